@@ -1,0 +1,224 @@
+"""Frozen dataclasses passed between the stages: audio -> transcript -> analysis -> result."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    import numpy as np
+
+SCHEMA_VERSION = 1
+
+FillerKind = Literal["filled_pause", "discourse_marker"]
+FillerSource = Literal["transcript", "acoustic"]
+PauseKind = Literal["sentence", "clause"]
+
+
+@dataclass(frozen=True, eq=False)
+class Audio:
+    """A decoded recording: mono float32 samples in [-1, 1] at ``sample_rate_hz``."""
+
+    path: str
+    samples: np.ndarray  # shape (n,), float32
+    sample_rate_hz: int
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / self.sample_rate_hz
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of audio, in seconds from the start of the recording."""
+
+    start: float
+    end: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Word:
+    """One token of the transcript; ``filler`` marks filled pauses and discourse markers."""
+
+    text: str
+    start: float
+    end: float
+    probability: float = 1.0
+    filler: bool = False
+    sentence_end: bool = False  # the token closes a sentence (., ?, !)
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What the transcription stage hands on: words in time order, fillers not yet judged."""
+
+    text: str
+    words: tuple[Word, ...]
+    model_name: str
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Filler:
+    text: str
+    start: float
+    end: float
+    kind: FillerKind
+    source: FillerSource
+
+
+@dataclass(frozen=True)
+class Pause:
+    """A silent interval between the first and the last word."""
+
+    start: float
+    end: float
+    kind: PauseKind  # "sentence": between sentences; "clause": a hesitation inside a clause
+    before: str = ""  # the word before the pause
+    after: str = ""  # the word after the pause
+
+    @property
+    def duration_s(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A hedge or a repeated word/phrase, with every time it was said."""
+
+    text: str
+    times_s: tuple[float, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.times_s)
+
+
+@dataclass(frozen=True)
+class PaceWindow:
+    start: float
+    end: float
+    wpm: float
+
+
+@dataclass(frozen=True)
+class Quality:
+    """Audio-quality check; when ``ok`` is False the delivery metrics are marked unreliable."""
+
+    peak_dbfs: float
+    speech_level_dbfs: float
+    noise_floor_dbfs: float
+    snr_db: float
+    clipped_fraction: float
+    problems: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class Voice:
+    pitch_variation_st: float | None  # std of pitch in semitones over voiced frames
+    loudness_variation_db: float | None  # std of frame loudness over speech frames
+    monotone: bool | None
+    median_pitch_hz: float | None = None
+
+
+@dataclass(frozen=True)
+class Metrics:
+    duration_s: float
+    speaking_time_s: float
+    time_to_first_word_s: float
+    word_count: int
+    wpm: float
+    articulation_rate: float  # syllables per second of speaking time
+    filled_pause_count: int
+    discourse_marker_count: int
+    fillers_per_min: float
+    pause_count: int
+    long_pause_count: int
+    longest_pause_s: float
+    pitch_variation_st: float | None
+    # additions to schema 1 (never rename the fields above)
+    speaking_span_s: float = 0.0
+    syllable_count: int = 0
+    clause_pause_count: int = 0
+    sentence_pause_count: int = 0
+    pauses_per_min: float = 0.0
+    hedge_count: int = 0
+    repeat_count: int = 0
+    loudness_variation_db: float | None = None
+    filler_percent: float = 0.0  # fillers as a share of all tokens
+
+
+@dataclass(frozen=True)
+class Feedback:
+    message: str
+    at_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything one analysed recording yields; ``to_dict`` is the public schema 1."""
+
+    audio_path: str
+    duration_s: float
+    model_name: str
+    transcript: str
+    words: tuple[Word, ...]
+    fillers: tuple[Filler, ...]
+    pauses: tuple[Pause, ...]
+    metrics: Metrics
+    feedback: tuple[Feedback, ...]
+    hedges: tuple[Phrase, ...] = ()
+    repeats: tuple[Phrase, ...] = ()
+    pace_windows: tuple[PaceWindow, ...] = ()
+    voice: Voice | None = None
+    quality: Quality | None = None
+    filler_trust: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        r3 = _round3
+        return {
+            "schema": SCHEMA_VERSION,
+            "audio": {"path": self.audio_path, "duration_s": r3(self.duration_s)},
+            "model": {"name": self.model_name},
+            "transcript": self.transcript,
+            "words": [
+                {"text": w.text, "start": r3(w.start), "end": r3(w.end), "filler": w.filler,
+                 "probability": r3(w.probability)}
+                for w in self.words
+            ],
+            "fillers": [
+                {"text": f.text, "start": r3(f.start), "end": r3(f.end), "kind": f.kind, "source": f.source}
+                for f in self.fillers
+            ],
+            "pauses": [
+                {"start": r3(p.start), "end": r3(p.end), "duration_s": r3(p.duration_s), "kind": p.kind,
+                 "before": p.before, "after": p.after}
+                for p in self.pauses
+            ],
+            "metrics": {k: r3(v) for k, v in asdict(self.metrics).items()},
+            "feedback": [{"message": f.message, "at_s": r3(f.at_s)} for f in self.feedback],
+            "hedges": [{"text": h.text, "count": h.count, "times_s": [r3(t) for t in h.times_s]} for h in self.hedges],
+            "repeats": [{"text": h.text, "count": h.count, "times_s": [r3(t) for t in h.times_s]} for h in self.repeats],
+            "pace_windows": [{"start": r3(w.start), "end": r3(w.end), "wpm": r3(w.wpm)} for w in self.pace_windows],
+            "voice": None if self.voice is None else {k: r3(v) for k, v in asdict(self.voice).items()},
+            "quality": None if self.quality is None else {
+                **{k: r3(v) for k, v in asdict(self.quality).items() if k != "problems"},
+                "ok": self.quality.ok, "problems": list(self.quality.problems)},
+            "filler_trust": self.filler_trust,
+            "settings": self.settings,
+        }
+
+
+def _round3(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 3)
+    return value
