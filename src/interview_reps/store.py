@@ -70,3 +70,13 @@ class Library:
         except OSError as exc:
             raise LibraryError(f"{self.home}: cannot save the rep: {exc.strerror or exc}") from exc
         return SavedRep(id=rep_id, folder=final, created_at=created)
+
+
+def save_reflection(folder: Path, answers: dict[str, str]) -> None:
+    """Write the rep's reflection answers to ``reflection.json`` atomically (replace on rename)."""
+    tmp = folder / ".reflection.json.tmp"
+    try:
+        tmp.write_text(json.dumps(answers, indent=1) + "\n", encoding="utf-8")
+        os.replace(tmp, folder / "reflection.json")
+    except OSError as exc:
+        raise LibraryError(f"{folder}: cannot save the reflection: {exc.strerror or exc}") from exc
