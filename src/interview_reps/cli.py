@@ -81,6 +81,38 @@ def analyze(files: tuple[Path, ...], as_json: bool, question_id: str | None, no_
         sys.exit(1)
 
 
+@cli.command("questions")
+@click.option("--category", metavar="NAME", help="Only this category (about-you, behavioural, closing, ...).")
+@click.option("--search", metavar="WORD", help="Only questions whose id, text or points contain every word.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of questions on stdout.")
+def questions_command(category: str | None, search: str | None, as_json: bool) -> None:
+    """List the question bank: the built-in questions plus your own.
+
+    Add your own questions as TOML files in REPS_HOME/questions/ (the folder is printed below the
+    list); copy a [[question]] block from the built-in files to start. A question with the same id
+    as a built-in one replaces it.
+
+    \b
+    Examples:
+      reps questions                          every question, grouped by category
+      reps questions --category behavioural   one category
+      reps questions --search conflict        questions that mention conflict
+      reps questions --json | jq -r '.[].id'  ids, for scripts
+    """
+    import json
+
+    from .questions import filter_questions, load_questions, print_table, summary, user_questions_dir
+
+    bank = load_questions()
+    selected = filter_questions(bank, category=category, search=search)
+    if as_json:
+        click.echo(json.dumps([q.to_dict() for q in selected], indent=1, ensure_ascii=False))
+        return
+    if selected:
+        print_table(selected)
+    click.echo(f"{summary(selected, bank)}. Add your own: {user_questions_dir()}/*.toml", err=True)
+
+
 def main() -> None:
     cli(prog_name="reps")
 

@@ -1,0 +1,271 @@
+"""The question bank: built-in TOML files from prompts/ plus the user's own in REPS_HOME/questions/."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import QuestionError
+from .settings import reps_home
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from importlib.resources.abc import Traversable
+
+# Lower-case words joined by single hyphens: ids and categories are typed on the command line.
+_KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_REQUIRED = ("id", "text", "category", "target_seconds")
+_OPTIONAL = {"structure": "direct", "points": ()}
+_FIELDS = (*_REQUIRED, *_OPTIONAL)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One interview question; ``target_s`` is the (min, max) length of a good spoken answer in seconds."""
+
+    id: str
+    text: str
+    category: str
+    target_s: tuple[float, float]
+    structure: str
+    points: tuple[str, ...]
+    source: str  # the TOML file the question came from
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "category": self.category,
+            "target_seconds": [_plain_number(s) for s in self.target_s],
+            "structure": self.structure,
+            "points": list(self.points),
+            "source": self.source,
+        }
+
+
+def user_questions_dir() -> Path:
+    """Where the user's own question files live: ``REPS_HOME/questions``."""
+    return reps_home() / "questions"
+
+
+def load_questions(*, extra_dir: Path | None = None) -> list[Question]:
+    """The built-in bank followed by the user's questions from ``extra_dir`` (default REPS_HOME/questions).
+
+    A user question with the id of a built-in one replaces it in place. A missing user folder means no
+    user questions. Raises QuestionError, naming the file, for anything malformed.
+    """
+    bank: dict[str, Question] = {}
+    for file in _toml_files(_builtin_dir()):
+        for question in _load_file(file):
+            if question.id in bank:
+                raise QuestionError(
+                    f"{question.source}: duplicate id '{question.id}' (also in {bank[question.id].source})"
+                )
+            bank[question.id] = question
+
+    user_dir = Path(extra_dir) if extra_dir is not None else user_questions_dir()
+    seen: dict[str, Question] = {}
+    for file in _toml_files(user_dir) if user_dir.is_dir() else []:
+        for question in _load_file(file):
+            if question.id in seen:
+                raise QuestionError(
+                    f"{question.source}: duplicate id '{question.id}' (also in {seen[question.id].source})"
+                )
+            seen[question.id] = question
+            bank[question.id] = question  # replaces a built-in in place, else appends
+    return list(bank.values())
+
+
+def get_question(question_id: str, *, extra_dir: Path | None = None) -> Question:
+    """The question with this id; QuestionError with a close-match suggestion if there is none."""
+    bank = {q.id: q for q in load_questions(extra_dir=extra_dir)}
+    if question_id in bank:
+        return bank[question_id]
+    close = difflib.get_close_matches(question_id, list(bank), n=1) or [i for i in bank if question_id in i]
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    raise QuestionError(f"unknown question id '{question_id}'{hint}; see `reps questions`")
+
+
+def categories(questions: Iterable[Question] | None = None, *, extra_dir: Path | None = None) -> list[str]:
+    """Category names in bank order (of ``questions``, or of the whole bank if not given)."""
+    if questions is None:
+        questions = load_questions(extra_dir=extra_dir)
+    return list(dict.fromkeys(q.category for q in questions))
+
+
+def filter_questions(
+    questions: Sequence[Question], *, category: str | None = None, search: str | None = None
+) -> list[Question]:
+    """Questions in ``category`` (case-insensitive) whose id, text or points contain every word of ``search``.
+
+    Raises QuestionError listing the valid categories if ``category`` is not one of them.
+    """
+    selected = list(questions)
+    if category is not None:
+        wanted = category.strip().lower()
+        valid = categories(selected)
+        if wanted not in valid:
+            raise QuestionError(f"unknown category '{category}'; choose from: {', '.join(valid)}")
+        selected = [q for q in selected if q.category == wanted]
+    if search:
+        words = search.lower().split()
+        selected = [
+            q for q in selected if all(w in " ".join((q.id, q.text, *q.points)).lower() for w in words)
+        ]
+    return selected
+
+
+def summary(selected: Sequence[Question], bank: Sequence[Question]) -> str:
+    """One line such as "11 of 96 questions, 1 category"."""
+    if not selected:
+        return f"No question matches (the bank has {len(bank)})"
+    n = len({q.category for q in selected})
+    return f"{len(selected)} of {len(bank)} questions, {n} {'category' if n == 1 else 'categories'}"
+
+
+def print_table(questions: Sequence[Question]) -> None:
+    """Print the questions on stdout as a table, grouped by category (rich, imported here)."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("id", no_wrap=True, style="cyan")
+    table.add_column("question", ratio=1)
+    table.add_column("answer", no_wrap=True)
+    by_category: dict[str, list[Question]] = {}
+    for q in questions:
+        by_category.setdefault(q.category, []).append(q)
+    for i, (category, group) in enumerate(by_category.items()):
+        table.add_row(Text(f"{category} ({len(group)})", style="bold"), "", "")
+        for j, q in enumerate(group):
+            lo, hi = (_plain_number(s) for s in q.target_s)
+            table.add_row(
+                q.id,
+                q.text,
+                f"{lo}-{hi} s, {q.structure}",
+                end_section=j == len(group) - 1 and i < len(by_category) - 1,
+            )
+    Console(highlight=False).print(table)
+
+
+def _builtin_dir() -> Traversable:
+    """prompts/ inside the installed package, else the repository's prompts/ (editable install)."""
+    from importlib.resources import files
+
+    packaged = files("interview_reps").joinpath("prompts")
+    if packaged.is_dir():
+        return packaged
+    repo = Path(__file__).resolve().parents[2] / "prompts"
+    if repo.is_dir():
+        return repo
+    raise QuestionError(f"the built-in question bank is missing (looked in {packaged} and {repo}); reinstall")
+
+
+def _toml_files(folder: Traversable) -> list[Traversable]:
+    try:
+        entries = list(folder.iterdir())
+    except OSError as exc:
+        raise QuestionError(f"{folder}: cannot read the folder: {exc.strerror or exc}") from exc
+    return sorted((f for f in entries if f.name.endswith(".toml") and f.is_file()), key=lambda f: f.name)
+
+
+def _load_file(file: Traversable) -> list[Question]:
+    source = str(file)
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise QuestionError(f"{source}: invalid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise QuestionError(f"{source}: not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
+    except OSError as exc:
+        raise QuestionError(f"{source}: cannot read: {exc.strerror or exc}") from exc
+
+    unknown = [key for key in data if key != "question"]
+    if unknown:
+        raise QuestionError(
+            f"{source}: unknown top-level key '{unknown[0]}'; questions go in [[question]] blocks"
+        )
+    entries = data.get("question", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise QuestionError(
+            f"{source}: 'question' must be an array of tables: write [[question]], not [question]"
+        )
+    return [_parse(entry, source, n) for n, entry in enumerate(entries, start=1)]
+
+
+def _parse(entry: dict[str, Any], source: str, n: int) -> Question:
+    where = f"{source}: question {n}" + (f" ('{entry['id']}')" if isinstance(entry.get("id"), str) else "")
+
+    def fail(problem: str) -> QuestionError:
+        return QuestionError(f"{where}: {problem}")
+
+    for key in entry:
+        if key not in _FIELDS:
+            close = difflib.get_close_matches(key, _FIELDS, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f"; fields are: {', '.join(_FIELDS)}"
+            raise fail(f"unknown field '{key}'{hint}")
+    for key in _REQUIRED:
+        if key not in entry:
+            raise fail(f"missing field '{key}'")
+
+    for key in ("id", "text", "category", "structure"):
+        value = entry.get(key, _OPTIONAL.get(key))
+        if not isinstance(value, str) or not value.strip():
+            raise fail(f"'{key}' must be a non-empty string, not {_describe(value)}")
+    for key in ("id", "category"):
+        if not _KEBAB.fullmatch(entry[key]):
+            raise fail(
+                f"'{key}' must be lower-case words joined by hyphens, like 'tell-me-about-yourself', not '{entry[key]}'"
+            )
+
+    target = entry["target_seconds"]
+    if (
+        not isinstance(target, list)
+        or len(target) != 2
+        or not all(isinstance(s, (int, float)) and not isinstance(s, bool) for s in target)
+    ):
+        raise fail(f"'target_seconds' must be two numbers [min, max], not {_describe(target)}")
+    lo, hi = float(target[0]), float(target[1])
+    if not 0 < lo <= hi:
+        raise fail(f"'target_seconds' must satisfy 0 < min <= max, not [{target[0]}, {target[1]}]")
+
+    points = entry.get("points", [])
+    if not isinstance(points, list) or not all(isinstance(p, str) and p.strip() for p in points):
+        raise fail(f"'points' must be a list of non-empty strings, not {_describe(points)}")
+
+    return Question(
+        id=entry["id"],
+        text=entry["text"].strip(),
+        category=entry["category"],
+        target_s=(lo, hi),
+        structure=entry.get("structure", _OPTIONAL["structure"]).strip(),
+        points=tuple(p.strip() for p in points),
+        source=source,
+    )
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f"'{value}'" if value.strip() else "an empty string"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dict):
+        return "a table"
+    text = json.dumps(value, default=str, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _plain_number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value

@@ -1,0 +1,303 @@
+"""The question bank: built-in files, user files in REPS_HOME/questions, and `reps questions`."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from interview_reps.cli import cli
+from interview_reps.errors import QuestionError
+from interview_reps.questions import Question, categories, filter_questions, get_question, load_questions
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+STRUCTURES = {"STAR", "CAR", "PREP", "Present-Past-Future", "direct"}
+
+USER_QUESTION = """
+[[question]]
+id = "{id}"
+text = "{text}"
+category = "{category}"
+target_seconds = [60, 90]
+structure = "PREP"
+points = ["one", "two"]
+"""
+
+
+def write_user_file(home: Path, name: str, text: str) -> Path:
+    folder = home / "questions"
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- the built-in bank ---------------------------------------------------------------------------
+
+
+def test_bank_is_large_and_covers_the_categories() -> None:
+    bank = load_questions()
+    assert len(bank) >= 80
+    cats = categories(bank)
+    assert len(cats) >= 8
+    for cat in cats:
+        assert sum(q.category == cat for q in bank) >= 10, cat
+    assert {"about-you", "behavioural", "situational", "motivation", "closing"} <= set(cats)
+
+
+def test_every_builtin_question_is_complete_and_sensible() -> None:
+    bank = load_questions()
+    ids = [q.id for q in bank]
+    assert len(ids) == len(set(ids))
+    for q in bank:
+        assert isinstance(q, Question)
+        assert KEBAB.fullmatch(q.id) and KEBAB.fullmatch(q.category), q.id
+        assert q.text[0].isupper() and q.text[-1] in ".?", q.id
+        lo, hi = q.target_s
+        assert 15 <= lo < hi <= 240, q.id
+        assert q.structure in STRUCTURES, q.id
+        assert 2 <= len(q.points) <= 4, q.id
+        assert all(p.strip() == p and 0 < len(p) <= 80 for p in q.points), q.id
+        assert Path(q.source).name == f"{q.category}.toml", q.id
+    # STAR stories need time; closing answers stay short.
+    assert all(q.target_s[0] >= 90 for q in bank if q.structure == "STAR")
+    assert all(q.target_s[1] <= 90 for q in bank if q.category == "closing")
+
+
+def test_tell_me_about_yourself() -> None:
+    q = get_question("tell-me-about-yourself")
+    assert q.text == "Tell me about yourself."
+    assert q.category == "about-you"
+    assert q.target_s == (60.0, 120.0)
+    assert q.structure == "Present-Past-Future"
+    assert q.to_dict()["target_seconds"] == [60, 120]
+
+
+def test_builtin_files_match_what_load_questions_reads() -> None:
+    """The repo's prompts/*.toml are the bank (this checkout is installed in editable mode)."""
+    files = sorted((ROOT / "prompts").glob("*.toml"))
+    assert len(files) >= 8
+    n = sum(len(tomllib.loads(f.read_text(encoding="utf-8"))["question"]) for f in files)
+    assert n == len(load_questions())
+    for f in files:
+        assert f.read_text(encoding="utf-8").startswith("# Question bank:"), f.name
+
+
+def test_wheel_lists_every_package() -> None:
+    """pyproject lists packages by hand (to map prompts/ into the wheel): a new subpackage must be added."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    listed = set(config["packages"])
+    src = ROOT / "src"
+    found = {".".join(p.parent.relative_to(src).parts) for p in src.glob("interview_reps/**/__init__.py")}
+    missing = sorted(found - listed)
+    assert not missing, f"add {missing} to [tool.setuptools] packages in pyproject.toml"
+    assert config["package-dir"]["interview_reps.prompts"] == "prompts"
+    assert "*.toml" in config["package-data"]["interview_reps.prompts"]
+
+
+# --- lookup and filtering ------------------------------------------------------------------------
+
+
+def test_unknown_id_suggests_a_close_match() -> None:
+    with pytest.raises(QuestionError) as info:
+        get_question("tell-me-about-yourslef")
+    message = str(info.value)
+    assert message.startswith("unknown question id 'tell-me-about-yourslef'")
+    assert "did you mean 'tell-me-about-yourself'?" in message
+    assert message.endswith("see `reps questions`")
+    assert "\n" not in message
+    with pytest.raises(QuestionError, match=r"did you mean 'salary-expectations'\?"):
+        get_question("salary")
+
+
+def test_filter_by_category_and_search() -> None:
+    bank = load_questions()
+    closing = filter_questions(bank, category="Closing")
+    assert len(closing) >= 10 and {q.category for q in closing} == {"closing"}
+    found = filter_questions(bank, search="MISS deadline")
+    assert {"going-to-miss-a-deadline", "missed-a-deadline"} <= {q.id for q in found}
+    assert all("deadline" in q.text.lower() or "deadline" in q.id for q in found)
+    assert filter_questions(bank, category="closing", search="no-such-word-anywhere") == []
+
+
+def test_unknown_category_lists_the_valid_ones() -> None:
+    with pytest.raises(QuestionError, match=r"unknown category 'nope'; choose from: about-you, .*closing"):
+        filter_questions(load_questions(), category="nope")
+
+
+# --- the user's own files ------------------------------------------------------------------------
+
+
+def test_user_files_add_and_override(reps_home: Path) -> None:
+    builtin = load_questions()
+    write_user_file(
+        reps_home,
+        "mine.toml",
+        USER_QUESTION.format(id="why-rust", text="Why do you like Rust?", category="my-stack")
+        + USER_QUESTION.format(
+            id="tell-me-about-yourself", text="Introduce yourself briefly.", category="about-you"
+        ),
+    )
+    bank = load_questions()
+    assert len(bank) == len(builtin) + 1
+    assert bank[-1].id == "why-rust" and bank[-1].category == "my-stack"
+    assert bank[-1].source == str(reps_home / "questions" / "mine.toml")
+    replaced = get_question("tell-me-about-yourself")
+    assert replaced.text == "Introduce yourself briefly."
+    assert replaced.target_s == (60.0, 90.0)
+    # The replacement keeps the built-in's place in the bank.
+    assert [q.id for q in bank].index("tell-me-about-yourself") == [q.id for q in builtin].index(
+        "tell-me-about-yourself"
+    )
+    assert "my-stack" in categories()
+
+
+def test_optional_fields_default(tmp_path: Path) -> None:
+    (tmp_path / "short.toml").write_text(
+        '[[question]]\nid = "pitch"\ntext = "Pitch us your idea."\ncategory = "startup"\ntarget_seconds = [30, 60.5]\n',
+        encoding="utf-8",
+    )
+    q = get_question("pitch", extra_dir=tmp_path)
+    assert (q.structure, q.points, q.target_s) == ("direct", (), (30.0, 60.5))
+    assert q.to_dict()["target_seconds"] == [30, 60.5]
+
+
+def test_missing_user_folder_is_fine(tmp_path: Path) -> None:
+    assert len(load_questions(extra_dir=tmp_path / "absent")) == len(load_questions())
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('[[question]]\nid = "a"\ntext = "unterminated\n', r"invalid TOML: .*line 3"),
+        (
+            '[[question]]\nid = "a"\ntext = "A?"\ncategory = "c"\n',
+            r"question 1 \('a'\): missing field 'target_seconds'",
+        ),
+        (
+            USER_QUESTION.format(id="a", text="A?", category="c").replace("[60, 90]", "[90, 60]"),
+            r"'target_seconds' must satisfy 0 < min <= max, not \[90, 60\]",
+        ),
+        (
+            USER_QUESTION.format(id="a", text="A?", category="c").replace("[60, 90]", "[60]"),
+            r"'target_seconds' must be two numbers \[min, max\], not \[60\]",
+        ),
+        (
+            USER_QUESTION.format(id="a", text="A?", category="c").replace("[60, 90]", '"90"'),
+            r"'target_seconds' must be two numbers \[min, max\], not '90'",
+        ),
+        (
+            USER_QUESTION.format(id="a", text="A?", category="c").replace('["one", "two"]', '"one"'),
+            r"'points' must be a list of non-empty strings",
+        ),
+        (
+            USER_QUESTION.format(id="Bad Id", text="A?", category="c"),
+            r"'id' must be lower-case words joined by hyphens",
+        ),
+        (
+            USER_QUESTION.format(id="a", text="A?", category="c").replace("target_seconds", "target_second"),
+            r"unknown field 'target_second' \(did you mean 'target_seconds'\?\)",
+        ),
+        ('[question]\nid = "a"\n', r"'question' must be an array of tables: write \[\[question\]\]"),
+        ('title = "mine"\n', r"unknown top-level key 'title'"),
+        (
+            USER_QUESTION.format(id="a", text="A?", category="c") * 2,
+            r"duplicate id 'a' \(also in .*broken.toml\)",
+        ),
+    ],
+)
+def test_broken_user_file_names_the_file_and_the_problem(reps_home: Path, text: str, problem: str) -> None:
+    path = write_user_file(reps_home, "broken.toml", text)
+    with pytest.raises(QuestionError) as info:
+        load_questions()
+    message = str(info.value)
+    assert message.startswith(f"{path}: ")
+    assert re.search(problem, message), message
+    assert "\n" not in message
+
+
+def test_duplicate_id_in_builtin_bank_is_an_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from interview_reps import questions
+
+    for name in ("a.toml", "b.toml"):
+        (tmp_path / name).write_text(
+            USER_QUESTION.format(id="same", text="Same?", category="c"), encoding="utf-8"
+        )
+    monkeypatch.setattr(questions, "_builtin_dir", lambda: tmp_path)
+    with pytest.raises(QuestionError, match=r"b\.toml: duplicate id 'same' \(also in .*a\.toml\)"):
+        load_questions()
+
+
+# --- reps questions ------------------------------------------------------------------------------
+
+
+def test_cli_lists_the_bank() -> None:
+    result = CliRunner().invoke(cli, ["questions"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    assert "tell-me-about-yourself" in result.stdout
+    assert "Tell me about yourself." in result.stdout
+    assert "60-120 s, Present-Past-Future" in result.stdout
+    assert "leadership-and-conflict (12)" in result.stdout
+    n = len(load_questions())
+    assert f"{n} of {n} questions, 8 categories" in result.stderr
+    assert "questions" in result.stderr and "*.toml" in result.stderr
+
+
+def test_cli_json() -> None:
+    result = CliRunner().invoke(cli, ["questions", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert len(data) == len(load_questions()) >= 80
+    first = next(d for d in data if d["id"] == "tell-me-about-yourself")
+    assert first["text"] == "Tell me about yourself."
+    assert first["category"] == "about-you"
+    assert first["target_seconds"] == [60, 120]
+    assert first["structure"] == "Present-Past-Future"
+    assert 2 <= len(first["points"]) <= 4
+
+
+def test_cli_category_and_search() -> None:
+    result = CliRunner().invoke(cli, ["questions", "--category", "closing", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert len(data) >= 10 and {d["category"] for d in data} == {"closing"}
+
+    result = CliRunner().invoke(cli, ["questions", "--search", "deadline", "--json"])
+    assert {"tight-deadline", "missed-a-deadline"} <= {d["id"] for d in json.loads(result.stdout)}
+
+    result = CliRunner().invoke(cli, ["questions", "--category", "behavioural"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    assert "tight-deadline" in result.stdout and "salary-expectations" not in result.stdout
+
+    result = CliRunner().invoke(cli, ["questions", "--search", "no-such-word-anywhere"])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr.startswith("No question matches (the bank has ")
+
+
+def test_cli_bad_category_is_one_line_and_exit_1() -> None:
+    result = CliRunner().invoke(cli, ["questions", "--category", "behavioral"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        "reps: error: unknown category 'behavioral'; choose from: about-you, behavioural"
+    )
+
+
+def test_cli_broken_user_file_is_one_line(reps_home: Path) -> None:
+    path = write_user_file(reps_home, "broken.toml", "[[question]]\nid = 'x'\n")
+    result = CliRunner().invoke(cli, ["questions"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"reps: error: {path}: question 1 ('x'): missing field 'text'"
