@@ -191,8 +191,13 @@ class Result:
             "model": {"name": self.model_name},
             "transcript": self.transcript,
             "words": [
-                {"text": w.text, "start": r3(w.start), "end": r3(w.end), "filler": w.filler,
-                 "probability": r3(w.probability)}
+                {
+                    "text": w.text,
+                    "start": r3(w.start),
+                    "end": r3(w.end),
+                    "filler": w.filler,
+                    "probability": r3(w.probability),
+                }
                 for w in self.words
             ],
             "fillers": [
@@ -200,19 +205,36 @@ class Result:
                 for f in self.fillers
             ],
             "pauses": [
-                {"start": r3(p.start), "end": r3(p.end), "duration_s": r3(p.duration_s), "kind": p.kind,
-                 "before": p.before, "after": p.after}
+                {
+                    "start": r3(p.start),
+                    "end": r3(p.end),
+                    "duration_s": r3(p.duration_s),
+                    "kind": p.kind,
+                    "before": p.before,
+                    "after": p.after,
+                }
                 for p in self.pauses
             ],
             "metrics": {k: r3(v) for k, v in asdict(self.metrics).items()},
             "feedback": [{"message": f.message, "at_s": r3(f.at_s)} for f in self.feedback],
-            "hedges": [{"text": h.text, "count": h.count, "times_s": [r3(t) for t in h.times_s]} for h in self.hedges],
-            "repeats": [{"text": h.text, "count": h.count, "times_s": [r3(t) for t in h.times_s]} for h in self.repeats],
-            "pace_windows": [{"start": r3(w.start), "end": r3(w.end), "wpm": r3(w.wpm)} for w in self.pace_windows],
+            "hedges": [
+                {"text": h.text, "count": h.count, "times_s": [r3(t) for t in h.times_s]} for h in self.hedges
+            ],
+            "repeats": [
+                {"text": h.text, "count": h.count, "times_s": [r3(t) for t in h.times_s]}
+                for h in self.repeats
+            ],
+            "pace_windows": [
+                {"start": r3(w.start), "end": r3(w.end), "wpm": r3(w.wpm)} for w in self.pace_windows
+            ],
             "voice": None if self.voice is None else {k: r3(v) for k, v in asdict(self.voice).items()},
-            "quality": None if self.quality is None else {
+            "quality": None
+            if self.quality is None
+            else {
                 **{k: r3(v) for k, v in asdict(self.quality).items() if k != "problems"},
-                "ok": self.quality.ok, "problems": list(self.quality.problems)},
+                "ok": self.quality.ok,
+                "problems": list(self.quality.problems),
+            },
             "filler_trust": self.filler_trust,
             "settings": self.settings,
         }

@@ -1,0 +1,147 @@
+"""Fillers: filled pauses (transcript + acoustic) and discourse markers judged by context."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..models import Filler, Word
+from ..settings import AnalysisSettings
+from .speech import SpeechActivity
+from .voice import PitchTrack, semitone_spread
+from .words import norm
+
+# Words that, before "kind of"/"sort of", make it a noun phrase: "a kind of database", "what sort of team".
+_DETERMINERS = frozenset(
+    "a an the this that these those what which any some every each one no another my your our their his her its".split()
+)
+# After "you know" / "I mean", these make it a real verb: "you know the answer", "I mean it".
+_OBJECTS = frozenset(
+    "that what how why where when who whom whether if the a an it him her them me us this those these "
+    "about of to my your his their our".split()
+)
+_CLAUSE_STARTERS = frozenset({"and", "but", "so", "or", "because"})
+_SENTENCE_ADVERBS = frozenset({"actually", "basically", "literally", "honestly", "obviously", "well"})
+
+
+def find_discourse_markers(words: tuple[Word, ...], *, min_pause_s: float) -> list[tuple[int, int]]:
+    """Index ranges ``[i, j)`` of words acting as discourse-marker fillers.
+
+    A marker counts only where it is set off from the clause: by punctuation, a pause of at least
+    ``min_pause_s``, a filled pause, or the start/end of a sentence. "I like this job", "a kind of
+    database" and "you know the answer" do not count.
+    """
+    tokens = [norm(w.text) for w in words]
+    found: list[tuple[int, int]] = []
+
+    def boundary_before(i: int) -> bool:
+        if i == 0:
+            return True
+        prev = words[i - 1]
+        return (
+            prev.text[-1:] in ",.?!;:"
+            or prev.sentence_end
+            or prev.filler
+            or words[i].start - prev.end >= min_pause_s
+            or tokens[i - 1] in _CLAUSE_STARTERS and boundary_before(i - 1)
+        )
+
+    def boundary_after(j: int) -> bool:  # after word j-1
+        last = words[j - 1]
+        if j >= len(words):
+            return True
+        return last.text[-1:] in ",.?!;:" or words[j].filler or words[j].start - last.end >= min_pause_s
+
+    i = 0
+    while i < len(words):
+        t = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(words) else ""
+        span = None
+        if t == "you" and nxt == "know":
+            after = tokens[i + 2] if i + 2 < len(words) else ""
+            if boundary_after(i + 2) or (boundary_before(i) and after not in _OBJECTS and after != "what"):
+                span = (i, i + 2)
+        elif t == "i" and nxt == "mean":
+            if boundary_after(i + 2):
+                span = (i, i + 2)
+        elif t in ("kind", "sort") and nxt == "of":
+            prev = tokens[i - 1] if i > 0 else ""
+            if prev not in _DETERMINERS and prev not in ("the", "of") and i > 0:
+                span = (i, i + 2)
+        elif t == "like":
+            if boundary_before(i) and boundary_after(i + 1):
+                span = (i, i + 1)
+        elif t == "so":
+            if boundary_before(i) and boundary_after(i + 1):
+                span = (i, i + 1)
+        elif t in _SENTENCE_ADVERBS:
+            if boundary_before(i) and boundary_after(i + 1):
+                span = (i, i + 1)
+        elif t == "right":
+            if words[i].text.rstrip().endswith("?") and boundary_before(i):
+                span = (i, i + 1)
+        if span:
+            found.append(span)
+            i = span[1]
+        else:
+            i += 1
+    return found
+
+
+def transcript_fillers(words: tuple[Word, ...], markers: list[tuple[int, int]]) -> list[Filler]:
+    fillers = [
+        Filler(text=norm(w.text), start=w.start, end=w.end, kind="filled_pause", source="transcript")
+        for w in words
+        if w.filler
+    ]
+    for i, j in markers:
+        fillers.append(Filler(
+            text=" ".join(norm(w.text) for w in words[i:j]), start=words[i].start, end=words[j - 1].end,
+            kind="discourse_marker", source="transcript",
+        ))
+    return fillers
+
+
+def acoustic_filled_pauses(
+    words: tuple[Word, ...], speech: SpeechActivity, pitch: PitchTrack, *, settings: AnalysisSettings
+) -> list[Filler]:
+    """Sound that no word covers, voiced with a steady pitch: a probable "uh"/"um" the transcriber dropped.
+
+    Goto et al. (1999) found filled pauses this way (measurement.md §1). Precision guards: the
+    stretch must be mostly voiced, pitch within ``acoustic_filler_max_pitch_st`` semitones, and
+    between ``acoustic_filler_min_s`` and ``acoustic_filler_max_s`` long, inside the spoken span.
+    """
+    if not words:
+        return []
+    hop = speech.hop_s
+    covered = np.zeros_like(speech.is_speech)
+    margin = int(0.05 / hop)
+    for w in words:
+        covered[max(0, speech.frame(w.start) - margin) : speech.frame(w.end) + margin] = True
+    first, last = speech.frame(words[0].start), speech.frame(words[-1].end)
+    candidate = speech.is_speech & ~covered
+    candidate[:first] = False
+    candidate[last:] = False
+    from .speech import runs
+
+    found = []
+    for start, end in runs(candidate, True, hop_s=hop):
+        dur = end - start
+        if not settings.acoustic_filler_min_s <= dur <= settings.acoustic_filler_max_s:
+            continue
+        a, b = speech.frame(start), speech.frame(end)
+        voiced = pitch.voiced[a:b]
+        if voiced.size == 0 or voiced.mean() < settings.acoustic_filler_min_voiced:
+            continue
+        spread = semitone_spread(pitch.f0_hz[a:b]) if voiced.sum() >= 20 else _small_spread(pitch.f0_hz[a:b])
+        if spread is None or spread > settings.acoustic_filler_max_pitch_st:
+            continue
+        found.append(Filler(text="uh", start=round(start, 3), end=round(end, 3), kind="filled_pause",
+                            source="acoustic"))
+    return found
+
+
+def _small_spread(f0_hz: np.ndarray) -> float | None:
+    f0 = f0_hz[np.isfinite(f0_hz)]
+    if f0.size < 5:
+        return None
+    return float(np.std(12.0 * np.log2(f0 / np.median(f0))))

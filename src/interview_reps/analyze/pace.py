@@ -1,0 +1,48 @@
+"""Pace, three ways, never mixed (measurement.md §3): wpm over the speaking span, articulation rate, windows."""
+
+from __future__ import annotations
+
+import re
+
+from ..models import PaceWindow, Word
+from .words import norm
+
+_VOWEL_GROUPS = re.compile(r"[aeiouy]+")
+
+
+def syllables(word: str) -> int:
+    """Vowel-group estimate of English syllables ("interview" -> 3); digits count per digit."""
+    token = norm(word)
+    if not token:
+        return 0
+    if token.isdigit():
+        return 2 * len(token)
+    count = len(_VOWEL_GROUPS.findall(token))
+    if token.endswith("e") and not token.endswith(("le", "ee", "ye")) and count > 1:
+        count -= 1  # silent e: "time", "make"
+    if token.endswith("ed") and not token.endswith(("ted", "ded")) and count > 1:
+        count -= 1  # "worked", "asked"
+    return max(count, 1)
+
+
+def words_per_minute(n_words: int, span_s: float) -> float:
+    return 60.0 * n_words / span_s if span_s > 0 else 0.0
+
+
+def pace_windows(counted: list[Word], span_s: tuple[float, float], *, window_s: float) -> list[PaceWindow]:
+    """Words per minute in consecutive windows over the speaking span; a last window under a third
+    of ``window_s`` is folded into the one before. ``counted``: the words that count (no filled pauses)."""
+    if not counted:
+        return []
+    t0, t1 = span_s
+    edges = [t0]
+    while edges[-1] + window_s < t1:
+        edges.append(edges[-1] + window_s)
+    edges.append(t1)
+    if len(edges) > 2 and edges[-1] - edges[-2] < window_s / 3:
+        del edges[-2]
+    windows = []
+    for a, b in zip(edges, edges[1:]):
+        n = sum(1 for w in counted if a <= (w.start + w.end) / 2 < b or (b == t1 and (w.start + w.end) / 2 == b))
+        windows.append(PaceWindow(start=round(a, 3), end=round(b, 3), wpm=round(words_per_minute(n, b - a), 1)))
+    return windows

@@ -1,0 +1,49 @@
+"""Silent pauses measured acoustically, then placed between the words around them."""
+
+from __future__ import annotations
+
+from ..models import Pause, Word
+from ..settings import AnalysisSettings
+from .speech import SpeechActivity
+
+
+def find_pauses(words: tuple[Word, ...], speech: SpeechActivity, *, settings: AnalysisSettings) -> list[Pause]:
+    """Silences of at least ``min_pause_s`` between the first and the last word.
+
+    Edges come from the audio (word timestamps run into silences, measurement.md §2). A pause after a
+    word that ends a sentence is a "sentence" pause; any other is a "clause" pause (a hesitation).
+    Silences inside a word's clipped span are kept only when they are long (stop closures are ~0.1 s).
+    """
+    if not words:
+        return []
+    first, last = words[0].start, words[-1].end
+    pauses = []
+    for gap in speech.silences(min_s=settings.min_pause_s):
+        start, end = max(gap.start, first), min(gap.end, last)
+        if end - start < settings.min_pause_s - 1e-9:
+            continue
+        mid = (start + end) / 2
+        before = next((w for w in reversed(words) if (w.start + w.end) / 2 <= mid), None)
+        after = next((w for w in words if (w.start + w.end) / 2 > mid), None)
+        if before is None or after is None:
+            continue
+        kind = "sentence" if before.sentence_end else "clause"
+        pauses.append(Pause(start=round(start, 3), end=round(end, 3), kind=kind, before=before.text,
+                            after=after.text))
+    return pauses
+
+
+def time_to_first_word(words: tuple[Word, ...], speech: SpeechActivity) -> float:
+    """Seconds from the start of the recording to the first sound of the first word.
+
+    The first word after a silence can be stamped seconds early (faster-whisper #125), so its start
+    moves to the first loud frame inside its span.
+    """
+    if not words:
+        return 0.0
+    w = words[0]
+    a, b = speech.frame(w.start), max(speech.frame(w.end), speech.frame(w.start) + 1)
+    loud = speech.is_loud[a:b]
+    if loud.any():
+        return round((a + int(loud.argmax())) * speech.hop_s, 3)
+    return round(w.start, 3)

@@ -1,0 +1,96 @@
+"""Pitch and loudness on the cheap path (librosa.yin, measurement.md §4), and the audio-quality check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..models import Audio, Quality, Voice
+from ..settings import AnalysisSettings
+from .speech import HOP_S, SpeechActivity
+
+_YIN_FRAME = 1024  # 64 ms at 16 kHz: two periods of the lowest pitch searched (65 Hz)
+_STABLE_ST = 1.0  # frame-to-frame pitch change (semitones) under which a frame counts as voiced
+
+
+@dataclass(frozen=True, eq=False)
+class PitchTrack:
+    f0_hz: np.ndarray  # float, shape (n_frames,), 10 ms hop; NaN where unvoiced
+    voiced: np.ndarray  # bool, shape (n_frames,)
+
+
+def pitch_track(audio: Audio, speech: SpeechActivity, *, settings: AnalysisSettings) -> PitchTrack:
+    """YIN pitch on 10 ms frames; a frame is voiced where it is loud and its pitch is stable.
+
+    ``librosa.yin`` has no voicing decision; unvoiced frames give erratic estimates, so frames whose
+    pitch jumps more than a semitone from both neighbours are treated as unvoiced.
+    """
+    import librosa
+
+    hop = int(HOP_S * audio.sample_rate_hz)
+    f0 = librosa.yin(
+        audio.samples, fmin=settings.pitch_min_hz, fmax=settings.pitch_max_hz, sr=audio.sample_rate_hz,
+        frame_length=_YIN_FRAME, hop_length=hop, center=True,
+    )
+    n = min(len(f0), len(speech.is_loud))
+    f0 = f0[:n]
+    st = 12.0 * np.log2(np.maximum(f0, 1.0))
+    step = np.abs(np.diff(st, prepend=st[:1]))
+    step_next = np.abs(np.diff(st, append=st[-1:]))
+    stable = (np.minimum(step, step_next) < _STABLE_ST) & (f0 > settings.pitch_min_hz * 1.02) & (
+        f0 < settings.pitch_max_hz * 0.98)
+    voiced = stable & speech.is_loud[:n]
+    return PitchTrack(f0_hz=np.where(voiced, f0, np.nan), voiced=voiced)
+
+
+def semitone_spread(f0_hz: np.ndarray) -> float | None:
+    """Standard deviation of pitch in semitones around its median; None with too few voiced frames."""
+    f0 = f0_hz[np.isfinite(f0_hz)]
+    if f0.size < 20:
+        return None
+    st = 12.0 * np.log2(f0 / np.median(f0))
+    lo, hi = np.percentile(st, [2, 98])  # octave errors of YIN land in the tails
+    st = st[(st >= lo) & (st <= hi)]
+    return float(np.std(st))
+
+
+def measure_voice(pitch: PitchTrack, speech: SpeechActivity, *, settings: AnalysisSettings) -> Voice:
+    spread = semitone_spread(pitch.f0_hz)
+    levels = speech.level_db[speech.is_speech]
+    loudness = float(np.std(levels)) if levels.size >= 20 else None
+    f0 = pitch.f0_hz[np.isfinite(pitch.f0_hz)]
+    return Voice(
+        pitch_variation_st=None if spread is None else round(spread, 2),
+        loudness_variation_db=None if loudness is None else round(loudness, 2),
+        monotone=None if spread is None else spread < settings.monotone_below_st,
+        median_pitch_hz=float(np.median(f0)) if f0.size else None,
+    )
+
+
+def check_quality(audio: Audio, speech: SpeechActivity, *, settings: AnalysisSettings) -> Quality:
+    """Clipping, level and noise; each failed check is named in ``problems``."""
+    x = np.abs(audio.samples)
+    peak = float(x.max()) if x.size else 0.0
+    clipped = float(np.mean(x >= 0.999)) if x.size else 0.0
+    speech_level = speech.speech_level_dbfs
+    noise = speech.noise_floor_dbfs
+    silent = speech.level_db[~speech.is_loud]
+    if silent.size:
+        noise = float(np.median(silent))
+    snr = speech_level - noise
+    problems = []
+    if clipped > settings.clipped_fraction_max:
+        problems.append(f"clipping ({clipped:.1%} of samples at full scale): move back or lower the input gain")
+    if speech_level < settings.quiet_speech_dbfs:
+        problems.append(f"too quiet (speech at {speech_level:.0f} dBFS): move closer or raise the input gain")
+    if snr < settings.min_snr_db:
+        problems.append(f"noisy (speech only {snr:.0f} dB above the background): find a quieter room")
+    return Quality(
+        peak_dbfs=round(20 * np.log10(max(peak, 1e-10)), 1),
+        speech_level_dbfs=round(speech_level, 1),
+        noise_floor_dbfs=round(noise, 1),
+        snr_db=round(snr, 1),
+        clipped_fraction=round(clipped, 5),
+        problems=tuple(problems),
+    )

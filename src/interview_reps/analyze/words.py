@@ -1,0 +1,70 @@
+"""Clean the transcriber's words against the audio: drop inventions, clip edges into sound, tag fillers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import numpy as np
+
+from ..models import Word
+from .speech import SpeechActivity
+
+# Filled pauses (measurement.md §1): spellings Whisper uses for um/uh/er/ah/hm.
+FILLED_PAUSES = frozenset(
+    "um umm ummm uhm uh uhh uhhh er erm ah ahh hm hmm hmmm mm mmm mhm eh".split()
+)
+# "err"/"ah" are real words too ("to err", "ah, I see" is still a filler); "err" only counts when
+# set off by punctuation, like the others are in Whisper's output.
+AMBIGUOUS_FILLED = frozenset({"err"})
+
+_TOKEN = re.compile(r"[^a-z0-9']+")
+
+
+def norm(text: str) -> str:
+    """Lower-case word without punctuation: "Um," -> "um"."""
+    return _TOKEN.sub("", text.lower().replace("’", "'"))
+
+
+def is_filled_pause(word: Word) -> bool:
+    token = norm(word.text)
+    if token in FILLED_PAUSES:
+        return True
+    return token in AMBIGUOUS_FILLED and word.text.rstrip()[-1:] in ",.?!"
+
+
+def clean_words(words: tuple[Word, ...], speech: SpeechActivity, *, tolerance_s: float = 0.1) -> tuple[Word, ...]:
+    """Words that sound backs, with their edges clipped into the sound.
+
+    Word timestamps come from cross-attention and stretch into silences (measurement.md §2);
+    a word with no loud frame within ``tolerance_s`` of its span was invented in silence or noise.
+    Several filled pauses stacked on one instant (zero length, same time) are one hesitation.
+    """
+    kept: list[Word] = []
+    loud = speech.is_loud
+    for word in words:
+        a = speech.frame(word.start - tolerance_s)
+        b = max(speech.frame(word.end + tolerance_s), a + 1)
+        if not loud[a:b].any():
+            continue
+        filled = is_filled_pause(word)
+        if filled and kept and kept[-1].filler and norm(kept[-1].text) == norm(word.text) and (
+            word.end - word.start < 0.03 and abs(word.start - kept[-1].end) < 0.05
+        ):
+            continue
+        kept.append(replace(_clip(word, loud, speech.hop_s), filler=filled))
+    return tuple(kept)
+
+
+def _clip(word: Word, loud: np.ndarray, hop_s: float) -> Word:
+    a, b = int(round(word.start / hop_s)), int(round(word.end / hop_s))
+    if b - a < 3:  # too short to clip meaningfully
+        return word
+    inside = np.flatnonzero(loud[a:b])
+    if inside.size == 0:
+        return word
+    start = (a + inside[0]) * hop_s
+    end = (a + inside[-1] + 1) * hop_s
+    if end - start < 0.05:
+        return word
+    return replace(word, start=round(max(word.start, start), 3), end=round(min(word.end, end), 3))

@@ -1,0 +1,169 @@
+"""The whole flow in plain Python: decode -> find speech -> transcribe -> analyze -> report -> store."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .errors import AudioError, RepsError
+from .models import Audio, Result
+from .settings import DEFAULT_MODEL, AnalysisSettings, TranscribeSettings
+from .store import SavedRep
+
+
+@dataclass(frozen=True)
+class RepOutcome:
+    result: Result
+    saved: SavedRep | None
+    report_md: str
+    patterns: tuple[str, ...] = ()
+
+
+def analyze_audio(
+    audio: Audio,
+    *,
+    model: str = DEFAULT_MODEL,
+    settings: AnalysisSettings | None = None,
+) -> Result:
+    """Measure one decoded recording. Raises AudioError when there is no speech in it."""
+    from .analyze import analyze_recording
+    from .analyze.speech import detect_speech
+    from .transcribe import transcribe
+
+    settings = settings or AnalysisSettings()
+    speech = detect_speech(audio, settings=settings)
+    if not speech.has_speech:
+        raise AudioError(f"{audio.path}: no speech detected")
+    transcript = transcribe(audio, speech.sound_regions(), settings=TranscribeSettings(model=model))
+    result = analyze_recording(audio, transcript, speech, settings=settings)
+    if not [w for w in result.words if not w.filler]:
+        raise AudioError(f"{audio.path}: no speech detected")
+    return result
+
+
+def analyze_path(
+    path: Path | str, *, model: str = DEFAULT_MODEL, settings: AnalysisSettings | None = None
+) -> Result:
+    from .audio import load_audio
+
+    return analyze_audio(load_audio(path, settings=settings), model=model, settings=settings)
+
+
+def process_recording(
+    path: Path,
+    *,
+    question_id: str | None = None,
+    save: bool = True,
+    model: str = DEFAULT_MODEL,
+    settings: AnalysisSettings | None = None,
+    clips_dir: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> RepOutcome:
+    """Analyze one recording, write its report, and (unless ``save`` is False) save it as a rep."""
+    from .audio import load_audio
+    from .report import render_markdown
+
+    path = Path(path)
+    question = _question(question_id)
+    say = progress or (lambda _msg: None)
+    settings = settings or AnalysisSettings()
+    audio = load_audio(path, settings=settings)
+    say(f"transcribing and measuring {path.name} ({audio.duration_s:.0f} s of audio)")
+    result = analyze_audio(audio, model=model, settings=settings)
+    record = result.to_dict()
+    library = None
+    patterns: list[str] = []
+    if save:
+        from .store import Library
+
+        library = Library()
+        patterns = _patterns(library, record, question_id)
+    report_md = render_markdown(result, question=question, patterns=patterns)
+    saved = None
+    if library is not None:
+        saved = library.save_rep(
+            record,
+            audio_src=path,
+            report_md=report_md,
+            question_id=question_id,
+            source_path=str(path.resolve()),
+        )
+    if clips_dir is not None:
+        from .clips import write_clips
+
+        write_clips(audio, result, Path(clips_dir), long_pause_s=settings.long_pause_s)
+    return RepOutcome(result=result, saved=saved, report_md=report_md, patterns=tuple(patterns))
+
+
+def analyze_command(
+    files: list[Path],
+    *,
+    as_json: bool,
+    question_id: str | None,
+    save: bool,
+    model: str,
+    clips_dir: Path | None,
+    long_pause_s: float,
+) -> int:
+    """``reps analyze``: each file in turn; a bad file is one line on stderr. Returns the failure count."""
+    import click
+
+    from .report import print_summary
+
+    question = _question(question_id)  # an unknown id fails before any work
+    settings = replace(AnalysisSettings(), long_pause_s=long_pause_s)
+    failed = 0
+    for n, path in enumerate(files, 1):
+        counter = f" ({n}/{len(files)})" if len(files) > 1 else ""
+        click.echo(f"Analyzing {path}{counter}...", err=True)
+        out_dir = None
+        if clips_dir is not None:
+            out_dir = Path(clips_dir) / path.stem if len(files) > 1 else Path(clips_dir)
+        try:
+            outcome = process_recording(
+                path, question_id=question_id, save=save, model=model, settings=settings, clips_dir=out_dir
+            )
+        except AudioError as exc:
+            click.echo(f"reps: error: {exc}", err=True)
+            failed += 1
+            continue
+        if as_json:
+            record = outcome.result.to_dict()
+            if outcome.saved is not None:
+                record["rep"] = {
+                    "id": outcome.saved.id,
+                    "question_id": question_id,
+                    "created_at": outcome.saved.created_at,
+                }
+            sys.stdout.write(json.dumps(record) + "\n")
+            sys.stdout.flush()
+        else:
+            print_summary(outcome, question=question)
+        if out_dir is not None:
+            click.echo(f"Clips and labels.txt written to {out_dir}", err=True)
+    if failed and len(files) > 1:
+        click.echo(f"reps: {failed} of {len(files)} files failed", err=True)
+    return failed
+
+
+def _question(question_id: str | None):
+    if question_id is None:
+        return None
+    from .questions import get_question
+
+    return get_question(question_id)
+
+
+def _patterns(library, record: dict, question_id: str | None) -> list[str]:
+    """Patterns across this question's earlier reps, when the library can tell (issue 5)."""
+    try:
+        from .compare import patterns_for_new_rep
+    except ImportError:
+        return []
+    try:
+        return list(patterns_for_new_rep(library, {**record, "rep": {"question_id": question_id}}))
+    except RepsError:
+        return []

