@@ -1,18 +1,41 @@
-"""The practice library in REPS_HOME: a folder per rep (audio copy, result.json, report.md)."""
+"""The practice library in REPS_HOME: a folder per rep (the truth) and an SQLite index of every rep."""
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import difflib
+import errno
 import json
 import os
 import secrets
 import shutil
-from dataclasses import dataclass
-from datetime import datetime, timezone
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as dtime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .errors import LibraryError
 from .settings import reps_home
+
+INDEX_NAME = "library.sqlite3"
+# PRAGMA user_version of the index. v1: one row per rep with the metrics as a JSON text column.
+# v2: metrics in their own table (one row per rep and metric), the audio file name per rep.
+INDEX_VERSION = 2
+# Another `reps` may hold the write lock while it saves a rep; saving takes milliseconds, so 15 s is
+# generous and still lets a stuck process surface as an error instead of a hang.
+BUSY_TIMEOUT_S = 15.0
+# Hidden leftovers (.tmp-* of a killed save, .trash-* of a killed delete) older than this are removed
+# by `reps library rebuild`; younger ones may belong to a `reps` that is still running.
+STALE_LEFTOVER_S = 3600.0
+# `Library.results("")` / `entries("")`: the reps saved without a question id.
+NO_QUESTION = ""
+# Audio kept inside a rep folder (the copy of the recording, clips of flagged moments).
+AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".mp3", ".m4a", ".ogg", ".webm", ".opus", ".aac", ".aiff"})
 
 
 @dataclass(frozen=True)
@@ -20,14 +43,55 @@ class SavedRep:
     id: str
     folder: Path
     created_at: str  # ISO 8601, UTC
+    indexed: bool = True  # False: the folder is saved but the index could not be written (next read adds it)
+
+
+@dataclass(frozen=True)
+class RepEntry:
+    """One row of the index: what `history` and `export` show without opening the rep folder."""
+
+    id: str
+    question_id: str | None
+    created_at: str  # ISO 8601, UTC
+    source_path: str | None
+    model: str | None
+    audio_file: str | None  # None once the audio was deleted for privacy
+    metrics: dict[str, float | int | None] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "question_id": self.question_id,
+            "created_at": self.created_at,
+            "source_path": self.source_path,
+            "model": self.model,
+            "audio_file": self.audio_file,
+            "metrics": dict(self.metrics),
+        }
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    indexed: int
+    skipped: tuple[tuple[str, str], ...] = ()  # (folder name, reason)
+    moved_aside: Path | None = None  # a damaged index file kept for inspection
+    leftovers_removed: int = 0
 
 
 class Library:
-    """A folder per rep under ``home/reps``. Each rep folder appears whole or not at all."""
+    """Rep folders under ``home/reps`` (each appears whole or not at all) and their index ``home/library.sqlite3``.
+
+    The folders are the source of truth. The index is rebuilt from them on demand (`rebuild`), and every
+    read first reconciles it with the folders, so a rep whose index write was lost (killed process,
+    locked or damaged index) still shows up.
+    """
 
     def __init__(self, home: Path | None = None) -> None:
         self.home = Path(home) if home is not None else reps_home()
         self.reps_dir = self.home / "reps"
+        self.index_path = self.home / INDEX_NAME
+
+    # ----------------------------------------------------------------------------------------- writing
 
     def save_rep(
         self,
@@ -40,13 +104,12 @@ class Library:
         created_at: datetime | None = None,
         extra: dict[str, Any] | None = None,
     ) -> SavedRep:
-        """Copy the audio and write result.json and report.md into a new rep folder, atomically."""
-        when = (created_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
-        rep_id = f"{when:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+        """Copy the audio and write result.json and report.md into a new rep folder, atomically, then index it."""
+        when = (created_at or _now()).astimezone(timezone.utc)
         created = when.isoformat(timespec="seconds")
         record = dict(result)
         record["rep"] = {
-            "id": rep_id,
+            "id": "",
             "question_id": question_id,
             "created_at": created,
             "source_path": source_path or result.get("audio", {}).get("path"),
@@ -54,22 +117,369 @@ class Library:
         }
         try:
             self.reps_dir.mkdir(parents=True, exist_ok=True)
-            tmp = self.reps_dir / f".tmp-{rep_id}"
+            tmp = self.reps_dir / f".tmp-{when:%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
             tmp.mkdir()
             try:
                 suffix = Path(audio_src).suffix.lower() or ".wav"
                 shutil.copyfile(audio_src, tmp / f"audio{suffix}")
+                _fsync_file(tmp / f"audio{suffix}")
                 record["rep"]["audio_file"] = f"audio{suffix}"
-                (tmp / "result.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-                (tmp / "report.md").write_text(report_md, encoding="utf-8")
-                final = self.reps_dir / rep_id
-                os.replace(tmp, final)
+                _write_durably(tmp / "report.md", report_md)
+                rep_id, final = self._publish(tmp, record, when)
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
         except OSError as exc:
             raise LibraryError(f"{self.home}: cannot save the rep: {exc.strerror or exc}") from exc
-        return SavedRep(id=rep_id, folder=final, created_at=created)
+        indexed = True
+        try:
+            with self._db() as conn, _write(conn):
+                _upsert(conn, record)
+        except LibraryError:
+            indexed = False  # the rep is safe in its folder; the next read (or a rebuild) indexes it
+        return SavedRep(id=rep_id, folder=final, created_at=created, indexed=indexed)
+
+    def _publish(self, tmp: Path, record: dict[str, Any], when: datetime) -> tuple[str, Path]:
+        """Give the rep an unused id and rename its folder into place (the rename is the commit point)."""
+        for _ in range(20):
+            rep_id = f"{when:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+            final = self.reps_dir / rep_id
+            if final.exists():
+                continue
+            record["rep"]["id"] = rep_id
+            _write_durably(tmp / "result.json", json.dumps(record, indent=1) + "\n")
+            _fsync_dir(tmp)
+            try:
+                os.rename(tmp, final)  # fails on an existing non-empty folder: never overwrites a rep
+            except OSError as exc:
+                if exc.errno in (errno.EEXIST, errno.ENOTEMPTY):
+                    continue  # another process took this id a moment ago
+                raise
+            _fsync_dir(self.reps_dir)
+            return rep_id, final
+        raise OSError(errno.EEXIST, "no free rep id")
+
+    def delete(self, rep_id: str) -> str:
+        """Delete a rep: its folder (audio, result, report) and its index row. Returns the full id."""
+        rid = self.resolve(rep_id)
+        folder = self.reps_dir / rid
+        trash = self.reps_dir / f".trash-{rid}-{secrets.token_hex(2)}"
+        try:
+            os.rename(folder, trash)  # the rep disappears at once; the files go after
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise LibraryError(f"{folder}: cannot delete the rep: {exc.strerror or exc}") from exc
+        with self._db() as conn, _write(conn):
+            conn.execute("DELETE FROM reps WHERE id = ?", (rid,))
+        shutil.rmtree(trash, ignore_errors=True)
+        return rid
+
+    def delete_audio(self, rep_id: str) -> tuple[str, int]:
+        """Delete the rep's audio (the copy and any clips) but keep its metrics, transcript and report.
+
+        Returns the full id and the number of audio files removed.
+        """
+        rid = self.resolve(rep_id)
+        folder = self.reps_dir / rid
+        record = self._read_record(rid)
+        removed = 0
+        try:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and path.suffix.lower() in AUDIO_SUFFIXES:
+                    path.unlink()
+                    removed += 1
+            rep = dict(record.get("rep") or {})
+            if rep.get("audio_file") is not None or removed:
+                rep["audio_file"] = None
+                rep["audio_deleted_at"] = _now().astimezone(timezone.utc).isoformat(timespec="seconds")
+                record["rep"] = rep
+                tmp = folder / ".result.json.tmp"
+                _write_durably(tmp, json.dumps(record, indent=1) + "\n")
+                os.replace(tmp, folder / "result.json")
+        except OSError as exc:
+            raise LibraryError(f"{folder}: cannot delete the audio: {exc.strerror or exc}") from exc
+        with self._db() as conn, _write(conn):
+            conn.execute("UPDATE reps SET audio_file = NULL WHERE id = ?", (rid,))
+        return rid, removed
+
+    def rebuild(self) -> RebuildReport:
+        """Recreate the index from the rep folders; a damaged index file is moved aside first."""
+        moved: Path | None = None
+        try:
+            with self._db() as conn:
+                ok = conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        except LibraryError:
+            ok = False
+        if not ok and self.index_path.exists():
+            moved = self.home / f"{INDEX_NAME}.damaged-{_now():%Y%m%d-%H%M%S}"
+            try:
+                os.replace(self.index_path, moved)
+                for side in ("-wal", "-shm"):  # a stale WAL must never be replayed onto the new file
+                    with contextlib.suppress(FileNotFoundError):
+                        os.remove(f"{self.index_path}{side}")
+            except OSError as exc:
+                raise LibraryError(f"{self.index_path}: cannot move the damaged index aside: {exc}") from exc
+        records, skipped = [], []
+        for name in sorted(self._folder_ids()):
+            try:
+                records.append(self._read_record(name))
+            except LibraryError as exc:
+                skipped.append((name, str(exc)))
+        with self._db() as conn, _write(conn):
+            conn.execute("DELETE FROM metrics")
+            conn.execute("DELETE FROM reps")
+            for record in records:
+                _upsert(conn, record)
+        return RebuildReport(
+            indexed=len(records), skipped=tuple(skipped), moved_aside=moved, leftovers_removed=self._sweep()
+        )
+
+    def _sweep(self) -> int:
+        removed = 0
+        with contextlib.suppress(FileNotFoundError):
+            for entry in os.scandir(self.reps_dir):
+                if entry.name.startswith((".tmp-", ".trash-")) and entry.is_dir(follow_symlinks=False):
+                    with contextlib.suppress(OSError):
+                        if time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_LEFTOVER_S:
+                            shutil.rmtree(entry.path)
+                            removed += 1
+        return removed
+
+    def check(self) -> list[str]:
+        """Problems with the library, one line each: index integrity, folders the index disagrees with."""
+        problems: list[str] = []
+        with self._db() as conn:
+            problems += [
+                f"index: {row[0]}" for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"
+            ]
+            indexed = {row[0] for row in conn.execute("SELECT id FROM reps")}
+        on_disk = self._folder_ids()
+        problems += [f"{rid}: folder not in the index" for rid in sorted(on_disk - indexed)]
+        problems += [f"{rid}: in the index but its folder is gone" for rid in sorted(indexed - on_disk)]
+        for rid in sorted(on_disk):
+            try:
+                self._read_record(rid)
+            except LibraryError as exc:
+                problems.append(str(exc))
+        return problems
+
+    # ----------------------------------------------------------------------------------------- reading
+
+    def entries(
+        self,
+        question_id: str | None = None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[RepEntry]:
+        """Index rows, oldest first. ``question_id`` None: every rep; ``NO_QUESTION``: reps without one.
+
+        ``since`` is inclusive, ``until`` exclusive (naive datetimes are local time); ``limit`` keeps the
+        most recent reps.
+        """
+        where, args = [], []
+        if question_id == NO_QUESTION:
+            where.append("question_id IS NULL")
+        elif question_id is not None:
+            where.append("question_id = ?")
+            args.append(question_id)
+        if since is not None:
+            where.append("created_at >= ?")
+            args.append(_utc_text(since))
+        if until is not None:
+            where.append("created_at < ?")
+            args.append(_utc_text(until))
+        sql = "SELECT id, question_id, created_at, source_path, model, audio_file FROM reps"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY created_at DESC, id DESC"
+        if limit is not None:
+            sql += f" LIMIT {max(int(limit), 0)}"
+        with self._db() as conn:
+            self._sync(conn)
+            rows = conn.execute(sql, args).fetchall()[::-1]
+            metrics: dict[str, dict[str, Any]] = {row[0]: {} for row in rows}
+            if rows:
+                for rid, name, value in _metric_rows(conn, [row[0] for row in rows]):
+                    metrics[rid][name] = value
+        return [RepEntry(*row, metrics=_ordered_metrics(metrics[row[0]])) for row in rows]
+
+    def results(
+        self,
+        question_id: str | None = None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """The stored results (schema 1 plus a "rep" object), oldest first; same filters as `entries`."""
+        out = []
+        for entry in self.entries(question_id, since=since, until=until, limit=limit):
+            try:
+                out.append(self._read_record(entry.id))
+            except LibraryError:
+                continue  # deleted by another process a moment ago
+        return out
+
+    def get(self, rep_id: str) -> dict[str, Any]:
+        """One stored result (schema 1 plus "rep"); ``rep_id`` may be a unique prefix or "latest"."""
+        return self._read_record(self.resolve(rep_id))
+
+    def report_path(self, rep_id: str) -> Path:
+        path = self.reps_dir / self.resolve(rep_id) / "report.md"
+        if not path.is_file():
+            raise LibraryError(f"{path}: the rep has no report")
+        return path
+
+    def report_text(self, rep_id: str) -> str:
+        """The rep's Markdown report as it was written."""
+        path = self.report_path(rep_id)
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise LibraryError(f"{path}: cannot read the report: {exc}") from exc
+
+    def audio_path(self, rep_id: str) -> Path | None:
+        """The rep's copy of the recording, or None when it was deleted."""
+        rid = self.resolve(rep_id)
+        name = (self._read_record(rid).get("rep") or {}).get("audio_file")
+        path = self.reps_dir / rid / name if name else None
+        return path if path is not None and path.is_file() else None
+
+    def question_ids(self) -> list[str]:
+        """Every question id with at least one rep, most recently practised last."""
+        with self._db() as conn:
+            self._sync(conn)
+            rows = conn.execute(
+                "SELECT question_id FROM reps WHERE question_id IS NOT NULL "
+                "GROUP BY question_id ORDER BY MAX(created_at)"
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def resolve(self, rep_id: str) -> str:
+        """The full id of a rep from an id, a unique prefix of one, or "latest"."""
+        wanted = rep_id.strip()
+        ids = sorted(self._folder_ids())
+        if wanted in ids:
+            return wanted
+        if wanted.lower() in ("latest", "last"):
+            entries = self.entries(limit=1)
+            if not entries:
+                raise LibraryError(f"no reps yet in {self.home}; `reps analyze FILE` adds one")
+            return entries[0].id
+        matches = [rid for rid in ids if wanted and rid.startswith(wanted)]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            shown = ", ".join(matches[:4]) + (", ..." if len(matches) > 4 else "")
+            raise LibraryError(f"rep id '{wanted}' is ambiguous: {shown}; give more of the id")
+        close = difflib.get_close_matches(wanted, ids, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise LibraryError(f"no rep '{wanted}' in {self.reps_dir}; {hint}`reps history` lists your reps")
+
+    def export_csv(self, out: IO[str], question_id: str | None = None) -> int:
+        """Write every rep's metrics as CSV (one row per rep, oldest first). Returns the row count."""
+        entries = self.entries(question_id)
+        names = _ordered_names({name for entry in entries for name in entry.metrics})
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["id", "question_id", "created_at", "source_path", "model", "has_audio", *names])
+        for e in entries:
+            writer.writerow(
+                [
+                    e.id,
+                    e.question_id or "",
+                    e.created_at,
+                    e.source_path or "",
+                    e.model or "",
+                    int(e.audio_file is not None),
+                    *(_csv_value(e.metrics.get(n)) for n in names),
+                ]
+            )
+        return len(entries)
+
+    # ---------------------------------------------------------------------------------------- internals
+
+    def _folder_ids(self) -> set[str]:
+        """Names of the complete rep folders (hidden .tmp-/.trash- folders are never reps)."""
+        try:
+            return {
+                entry.name
+                for entry in os.scandir(self.reps_dir)
+                if not entry.name.startswith(".")
+                and entry.is_dir(follow_symlinks=False)
+                and os.path.isfile(os.path.join(entry.path, "result.json"))
+            }
+        except FileNotFoundError:
+            return set()
+        except OSError as exc:
+            raise LibraryError(f"{self.reps_dir}: cannot list the reps: {exc.strerror or exc}") from exc
+
+    def _read_record(self, rep_id: str) -> dict[str, Any]:
+        path = self.reps_dir / rep_id / "result.json"
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise LibraryError(f"{path.parent}: the rep is gone (deleted?)") from exc
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise LibraryError(f"{path}: unreadable result ({exc}); delete the folder or restore it") from exc
+        if not isinstance(record, dict):
+            raise LibraryError(f"{path}: not a result object")
+        # Folders written before the "rep" object existed, or edited by hand: fill it from the folder name.
+        rep = dict(record.get("rep") or {})
+        rep["id"] = rep_id
+        rep.setdefault("question_id", None)
+        rep["created_at"] = _normal_time(rep.get("created_at"), rep_id)
+        rep.setdefault("source_path", (record.get("audio") or {}).get("path"))
+        rep.setdefault("audio_file", None)
+        record["rep"] = rep
+        return record
+
+    def _sync(self, conn: sqlite3.Connection) -> None:
+        """Bring the index in line with the folders: add reps it lacks, drop reps whose folder is gone."""
+        indexed = {row[0] for row in conn.execute("SELECT id FROM reps")}  # read before listing: see below
+        if indexed == self._folder_ids():
+            return
+        with _write(conn):
+            # Under the write lock, read the index before listing folders: a save renames its folder
+            # before it writes its row, so a row can never be seen without its folder while it is saved.
+            indexed = {row[0] for row in conn.execute("SELECT id FROM reps")}
+            on_disk = self._folder_ids()
+            for rid in indexed - on_disk:
+                conn.execute("DELETE FROM reps WHERE id = ?", (rid,))
+            for rid in sorted(on_disk - indexed):
+                try:
+                    _upsert(conn, self._read_record(rid))
+                except LibraryError:
+                    continue  # unreadable folder: `reps library check` names it
+
+    @contextlib.contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        """A short-lived connection to the index: WAL, busy timeout, schema migrated to INDEX_VERSION."""
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.index_path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise LibraryError(f"{self.index_path}: cannot open the library index: {exc}") from exc
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            # WAL: readers never block the writer, and a killed writer leaves the last commit intact.
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; the folders are the real record
+            conn.execute("PRAGMA foreign_keys = ON")
+            _migrate(conn, self.index_path)
+            yield conn
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise LibraryError(
+                    f"{self.index_path}: the library is busy (another reps is writing); try again"
+                ) from exc
+            raise LibraryError(_damaged(self.index_path, exc)) from exc
+        except sqlite3.DatabaseError as exc:
+            raise LibraryError(_damaged(self.index_path, exc)) from exc
+        finally:
+            conn.close()
 
 
 def save_reflection(folder: Path, answers: dict[str, str]) -> None:
@@ -80,3 +490,228 @@ def save_reflection(folder: Path, answers: dict[str, str]) -> None:
         os.replace(tmp, folder / "reflection.json")
     except OSError as exc:
         raise LibraryError(f"{folder}: cannot save the reflection: {exc.strerror or exc}") from exc
+
+
+def day_range(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
+    """Local calendar days to [start, end) datetimes: ``until`` includes that whole day."""
+    start = datetime.combine(since, dtime()).astimezone() if since is not None else None
+    end = datetime.combine(until + timedelta(days=1), dtime()).astimezone() if until is not None else None
+    return start, end
+
+
+# -------------------------------------------------------------------------------------------- schema
+
+_V1 = """
+CREATE TABLE reps (
+    id TEXT PRIMARY KEY,
+    question_id TEXT,
+    created_at TEXT NOT NULL,
+    source_path TEXT,
+    model TEXT,
+    metrics_json TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX reps_question_time ON reps (question_id, created_at);
+"""
+
+_V2 = """
+CREATE TABLE reps_v2 (
+    id TEXT PRIMARY KEY,
+    question_id TEXT,
+    created_at TEXT NOT NULL,
+    source_path TEXT,
+    model TEXT,
+    audio_file TEXT
+);
+INSERT INTO reps_v2 (id, question_id, created_at, source_path, model)
+    SELECT id, question_id, created_at, source_path, model FROM reps;
+-- no declared type on value: integers stay integers (counts), floats stay floats
+CREATE TABLE metrics (
+    rep_id TEXT NOT NULL REFERENCES reps (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    value,
+    PRIMARY KEY (rep_id, name)
+) WITHOUT ROWID;
+CREATE TEMP TABLE v1_metrics AS SELECT id, metrics_json FROM reps;
+DROP TABLE reps;
+ALTER TABLE reps_v2 RENAME TO reps;
+CREATE INDEX reps_question_time ON reps (question_id, created_at);
+CREATE INDEX reps_time ON reps (created_at);
+"""
+
+
+def _migrate_v2(conn: sqlite3.Connection, index_path: Path) -> None:
+    _run_script(conn, _V2)
+    # Metrics move from the JSON column into their own table (parsed here: JSON1 is not everywhere).
+    for rid, text in conn.execute("SELECT id, metrics_json FROM temp.v1_metrics").fetchall():
+        try:
+            metrics = json.loads(text or "{}")
+        except ValueError:
+            metrics = {}
+        _insert_metrics(conn, rid, metrics if isinstance(metrics, dict) else {})
+    conn.execute("DROP TABLE temp.v1_metrics")
+    # v1 did not record the audio file; the rep folders know it.
+    reps_dir = index_path.parent / "reps"
+    for (rid,) in conn.execute("SELECT id FROM reps").fetchall():
+        try:
+            record = json.loads((reps_dir / rid / "result.json").read_text(encoding="utf-8"))
+            audio = (record.get("rep") or {}).get("audio_file")
+        except (OSError, ValueError, AttributeError):
+            audio = None
+        conn.execute("UPDATE reps SET audio_file = ? WHERE id = ?", (audio, rid))
+
+
+def _migrate_v1(conn: sqlite3.Connection, index_path: Path) -> None:
+    _run_script(conn, _V1)
+
+
+# Each step takes the index from version n-1 to n, inside the caller's transaction.
+_MIGRATIONS = {1: _migrate_v1, 2: _migrate_v2}
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    # executescript() would COMMIT the open transaction; run statement by statement instead.
+    lines = [line for line in script.splitlines() if not line.lstrip().startswith("--")]
+    for statement in "\n".join(lines).split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _migrate(conn: sqlite3.Connection, index_path: Path) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version == INDEX_VERSION:
+        return
+    if version > INDEX_VERSION:
+        raise LibraryError(
+            f"{index_path}: written by a newer reps (index version {version}, this reps knows {INDEX_VERSION}); "
+            "upgrade reps, or run `reps library rebuild`"
+        )
+    with _write(conn):
+        version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have migrated it
+        for step in range(version + 1, INDEX_VERSION + 1):
+            _MIGRATIONS[step](conn, index_path)
+        conn.execute(f"PRAGMA user_version = {INDEX_VERSION}")
+
+
+@contextlib.contextmanager
+def _write(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction; BEGIN IMMEDIATE takes the write lock up front (waits out the busy timeout)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _upsert(conn: sqlite3.Connection, record: dict[str, Any]) -> None:
+    rep = record.get("rep") or {}
+    rid = rep["id"]
+    conn.execute(
+        "INSERT INTO reps (id, question_id, created_at, source_path, model, audio_file) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET question_id = excluded.question_id, "
+        "created_at = excluded.created_at, source_path = excluded.source_path, model = excluded.model, "
+        "audio_file = excluded.audio_file",
+        (
+            rid,
+            rep.get("question_id") or None,
+            _normal_time(rep.get("created_at"), rid),
+            rep.get("source_path"),
+            (record.get("model") or {}).get("name"),
+            rep.get("audio_file"),
+        ),
+    )
+    conn.execute("DELETE FROM metrics WHERE rep_id = ?", (rid,))
+    _insert_metrics(conn, rid, record.get("metrics") or {})
+
+
+def _insert_metrics(conn: sqlite3.Connection, rid: str, metrics: dict[str, Any]) -> None:
+    rows = [
+        (rid, str(name), value)
+        for name, value in metrics.items()
+        if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+    ]
+    conn.executemany("INSERT OR REPLACE INTO metrics (rep_id, name, value) VALUES (?, ?, ?)", rows)
+
+
+def _metric_rows(conn: sqlite3.Connection, ids: list[str]) -> Iterable[tuple[str, str, Any]]:
+    for i in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
+        chunk = ids[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        yield from conn.execute(f"SELECT rep_id, name, value FROM metrics WHERE rep_id IN ({marks})", chunk)
+
+
+def _ordered_names(names: Iterable[str]) -> list[str]:
+    """Metric names in the order of ``models.Metrics``, unknown ones (newer versions) after, sorted."""
+    from dataclasses import fields
+
+    from .models import Metrics
+
+    known = [f.name for f in fields(Metrics)]
+    names = set(names)
+    return [n for n in known if n in names] + sorted(names - set(known))
+
+
+def _ordered_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
+    return {name: metrics[name] for name in _ordered_names(metrics)}
+
+
+def _csv_value(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _damaged(path: Path, exc: Exception) -> str:
+    return f"{path}: the library index is damaged ({exc}); run `reps library rebuild` (your reps are safe in their folders)"
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _utc_text(when: datetime) -> str:
+    return when.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def _normal_time(value: Any, rep_id: str) -> str:
+    """An ISO 8601 UTC time for the index; falls back to the time in the rep id (YYYYmmdd-HHMMSS-...)."""
+    if isinstance(value, str) and value:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=timezone.utc)
+            return _utc_text(parsed)
+        except ValueError:
+            pass
+    try:
+        return _utc_text(datetime.strptime(rep_id[:15], "%Y%m%d-%H%M%S").replace(tzinfo=timezone.utc))
+    except ValueError:
+        return "1970-01-01T00:00:00+00:00"
+
+
+def _write_durably(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _fsync_file(path: Path) -> None:
+    if os.name != "posix":  # Windows cannot fsync a read-only handle; the copy is flushed on close
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    # A rename is durable only once its folder is synced (POSIX); not possible on Windows.
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,270 @@
+"""Comparing reps: verdicts against noise bands, the baseline, patterns with evidence, the trend chart."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from interview_reps import compare
+from interview_reps.compare import (
+    METRIC_SPECS,
+    MetricSpec,
+    compare_reps,
+    find_patterns,
+    patterns_for_new_rep,
+    trend_chart_for_new_rep,
+    verdict,
+)
+from interview_reps.errors import LibraryError
+from interview_reps.questions import get_question
+from interview_reps.store import Library
+from test_store import make_result, save, write_wav
+
+
+@pytest.fixture
+def wav(tmp_path: Path) -> Path:
+    return write_wav(tmp_path / "take.wav")
+
+
+QUESTION = "tell-me-about-yourself"  # target 60-120 s in the built-in bank
+FILLERS = {"um", "uh", "like"}
+
+
+def spoken(text: str, *, start: float = 0.5, step: float = 0.35) -> dict:
+    """Words one every ``step`` s; "um", "uh", "like" are fillers (in the words, flagged, and in fillers)."""
+    words, fillers = [], []
+    for i, token in enumerate(text.split()):
+        t = start + i * step
+        words.append((token, t, t + step * 0.8, token in FILLERS))
+        if token in FILLERS:
+            fillers.append((token, t))
+    return {"words": words, "fillers": fillers}
+
+
+# Three reps of one question on three days: pace comes down into the band, fillers stay about the
+# same, the longest pause grows; every rep opens with a long pause, has "like" on top, says a filler
+# right after "and then", speeds up through the answer and runs over the 120 s target.
+REPS = [
+    dict(
+        wpm=185.0,
+        duration_s=140.0,
+        pauses=[(2.0, 1.6), (30.0, 0.8)],
+        pace=[150, 170, 190],
+        **spoken(
+            "so I think and then um I led the team like we had like three people and then um we shipped like it"
+        ),
+    ),
+    dict(
+        wpm=172.0,
+        duration_s=130.0,
+        pauses=[(3.0, 1.2)],
+        pace=[145, 160, 175],
+        **spoken("and then um I built it like from scratch like and like we grew"),
+    ),
+    dict(
+        wpm=158.0,
+        duration_s=125.0,
+        pauses=[(1.5, 2.2), (40.0, 0.5)],
+        pace=[140, 150, 165],
+        **spoken("I started like in sales and then uh moved like into product"),
+    ),
+]
+
+
+@pytest.fixture
+def three_reps(wav: Path) -> list[str]:
+    library = Library()
+    return [
+        save(library, wav, make_result(**rep), day=day, question=QUESTION).id for day, rep in enumerate(REPS)
+    ]
+
+
+def test_verdicts_respect_direction_and_noise_band() -> None:
+    lower = MetricSpec("x", "x", "", "lower", 1.0)
+    assert verdict(lower, 5.0, 3.0) == "improved"
+    assert verdict(lower, 3.0, 5.0) == "regressed"
+    assert verdict(lower, 3.0, 4.0) == "unchanged"  # exactly the band: still noise
+    assert verdict(lower, 3.0, None) == "n/a"
+    higher = MetricSpec("x", "x", "", "higher", 0.5)
+    assert verdict(higher, 2.0, 3.0) == "improved"
+    wpm = METRIC_SPECS["wpm"]
+    assert wpm.target == (120.0, 165.0) and wpm.noise == 10.0
+    assert verdict(wpm, 190, 160) == "improved"  # into the band
+    assert verdict(wpm, 160, 190) == "regressed"
+    assert verdict(wpm, 100, 190) == "regressed"  # 20 below -> 25 above
+    assert verdict(wpm, 125, 160) == "unchanged"  # inside the band both times
+    assert verdict(wpm, 170, 178) == "unchanged"  # within ±10 wpm
+    assert verdict(METRIC_SPECS["pause_count"], 4, 9) == "changed"  # no better direction
+    # every metric of the schema has a spec with a stated band
+    from dataclasses import fields
+
+    from interview_reps.models import Metrics
+
+    assert {f.name for f in fields(Metrics)} <= set(METRIC_SPECS)
+
+
+def test_compare_picks_the_question_and_judges_each_metric(three_reps: list[str], wav: Path) -> None:
+    library = Library()
+    c = compare_reps(library, chart=False)
+    assert c.question_id == QUESTION
+    assert [r["id"] for r in c.reps] == three_reps
+    data = c.to_dict()
+    assert set(data) >= {"reps", "metrics", "patterns"}
+    m = data["metrics"]
+    assert {"wpm", "filled_pause_count", "fillers_per_min", "pause_count", "longest_pause_s"} <= set(m)
+    assert m["wpm"]["values"] == [185.0, 172.0, 158.0]
+    assert m["wpm"]["delta"] == -27.0 and m["wpm"]["trend"] == "improved" and m["wpm"]["noise_band"] == 10.0
+    # 5 fillers in 140 s -> 3 in 125 s: 2.14 -> 1.44 per minute, inside the ±1/min band
+    assert m["fillers_per_min"]["values"] == [2.143, 1.846, 1.44]
+    assert m["fillers_per_min"]["trend"] == "unchanged"
+    assert m["longest_pause_s"]["values"] == [1.6, 1.2, 2.2]
+    assert m["longest_pause_s"]["delta"] == 0.6 and m["longest_pause_s"]["trend"] == "regressed"
+    assert m["pause_count"]["trend"] == "unchanged"
+    assert m["time_to_first_word_s"]["trend"] == "unchanged"
+    # length is judged against the question's 60-120 s target: 140 -> 125 s comes closer
+    assert m["duration_s"]["target"] == [60, 120] and m["duration_s"]["trend"] == "improved"
+    # baseline: the median over the recent reps
+    assert m["wpm"]["baseline"] == 172.0 and data["baseline"]["reps"] == 3
+    # the reps given by id, in time order whatever the order given
+    c2 = compare_reps(library, [three_reps[2], three_reps[0]], chart=False)
+    assert [r["id"] for r in c2.reps] == [three_reps[0], three_reps[2]]
+    assert c2.metric("wpm").values == (185.0, 158.0)
+
+
+def test_baseline_spans_recent_reps_of_any_question(three_reps: list[str], wav: Path) -> None:
+    library = Library()
+    for day in (3, 4):
+        save(library, wav, make_result(wpm=130.0), day=day, question="other")
+    c = compare_reps(library, question_id=QUESTION, chart=False)
+    assert c.baseline_reps == 5
+    assert c.metric("wpm").baseline == 158.0  # median of 185, 172, 158, 130, 130
+
+
+def test_patterns_across_reps_are_named_with_evidence(three_reps: list[str]) -> None:
+    c = compare_reps(Library(), question_id=QUESTION, chart=False)
+    by_kind = {(p.kind, p.key): p for p in c.patterns}
+    early = by_kind["early_long_pause", ""]
+    assert (early.count, early.of) == (3, 3)
+    assert [e.rep_id for e in early.evidence] == three_reps
+    assert [e.detail for e in early.evidence] == ["1.6 s at 0:02", "1.2 s at 0:03", "2.2 s at 0:02"]
+    assert early.message.startswith(
+        "A long pause (1 s or more) in the first 5 seconds in every rep (3 of 3): "
+    )
+    top = by_kind["top_filler", "like"]
+    assert [e.detail for e in top.evidence] == ["3 times", "3 times", "2 times"]
+    phrase = by_kind["filler_after_phrase", "and then"]
+    assert phrase.count == 3 and "0:01" in phrase.evidence[1].detail
+    assert ("filler_after_phrase", "then") not in by_kind  # the longer phrase is named instead
+    assert by_kind["pace_rises", ""].evidence[0].detail == "150 → 190 wpm"
+    over = by_kind["over_target", ""]
+    assert over.description == "an answer over its 120 s target"
+    assert [e.detail for e in over.evidence] == ["139 s", "129 s", "124 s"]
+    high = by_kind["pace_high", ""]
+    assert (high.count, high.of) == (2, 3) and "in 2 of the last 3 reps" in high.message
+    assert c.to_dict()["patterns"][0]["reps"] == three_reps
+
+
+def test_no_pattern_from_reps_with_nothing_in_common() -> None:
+    reps = [
+        make_result(
+            wpm=140, pauses=[(20.0, 1.5)], pace=[140, 142], duration_s=90, **spoken("I um led the team")
+        ),
+        make_result(
+            wpm=150, pauses=[(1.0, 0.4)], pace=[150, 120], duration_s=80, **spoken("we like shipped it like")
+        ),
+        make_result(wpm=130, pace=[130, 131], duration_s=70, **spoken("so uh it went well uh")),
+    ]
+    assert find_patterns(reps, question=get_question(QUESTION)) == []
+
+
+def test_patterns_look_at_the_last_five_reps() -> None:
+    early = make_result(pauses=[(1.0, 1.5)])
+    late = make_result(pauses=[(30.0, 1.5)])
+    patterns = find_patterns([early, early, late, early, late, early, early])
+    [p] = patterns
+    assert (p.kind, p.count, p.of) == ("early_long_pause", 3, 5)
+    assert find_patterns([early, late, late, late, early]) == []  # 2 of 5 is not most of them
+
+
+def test_patterns_for_a_new_rep(three_reps: list[str]) -> None:
+    library = Library()
+    new = make_result(wpm=150, pauses=[(2.0, 1.4)], **spoken("and then um it was like good like"))
+    sentences = patterns_for_new_rep(library, new, question_id=QUESTION)
+    assert sentences[0] == (
+        "Fourth rep in a row with a long pause (1 s or more) in the first 5 seconds: "
+        f"1.6 s at 0:02 (rep {three_reps[0]}); 1.2 s at 0:03 (rep {three_reps[1]}); "
+        f"2.2 s at 0:02 (rep {three_reps[2]}); 1.4 s at 0:02 (this rep)."
+    )
+    assert any(s.startswith('Fourth rep in a row with "like" as the most frequent filler') for s in sentences)
+    assert any(s.startswith('Fourth rep in a row with fillers right after "and then"') for s in sentences)
+    assert not any("pace above" in s for s in sentences)  # this rep is inside the band
+    # a rep already saved is not counted twice, and is still "this rep"
+    saved = library.get(three_reps[2])
+    again = patterns_for_new_rep(library, saved)
+    assert again[0].startswith("Third rep in a row with a long pause") and again[0].endswith("(this rep).")
+    # no history, no patterns
+    assert patterns_for_new_rep(library, new, question_id="why-this-company") == []
+
+
+def test_new_rep_pattern_that_is_not_a_streak(wav: Path) -> None:
+    library = Library()
+    early, late = make_result(pauses=[(1.0, 1.5)]), make_result(pauses=[(30.0, 1.5)])
+    ids = [save(library, wav, r, day=d).id for d, r in enumerate([early, early, early, late])]
+    [sentence] = patterns_for_new_rep(library, early, question_id="q1")
+    assert sentence.startswith("A long pause (1 s or more) in the first 5 seconds in 4 of your last 5 reps: ")
+    assert ids[0] in sentence and ids[3] not in sentence and sentence.endswith("(this rep).")
+
+
+def test_reps_without_a_question_compare_with_each_other(wav: Path) -> None:
+    library = Library()
+    save(library, wav, make_result(pauses=[(1.0, 1.5)]), question=None)
+    save(library, wav, make_result(pauses=[(1.0, 1.5)]), question="q1", day=1)
+    [sentence] = patterns_for_new_rep(library, make_result(pauses=[(2.0, 1.5)]))
+    assert sentence.startswith("Second rep in a row")
+
+
+def test_compare_errors_say_what_to_do(wav: Path) -> None:
+    library = Library()
+    with pytest.raises(LibraryError, match="no reps saved under a question"):
+        compare_reps(library)
+    save(library, wav, question="tell-me-about-yourself")
+    with pytest.raises(LibraryError, match="only one rep of 'tell-me-about-yourself'.*--question"):
+        compare_reps(library)
+    with pytest.raises(LibraryError, match="did you mean 'tell-me-about-yourself'"):
+        compare_reps(library, question_id="tell-me-about-yourslf")
+
+
+def test_trend_chart_png(three_reps: list[str], reps_home: Path, tmp_path: Path) -> None:
+    from matplotlib.image import imread
+
+    c = compare_reps(Library())
+    assert c.chart == reps_home / "charts" / f"{QUESTION}.png"
+    image = imread(c.chart)
+    assert image.shape[:2] == (600, 900)
+    assert image.std() > 0.05  # something is drawn
+    c2 = compare_reps(Library(), chart=tmp_path / "out" / "trend.png")
+    assert c2.chart.read_bytes().startswith(b"\x89PNG") and c2.to_dict()["chart"] == str(c2.chart)
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]  # no temp file left
+    path = trend_chart_for_new_rep(Library(), make_result(), question_id=QUESTION)
+    assert path == c.chart and path.stat().st_size > 10_000
+    assert trend_chart_for_new_rep(Library(), make_result()) is None  # no question, no chart
+
+
+def test_matplotlib_and_rich_are_imported_lazily() -> None:
+    code = (
+        "import sys; import interview_reps.store, interview_reps.compare, interview_reps.chart, interview_reps.cli; "
+        "assert 'matplotlib' not in sys.modules, 'matplotlib'; "
+        "import interview_reps.compare as c; assert 'rich' not in dir(c)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_every_noise_band_is_stated() -> None:
+    for spec in METRIC_SPECS.values():
+        assert spec.noise > 0, spec.name
+        assert compare.band_text(spec).startswith("±")
+    assert compare.band_text(METRIC_SPECS["wpm"]) == "±10 wpm"
+    assert compare.target_text(METRIC_SPECS["filler_percent"]) == "≤ 4%"
