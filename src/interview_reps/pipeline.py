@@ -37,7 +37,8 @@ def analyze_audio(
     speech = detect_speech(audio, settings=settings)
     if not speech.has_speech:
         raise AudioError(f"{audio.path}: no speech detected")
-    transcript = transcribe(audio, speech.sound_regions(), settings=TranscribeSettings(model=model))
+    transcript = transcribe(audio, speech.sound_regions(), speech_regions=speech.regions(min_gap_s=0.3),
+                            settings=TranscribeSettings(model=model))
     result = analyze_recording(audio, transcript, speech, settings=settings)
     if not [w for w in result.words if not w.filler]:
         raise AudioError(f"{audio.path}: no speech detected")

@@ -24,8 +24,11 @@ class TranscribeSettings:
     # Chunks: sound regions padded by speech_pad_s, joined across gaps shorter than join_gap_s, at most
     # max_chunk_s long (under Whisper's 30 s window, so the prompt reaches every chunk).
     speech_pad_s: float = 0.3
-    join_gap_s: float = 3.0
+    join_gap_s: float = 1.0
     max_chunk_s: float = 28.0
+    # Speech (Silero) this long with no word on it is decoded again alone: beam search can skip a
+    # short sentence at the start of a window (seen on answers built from the eval clips).
+    min_uncovered_speech_s: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,10 @@ class AnalysisSettings:
     # floor is only 15-20 dB under the speech; 0.2 gave the smallest pause-edge error there.
     energy_threshold_fraction: float = 0.2
     noise_floor_percentile: float = 10.0
+    # ... but never more than 35 dB under the loud frames (de Jong & Wempe use 25 dB; 25-40 dB is
+    # common, measurement.md §2): on a clean or digitally silent recording the noise floor says nothing.
+    max_below_loud_db: float = 35.0
+    digital_silence_dbfs: float = -90.0
     speech_level_percentile: float = 95.0
     # Below this loud-to-quiet range a recording is silence or steady noise: no speech.
     min_dynamic_range_db: float = 6.0
@@ -49,6 +56,10 @@ class AnalysisSettings:
     vad_min_silence_ms: int = 100
     vad_speech_pad_ms: int = 30
     vad_min_speech_ms: int = 100
+    # Silero's onsets lag soft sounds (/h/, /s/) by up to ~0.25 s on answers built from the eval clips;
+    # energy places an onset up to this far before Silero's. (Its offsets are not late: widening them
+    # swallowed breaths after "uh" into speech on mfa_cold_corpus.)
+    vad_onset_slack_s: float = 0.2
     # Analysis frame for energy and pitch.
     frame_s: float = 0.02
     # Pace windows (issue 2).

@@ -59,53 +59,66 @@ def load_model(name: str = DEFAULT_MODEL, *, compute_type: str = "int8") -> Whis
 
 def transcribe(
     audio: Audio,
-    speech_regions: list[Span],
+    sound_regions: list[Span],
     *,
+    speech_regions: list[Span] | None = None,
     settings: TranscribeSettings | None = None,
 ) -> Transcript:
     """Transcribe only where there is sound, keeping filled pauses, with word timestamps.
 
-    The audio is cut at silences into chunks of at most ``max_chunk_s`` around ``speech_regions``
+    The audio is cut at silences into chunks of at most ``max_chunk_s`` around ``sound_regions``
     (from the acoustic detector, inclusive of hums). Each chunk is decoded on its own with the
     short filler prompt, which faster-whisper only gives to the first 30 s window of a call
     (measurement.md §1); silence outside the chunks never reaches the decoder, so it cannot
-    become words.
+    become words. Beam search sometimes skips a whole sentence at the start of a window; any of
+    ``speech_regions`` (Silero speech) left with no words is decoded again on its own.
     """
     settings = settings or TranscribeSettings()
     model = load_model(settings.model, compute_type=settings.compute_type)
-    sr = audio.sample_rate_hz
     words: list[Word] = []
-    for chunk in plan_chunks(speech_regions, audio.duration_s, settings=settings):
-        samples = audio.samples[int(chunk.start * sr) : int(chunk.end * sr)]
-        segments, _info = model.transcribe(
-            samples,
-            language="en",
-            beam_size=settings.beam_size,
-            temperature=settings.temperature,
-            word_timestamps=True,
-            condition_on_previous_text=False,
-            initial_prompt=settings.filler_prompt or None,
-            vad_filter=False,
-        )
-        for segment in segments:
-            for w in segment.words or ():
-                text = w.word.strip()
-                if text:
-                    words.append(
-                        Word(
-                            text=text,
-                            start=round(float(w.start) + chunk.start, 3),
-                            end=round(float(w.end) + chunk.start, 3),
-                            probability=float(w.probability),
-                            sentence_end=bool(_SENTENCE_END.search(text)),
-                        )
-                    )
+    for chunk in plan_chunks(sound_regions, audio.duration_s, settings=settings):
+        words += _decode(model, audio, chunk, settings)
+    for region in uncovered(speech_regions or [], words, min_s=settings.min_uncovered_speech_s):
+        chunk = Span(max(0.0, region.start - settings.speech_pad_s), min(audio.duration_s, region.end + settings.speech_pad_s))
+        extra = [w for w in _decode(model, audio, chunk, settings) if region.start - 0.2 <= (w.start + w.end) / 2 <= region.end + 0.2]
+        words = sorted(words + extra, key=lambda w: w.start)
     return Transcript(
-        text=" ".join(w.text for w in words),
-        words=tuple(words),
-        model_name=settings.model,
+        text=" ".join(w.text for w in words), words=tuple(words), model_name=settings.model,
         settings=_settings_dict(settings),
     )
+
+
+def uncovered(regions: list[Span], words: list[Word], *, min_s: float) -> list[Span]:
+    """Speech regions of at least ``min_s`` that no word overlaps."""
+    return [r for r in regions if r.duration_s >= min_s and not any(w.start < r.end and r.start < w.end for w in words)]
+
+
+def _decode(model: WhisperModel, audio: Audio, chunk: Span, settings: TranscribeSettings) -> list[Word]:
+    sr = audio.sample_rate_hz
+    samples = audio.samples[int(chunk.start * sr) : int(chunk.end * sr)]
+    segments, _info = model.transcribe(
+        samples,
+        language="en",
+        beam_size=settings.beam_size,
+        temperature=settings.temperature,
+        word_timestamps=True,
+        condition_on_previous_text=False,
+        initial_prompt=settings.filler_prompt or None,
+        vad_filter=False,
+    )
+    words = []
+    for segment in segments:
+        for w in segment.words or ():
+            text = w.word.strip()
+            if text:
+                words.append(Word(
+                    text=text,
+                    start=round(float(w.start) + chunk.start, 3),
+                    end=round(float(w.end) + chunk.start, 3),
+                    probability=float(w.probability),
+                    sentence_end=bool(_SENTENCE_END.search(text)),
+                ))
+    return words
 
 
 def plan_chunks(regions: list[Span], duration_s: float, *, settings: TranscribeSettings) -> list[Span]:

@@ -10,7 +10,7 @@ from dataclasses import asdict, replace
 from ..models import Audio, Filler, Metrics, Result, Transcript
 from ..settings import AnalysisSettings, TargetBands
 from .advice import advise, filler_trust
-from .fillers import acoustic_filled_pauses, find_discourse_markers, transcript_fillers
+from .fillers import acoustic_filled_pauses, find_discourse_markers, merge_fillers, transcript_fillers
 from .language import find_hedges, find_repeats, tokens_of
 from .pace import pace_windows, syllables, words_per_minute
 from .pauses import find_pauses, time_to_first_word
@@ -37,12 +37,9 @@ def analyze_recording(
     words = tuple(replace(w, filler=True) if k in marker_idx else w for k, w in enumerate(words))
 
     pitch = pitch_track(audio, speech, settings=settings)
-    fillers = transcript_fillers(words, markers)
-    acoustic = [
-        f for f in acoustic_filled_pauses(words, speech, pitch, settings=settings)
-        if not any(f.start < g.end and g.start < f.end for g in fillers)
-    ]
-    fillers = sorted(fillers + acoustic, key=lambda f: f.start)
+    fillers, acoustic = merge_fillers(
+        transcript_fillers(words, markers), acoustic_filled_pauses(words, speech, pitch, settings=settings)
+    )
     pauses = find_pauses(words, speech, settings=settings)
     # A silence that a filled pause sits in is not a silent pause.
     pauses = [p for p in pauses if not any(f.start < p.end and p.start < f.end for f in acoustic)]

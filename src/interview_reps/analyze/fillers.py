@@ -140,6 +140,28 @@ def acoustic_filled_pauses(
     return found
 
 
+def merge_fillers(from_text: list[Filler], acoustic: list[Filler], *, near_s: float = 0.3) -> tuple[list[Filler], list[Filler]]:
+    """All fillers in time order, and the acoustic ones that the transcript did not already have.
+
+    A transcript filled pause the aligner could not place (shorter than 0.1 s) within ``near_s`` of an
+    acoustic one is the same hesitation: it keeps its text and takes the acoustic timing.
+    """
+    fillers = list(from_text)
+    new: list[Filler] = []
+    for cand in acoustic:
+        near = [
+            k for k, f in enumerate(fillers)
+            if f.kind == "filled_pause" and f.start - near_s < cand.end and cand.start < f.end + near_s
+        ]
+        if not near:
+            new.append(cand)
+            continue
+        k = near[0]
+        if fillers[k].end - fillers[k].start < 0.1:
+            fillers[k] = Filler(fillers[k].text, cand.start, cand.end, "filled_pause", "transcript")
+    return sorted(fillers + new, key=lambda f: f.start), new
+
+
 def _small_spread(f0_hz: np.ndarray) -> float | None:
     f0 = f0_hz[np.isfinite(f0_hz)]
     if f0.size < 5:

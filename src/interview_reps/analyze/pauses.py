@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..models import Pause, Word
+from ..models import Pause, Span, Word
 from ..settings import AnalysisSettings
-from .speech import SpeechActivity
+from .speech import SpeechActivity, runs
 
 
 def find_pauses(words: tuple[Word, ...], speech: SpeechActivity, *, settings: AnalysisSettings) -> list[Pause]:
@@ -17,8 +17,17 @@ def find_pauses(words: tuple[Word, ...], speech: SpeechActivity, *, settings: An
     if not words:
         return []
     first, last = words[0].start, words[-1].end
+    # Silero does not call a hum speech; inside a filled pause's span, loud frames are sound.
+    sounding = speech.is_speech.copy()
+    for w in words:
+        if w.filler and " " not in w.text:
+            a, b = speech.frame(w.start), speech.frame(w.end)
+            sounding[a:b] |= speech.is_loud[a:b]
     pauses = []
-    for gap in speech.silences(min_s=settings.min_pause_s):
+    for s, e in runs(sounding, False, hop_s=speech.hop_s):
+        if e - s < settings.min_pause_s - 1e-9:
+            continue
+        gap = Span(s, e)
         start, end = max(gap.start, first), min(gap.end, last)
         if end - start < settings.min_pause_s - 1e-9:
             continue

@@ -11,7 +11,8 @@ from ..settings import AnalysisSettings
 from .speech import HOP_S, SpeechActivity
 
 _YIN_FRAME = 1024  # 64 ms at 16 kHz: two periods of the lowest pitch searched (65 Hz)
-_STABLE_ST = 1.0  # frame-to-frame pitch change (semitones) under which a frame counts as voiced
+_STABLE_ST = 1.0
+_MIN_VOICED_FRAMES = 5  # a vowel lasts 50 ms or more; shorter stable stretches are noise  # frame-to-frame pitch change (semitones) under which a frame counts as voiced
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,19 +41,26 @@ def pitch_track(audio: Audio, speech: SpeechActivity, *, settings: AnalysisSetti
     step_next = np.abs(np.diff(st, append=st[-1:]))
     stable = (np.minimum(step, step_next) < _STABLE_ST) & (f0 > settings.pitch_min_hz * 1.02) & (
         f0 < settings.pitch_max_hz * 0.98)
-    voiced = stable & speech.is_loud[:n]
+    voiced = _long_runs(stable & speech.is_loud[:n], min_frames=_MIN_VOICED_FRAMES)
     return PitchTrack(f0_hz=np.where(voiced, f0, np.nan), voiced=voiced)
 
 
 def semitone_spread(f0_hz: np.ndarray) -> float | None:
-    """Standard deviation of pitch in semitones around its median; None with too few voiced frames."""
+    """Spread of pitch in semitones (standard deviation) around the speaker's dominant pitch.
+
+    Frames more than an octave from the most common pitch (YIN octave errors, tonal noise) are left
+    out; None with fewer than 20 voiced frames.
+    """
     f0 = f0_hz[np.isfinite(f0_hz)]
     if f0.size < 20:
         return None
-    st = 12.0 * np.log2(f0 / np.median(f0))
-    lo, hi = np.percentile(st, [2, 98])  # octave errors of YIN land in the tails
-    st = st[(st >= lo) & (st <= hi)]
-    return float(np.std(st))
+    st = 12.0 * np.log2(f0 / 55.0)
+    counts, edges = np.histogram(st, bins=np.arange(st.min(), st.max() + 2.0, 2.0))
+    mode = edges[int(np.argmax(counts))] + 1.0
+    st = st[np.abs(st - mode) <= 12.0]
+    if st.size < 20:
+        return None
+    return float(np.std(st - np.median(st)))
 
 
 def measure_voice(pitch: PitchTrack, speech: SpeechActivity, *, settings: AnalysisSettings) -> Voice:
@@ -94,3 +102,13 @@ def check_quality(audio: Audio, speech: SpeechActivity, *, settings: AnalysisSet
         clipped_fraction=round(clipped, 5),
         problems=tuple(problems),
     )
+
+
+def _long_runs(mask: np.ndarray, *, min_frames: int) -> np.ndarray:
+    """``mask`` with its runs of True shorter than ``min_frames`` removed."""
+    out = mask.copy()
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
+    for a, b in zip(edges[::2], edges[1::2]):
+        if b - a < min_frames:
+            out[a:b] = False
+    return out

@@ -33,6 +33,14 @@ def is_filled_pause(word: Word) -> bool:
     return token in AMBIGUOUS_FILLED and word.text.rstrip()[-1:] in ",.?!"
 
 
+# Below this probability a word is the decoder's invention (e.g. a closing "Thank" at p=0.00 after the
+# last word); real but unclear words sat at 0.1 or more on ../shared/eval.
+MIN_WORD_PROBABILITY = 0.02
+# A filled pause the aligner could not place (zero length) and the decoder doubted: the filler prompt's echo.
+# Every real one on ../shared/eval had p >= 0.19; the invented ones 0.01-0.02.
+MIN_UNPLACED_FILLER_PROBABILITY = 0.1
+
+
 def clean_words(words: tuple[Word, ...], speech: SpeechActivity, *, tolerance_s: float = 0.1) -> tuple[Word, ...]:
     """Words that sound backs, with their edges clipped into the sound.
 
@@ -45,9 +53,11 @@ def clean_words(words: tuple[Word, ...], speech: SpeechActivity, *, tolerance_s:
     for word in words:
         a = speech.frame(word.start - tolerance_s)
         b = max(speech.frame(word.end + tolerance_s), a + 1)
-        if not loud[a:b].any():
+        if not loud[a:b].any() or word.probability < MIN_WORD_PROBABILITY:
             continue
         filled = is_filled_pause(word)
+        if filled and word.end - word.start < 0.05 and word.probability < MIN_UNPLACED_FILLER_PROBABILITY:
+            continue
         if filled and kept and kept[-1].filler and norm(kept[-1].text) == norm(word.text) and (
             word.end - word.start < 0.03 and abs(word.start - kept[-1].end) < 0.05
         ):
