@@ -55,7 +55,9 @@ def room_tone(n: int, *, seed: int) -> np.ndarray:
     return (10 ** (ROOM_TONE_DBFS / 20) * rng.standard_normal(n)).astype(np.float32)
 
 
-def join(parts: list[Clip], silences_s: list[float], out: Path, *, lead_s: float = 1.0, tail_s: float = 1.0) -> Built:
+def join(
+    parts: list[Clip], silences_s: list[float], out: Path, *, lead_s: float = 1.0, tail_s: float = 1.0
+) -> Built:
     """``parts`` joined by silences (room tone) of ``silences_s``, plus each clip's own quiet margins."""
     import soundfile as sf
 
@@ -72,6 +74,11 @@ def join(parts: list[Clip], silences_s: list[float], out: Path, *, lead_s: float
             t += n / SR
     chunks.append(room_tone(int(tail_s * SR), seed=99))
     sf.write(out, np.concatenate(chunks), SR, subtype="PCM_16")
-    pauses = [(a[1], b[0]) for a, b in zip(speech, speech[1:])]
-    return Built(path=out, pauses=pauses, first_word_s=speech[0][0], last_word_s=speech[-1][1],
-                 n_words=sum(c.n_words for c in parts))
+    pauses = [(a[1], b[0]) for a, b in zip(speech, speech[1:], strict=False)]
+    return Built(
+        path=out,
+        pauses=pauses,
+        first_word_s=speech[0][0],
+        last_word_s=speech[-1][1],
+        n_words=sum(c.n_words for c in parts),
+    )

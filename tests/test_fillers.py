@@ -19,15 +19,19 @@ def words_of(text: str, *, word_s: float = 0.3) -> tuple[Word, ...]:
         t += gap
         gap = 0.0
         filler = is_filled_pause(Word(token, 0, 0))
-        out.append(Word(token, round(t, 3), round(t + word_s, 3), filler=filler,
-                        sentence_end=token[-1] in ".?!"))
+        out.append(
+            Word(token, round(t, 3), round(t + word_s, 3), filler=filler, sentence_end=token[-1] in ".?!")
+        )
         t += word_s
     return tuple(out)
 
 
 def markers(text: str) -> list[str]:
     ws = words_of(text)
-    return [" ".join(w.text.strip(",.?!").lower() for w in ws[i:j]) for i, j in find_discourse_markers(ws, min_pause_s=0.25)]
+    return [
+        " ".join(w.text.strip(",.?!").lower() for w in ws[i:j])
+        for i, j in find_discourse_markers(ws, min_pause_s=0.25)
+    ]
 
 
 @pytest.mark.parametrize(

@@ -54,12 +54,30 @@ def cli() -> None:
     show_default=True,
     help="faster-whisper model name (downloaded only if asked for and online) or a local model folder.",
 )
-@click.option("--clips", "clips_dir", type=click.Path(path_type=Path), metavar="DIR",
-              help="Write each filler and long pause as a short WAV, plus an Audacity labels.txt, into DIR.")
-@click.option("--long-pause", "long_pause_s", type=float, default=AnalysisSettings.long_pause_s,
-              show_default=True, help="Pauses this long (seconds) or longer count as long.")
-def analyze(files: tuple[Path, ...], as_json: bool, question_id: str | None, no_save: bool, model: str,
-            clips_dir: Path | None, long_pause_s: float) -> None:
+@click.option(
+    "--clips",
+    "clips_dir",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Write each filler and long pause as a short WAV, plus an Audacity labels.txt, into DIR.",
+)
+@click.option(
+    "--long-pause",
+    "long_pause_s",
+    type=float,
+    default=AnalysisSettings.long_pause_s,
+    show_default=True,
+    help="Pauses this long (seconds) or longer count as long.",
+)
+def analyze(
+    files: tuple[Path, ...],
+    as_json: bool,
+    question_id: str | None,
+    no_save: bool,
+    model: str,
+    clips_dir: Path | None,
+    long_pause_s: float,
+) -> None:
     """Feedback on saved recordings (wav, flac, mp3, m4a, ogg, webm).
 
     Each file becomes a rep in the practice library, with a copy of the audio, the JSON result and
@@ -75,8 +93,13 @@ def analyze(files: tuple[Path, ...], as_json: bool, question_id: str | None, no_
     from .pipeline import analyze_command
 
     failed = analyze_command(
-        list(files), as_json=as_json, question_id=question_id, save=not no_save, model=model,
-        clips_dir=clips_dir, long_pause_s=long_pause_s,
+        list(files),
+        as_json=as_json,
+        question_id=question_id,
+        save=not no_save,
+        model=model,
+        clips_dir=clips_dir,
+        long_pause_s=long_pause_s,
     )
     if failed:
         sys.exit(1)

@@ -37,8 +37,12 @@ def analyze_audio(
     speech = detect_speech(audio, settings=settings)
     if not speech.has_speech:
         raise AudioError(f"{audio.path}: no speech detected")
-    transcript = transcribe(audio, speech.sound_regions(), speech_regions=speech.regions(min_gap_s=0.3),
-                            settings=TranscribeSettings(model=model))
+    transcript = transcribe(
+        audio,
+        speech.sound_regions(),
+        speech_regions=speech.regions(min_gap_s=0.3),
+        settings=TranscribeSettings(model=model),
+    )
     result = analyze_recording(audio, transcript, speech, settings=settings)
     if not [w for w in result.words if not w.filler]:
         raise AudioError(f"{audio.path}: no speech detected")
@@ -77,12 +81,14 @@ def process_recording(
     record = result.to_dict()
     library = None
     patterns: list[str] = []
+    chart = None
     if save:
         from .store import Library
 
         library = Library()
         patterns = _patterns(library, record, question_id)
-    report_md = render_markdown(result, question=question, patterns=patterns)
+        chart = _chart(library, record, question_id)
+    report_md = render_markdown(result, question=question, patterns=patterns, chart=chart)
     saved = None
     if library is not None:
         saved = library.save_rep(
@@ -159,12 +165,23 @@ def _question(question_id: str | None):
 
 
 def _patterns(library, record: dict, question_id: str | None) -> list[str]:
-    """Patterns across this question's earlier reps, when the library can tell (issue 5)."""
-    try:
-        from .compare import patterns_for_new_rep
-    except ImportError:
-        return []
+    """Patterns across this question's earlier reps: "third rep in a row with ..."."""
+    from .compare import patterns_for_new_rep
+
     try:
         return list(patterns_for_new_rep(library, {**record, "rep": {"question_id": question_id}}))
-    except RepsError:
+    except RepsError:  # an unreadable index must not cost the user this rep
         return []
+
+
+def _chart(library, record: dict, question_id: str | None) -> str | None:
+    """The question's trend chart redrawn with this rep, as a link relative to the rep's report."""
+    if question_id is None:
+        return None
+    from .compare import trend_chart_for_new_rep
+
+    try:
+        path = trend_chart_for_new_rep(library, record, question_id=question_id)
+    except RepsError:
+        return None
+    return None if path is None else f"../../{path.relative_to(library.home).as_posix()}"

@@ -79,18 +79,31 @@ def transcribe(
     for chunk in plan_chunks(sound_regions, audio.duration_s, settings=settings):
         words += _decode(model, audio, chunk, settings)
     for region in uncovered(speech_regions or [], words, min_s=settings.min_uncovered_speech_s):
-        chunk = Span(max(0.0, region.start - settings.speech_pad_s), min(audio.duration_s, region.end + settings.speech_pad_s))
-        extra = [w for w in _decode(model, audio, chunk, settings) if region.start - 0.2 <= (w.start + w.end) / 2 <= region.end + 0.2]
+        chunk = Span(
+            max(0.0, region.start - settings.speech_pad_s),
+            min(audio.duration_s, region.end + settings.speech_pad_s),
+        )
+        extra = [
+            w
+            for w in _decode(model, audio, chunk, settings)
+            if region.start - 0.2 <= (w.start + w.end) / 2 <= region.end + 0.2
+        ]
         words = sorted(words + extra, key=lambda w: w.start)
     return Transcript(
-        text=" ".join(w.text for w in words), words=tuple(words), model_name=settings.model,
+        text=" ".join(w.text for w in words),
+        words=tuple(words),
+        model_name=settings.model,
         settings=_settings_dict(settings),
     )
 
 
 def uncovered(regions: list[Span], words: list[Word], *, min_s: float) -> list[Span]:
     """Speech regions of at least ``min_s`` that no word overlaps."""
-    return [r for r in regions if r.duration_s >= min_s and not any(w.start < r.end and r.start < w.end for w in words)]
+    return [
+        r
+        for r in regions
+        if r.duration_s >= min_s and not any(w.start < r.end and r.start < w.end for w in words)
+    ]
 
 
 def _decode(model: WhisperModel, audio: Audio, chunk: Span, settings: TranscribeSettings) -> list[Word]:
@@ -111,13 +124,15 @@ def _decode(model: WhisperModel, audio: Audio, chunk: Span, settings: Transcribe
         for w in segment.words or ():
             text = w.word.strip()
             if text:
-                words.append(Word(
-                    text=text,
-                    start=round(float(w.start) + chunk.start, 3),
-                    end=round(float(w.end) + chunk.start, 3),
-                    probability=float(w.probability),
-                    sentence_end=bool(_SENTENCE_END.search(text)),
-                ))
+                words.append(
+                    Word(
+                        text=text,
+                        start=round(float(w.start) + chunk.start, 3),
+                        end=round(float(w.end) + chunk.start, 3),
+                        probability=float(w.probability),
+                        sentence_end=bool(_SENTENCE_END.search(text)),
+                    )
+                )
     return words
 
 

@@ -66,7 +66,9 @@ def analyze_recording(
         time_to_first_word_s=t_first,
         word_count=len(counted),
         wpm=round(words_per_minute(len(counted), span_s), 1),
-        articulation_rate=round(n_syllables / max(speaking_s - filled_total, 1e-9), 2) if speaking_s > 0 else 0.0,
+        articulation_rate=round(n_syllables / max(speaking_s - filled_total, 1e-9), 2)
+        if speaking_s > 0
+        else 0.0,
         filled_pause_count=n_filled,
         discourse_marker_count=n_markers,
         fillers_per_min=round((n_filled + n_markers) / minutes, 2) if minutes > 0 else 0.0,

@@ -17,71 +17,145 @@ def clock(t_s: float | None) -> str:
     return f"{t // 60}:{t % 60:02d}"
 
 
-def advise(result: Result, *, settings: AnalysisSettings, bands: TargetBands, most: int = 3) -> list[Feedback]:
+def advise(
+    result: Result, *, settings: AnalysisSettings, bands: TargetBands, most: int = 3
+) -> list[Feedback]:
     """Candidate advice, most important first; at most ``most`` items."""
     m = result.metrics
     items: list[tuple[float, Feedback]] = []
     if result.quality and not result.quality.ok:
-        items.append((100, Feedback(f"Audio check: {result.quality.problems[0]}. The numbers below may be unreliable.")))
+        items.append(
+            (
+                100,
+                Feedback(f"Audio check: {result.quality.problems[0]}. The numbers below may be unreliable."),
+            )
+        )
 
     clause = [p for p in result.pauses if p.kind == "clause" and p.duration_s >= 1.0]
     if clause:
         p = max(clause, key=lambda p: p.duration_s)
-        items.append((50 + 10 * p.duration_s, Feedback(
-            f"{clock(p.start)} - {p.duration_s:.1f} s pause mid-sentence, after \"{p.before}\". "
-            "Pause at the end of a sentence instead; it reads as composure rather than searching.", p.start)))
+        items.append(
+            (
+                50 + 10 * p.duration_s,
+                Feedback(
+                    f'{clock(p.start)} - {p.duration_s:.1f} s pause mid-sentence, after "{p.before}". '
+                    "Pause at the end of a sentence instead; it reads as composure rather than searching.",
+                    p.start,
+                ),
+            )
+        )
 
     if m.time_to_first_word_s > bands.time_to_first_word_s_max:
-        items.append((45 + m.time_to_first_word_s, Feedback(
-            f"0:00 - {m.time_to_first_word_s:.1f} s before the first word. A short bridge (\"The time that comes "
-            "to mind is...\") buys thinking time without dead air.", 0.0)))
+        items.append(
+            (
+                45 + m.time_to_first_word_s,
+                Feedback(
+                    f'0:00 - {m.time_to_first_word_s:.1f} s before the first word. A short bridge ("The time that comes '
+                    'to mind is...") buys thinking time without dead air.',
+                    0.0,
+                ),
+            )
+        )
 
     cluster = _densest_cluster(result.fillers)
     if cluster:
         start, group = cluster
         names = ", ".join(sorted({f.text for f in group}))
-        items.append((40 + 5 * len(group), Feedback(
-            f"{clock(start)} - {len(group)} fillers within {int(_CLUSTER_WINDOW_S)} s ({names}). "
-            "Slow down here and let a silent pause do the work.", start)))
+        items.append(
+            (
+                40 + 5 * len(group),
+                Feedback(
+                    f"{clock(start)} - {len(group)} fillers within {int(_CLUSTER_WINDOW_S)} s ({names}). "
+                    "Slow down here and let a silent pause do the work.",
+                    start,
+                ),
+            )
+        )
     elif m.filler_percent > bands.filler_percent_max and result.fillers:
         f0 = result.fillers[0]
-        items.append((35, Feedback(
-            f"{clock(f0.start)} - fillers are {m.filler_percent:.0f}% of your words (target under "
-            f"{bands.filler_percent_max:.0f}%); the first is \"{f0.text}\".", f0.start)))
+        items.append(
+            (
+                35,
+                Feedback(
+                    f"{clock(f0.start)} - fillers are {m.filler_percent:.0f}% of your words (target under "
+                    f'{bands.filler_percent_max:.0f}%); the first is "{f0.text}".',
+                    f0.start,
+                ),
+            )
+        )
 
     lo, hi = bands.wpm
     if m.word_count >= 20 and not lo <= m.wpm <= hi:
         fastest = max(result.pace_windows, key=lambda w: w.wpm, default=None)
         slowest = min(result.pace_windows, key=lambda w: w.wpm, default=None)
         if m.wpm > hi and fastest:
-            items.append((30 + (m.wpm - hi) / 5, Feedback(
-                f"{clock(fastest.start)} - pace {m.wpm:.0f} wpm is above the {lo:.0f}-{hi:.0f} band, fastest here "
-                f"({fastest.wpm:.0f} wpm). Breathe at each full stop.", fastest.start)))
+            items.append(
+                (
+                    30 + (m.wpm - hi) / 5,
+                    Feedback(
+                        f"{clock(fastest.start)} - pace {m.wpm:.0f} wpm is above the {lo:.0f}-{hi:.0f} band, fastest here "
+                        f"({fastest.wpm:.0f} wpm). Breathe at each full stop.",
+                        fastest.start,
+                    ),
+                )
+            )
         elif slowest:
-            items.append((25 + (lo - m.wpm) / 5, Feedback(
-                f"{clock(slowest.start)} - pace {m.wpm:.0f} wpm is below the {lo:.0f}-{hi:.0f} band, slowest here "
-                f"({slowest.wpm:.0f} wpm). Know your next point before you start the sentence.", slowest.start)))
+            items.append(
+                (
+                    25 + (lo - m.wpm) / 5,
+                    Feedback(
+                        f"{clock(slowest.start)} - pace {m.wpm:.0f} wpm is below the {lo:.0f}-{hi:.0f} band, slowest here "
+                        f"({slowest.wpm:.0f} wpm). Know your next point before you start the sentence.",
+                        slowest.start,
+                    ),
+                )
+            )
 
     if result.voice and result.voice.monotone and m.word_count >= 20:
-        items.append((20, Feedback(
-            f"Pitch varied only {result.voice.pitch_variation_st:.1f} semitones (flat below "
-            f"{settings.monotone_below_st:.0f}). Lift the key word of each sentence.")))
+        items.append(
+            (
+                20,
+                Feedback(
+                    f"Pitch varied only {result.voice.pitch_variation_st:.1f} semitones (flat below "
+                    f"{settings.monotone_below_st:.0f}). Lift the key word of each sentence."
+                ),
+            )
+        )
 
     if result.hedges and result.hedges[0].count >= 2:
         h = result.hedges[0]
-        items.append((15 + h.count, Feedback(
-            f"{clock(h.times_s[0])} - \"{h.text}\" {h.count} times. Say what you did and what happened, "
-            "without softening it.", h.times_s[0])))
+        items.append(
+            (
+                15 + h.count,
+                Feedback(
+                    f'{clock(h.times_s[0])} - "{h.text}" {h.count} times. Say what you did and what happened, '
+                    "without softening it.",
+                    h.times_s[0],
+                ),
+            )
+        )
 
     if result.repeats and result.repeats[0].count >= 3:
         r = result.repeats[0]
-        items.append((10 + r.count, Feedback(
-            f"{clock(r.times_s[0])} - \"{r.text}\" {r.count} times; vary the wording.", r.times_s[0])))
+        items.append(
+            (
+                10 + r.count,
+                Feedback(
+                    f'{clock(r.times_s[0])} - "{r.text}" {r.count} times; vary the wording.', r.times_s[0]
+                ),
+            )
+        )
 
     if not items:
-        items.append((0, Feedback(
-            f"Clean delivery: {m.wpm:.0f} wpm, {m.filled_pause_count + m.discourse_marker_count} fillers, "
-            f"longest pause {m.longest_pause_s:.1f} s. Now work on content: a clear structure and a result.")))
+        items.append(
+            (
+                0,
+                Feedback(
+                    f"Clean delivery: {m.wpm:.0f} wpm, {m.filled_pause_count + m.discourse_marker_count} fillers, "
+                    f"longest pause {m.longest_pause_s:.1f} s. Now work on content: a clear structure and a result."
+                ),
+            )
+        )
     items.sort(key=lambda item: -item[0])
     return [fb for _, fb in items[:most]]
 

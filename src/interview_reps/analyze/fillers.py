@@ -12,12 +12,11 @@ from .words import norm
 
 # Words that, before "kind of"/"sort of", make it a noun phrase: "a kind of database", "what sort of team".
 _DETERMINERS = frozenset(
-    "a an the this that these those what which any some every each one no another my your our their his her its".split()
+    ["a", "an", "the", "this", "that", "these", "those", "what", "which", "any", "some", "every", "each", "one", "no", "another", "my", "your", "our", "their", "his", "her", "its"]
 )
 # After "you know" / "I mean", these make it a real verb: "you know the answer", "I mean it".
 _OBJECTS = frozenset(
-    "that what how why where when who whom whether if the a an it him her them me us this those these "
-    "about of to my your his their our".split()
+    ["that", "what", "how", "why", "where", "when", "who", "whom", "whether", "if", "the", "a", "an", "it", "him", "her", "them", "me", "us", "this", "those", "these", "about", "of", "to", "my", "your", "his", "their", "our"]
 )
 _CLAUSE_STARTERS = frozenset({"and", "but", "so", "or", "because"})
 _SENTENCE_ADVERBS = frozenset({"actually", "basically", "literally", "honestly", "obviously", "well"})
@@ -42,7 +41,8 @@ def find_discourse_markers(words: tuple[Word, ...], *, min_pause_s: float) -> li
             or prev.sentence_end
             or prev.filler
             or words[i].start - prev.end >= min_pause_s
-            or tokens[i - 1] in _CLAUSE_STARTERS and boundary_before(i - 1)
+            or tokens[i - 1] in _CLAUSE_STARTERS
+            and boundary_before(i - 1)
         )
 
     def boundary_after(j: int) -> bool:  # after word j-1
@@ -67,18 +67,11 @@ def find_discourse_markers(words: tuple[Word, ...], *, min_pause_s: float) -> li
             prev = tokens[i - 1] if i > 0 else ""
             if prev not in _DETERMINERS and prev not in ("the", "of") and i > 0:
                 span = (i, i + 2)
-        elif t == "like":
+        elif t == "like" or t == "so" or t in _SENTENCE_ADVERBS:
             if boundary_before(i) and boundary_after(i + 1):
                 span = (i, i + 1)
-        elif t == "so":
-            if boundary_before(i) and boundary_after(i + 1):
-                span = (i, i + 1)
-        elif t in _SENTENCE_ADVERBS:
-            if boundary_before(i) and boundary_after(i + 1):
-                span = (i, i + 1)
-        elif t == "right":
-            if words[i].text.rstrip().endswith("?") and boundary_before(i):
-                span = (i, i + 1)
+        elif t == "right" and words[i].text.rstrip().endswith("?") and boundary_before(i):
+            span = (i, i + 1)
         if span:
             found.append(span)
             i = span[1]
@@ -94,10 +87,15 @@ def transcript_fillers(words: tuple[Word, ...], markers: list[tuple[int, int]]) 
         if w.filler
     ]
     for i, j in markers:
-        fillers.append(Filler(
-            text=" ".join(norm(w.text) for w in words[i:j]), start=words[i].start, end=words[j - 1].end,
-            kind="discourse_marker", source="transcript",
-        ))
+        fillers.append(
+            Filler(
+                text=" ".join(norm(w.text) for w in words[i:j]),
+                start=words[i].start,
+                end=words[j - 1].end,
+                kind="discourse_marker",
+                source="transcript",
+            )
+        )
     return fillers
 
 
@@ -135,12 +133,17 @@ def acoustic_filled_pauses(
         spread = semitone_spread(pitch.f0_hz[a:b]) if voiced.sum() >= 20 else _small_spread(pitch.f0_hz[a:b])
         if spread is None or spread > settings.acoustic_filler_max_pitch_st:
             continue
-        found.append(Filler(text="uh", start=round(start, 3), end=round(end, 3), kind="filled_pause",
-                            source="acoustic"))
+        found.append(
+            Filler(
+                text="uh", start=round(start, 3), end=round(end, 3), kind="filled_pause", source="acoustic"
+            )
+        )
     return found
 
 
-def merge_fillers(from_text: list[Filler], acoustic: list[Filler], *, near_s: float = 0.3) -> tuple[list[Filler], list[Filler]]:
+def merge_fillers(
+    from_text: list[Filler], acoustic: list[Filler], *, near_s: float = 0.3
+) -> tuple[list[Filler], list[Filler]]:
     """All fillers in time order, and the acoustic ones that the transcript did not already have.
 
     A transcript filled pause the aligner could not place (shorter than 0.1 s) within ``near_s`` of an
@@ -150,7 +153,8 @@ def merge_fillers(from_text: list[Filler], acoustic: list[Filler], *, near_s: fl
     new: list[Filler] = []
     for cand in acoustic:
         near = [
-            k for k, f in enumerate(fillers)
+            k
+            for k, f in enumerate(fillers)
             if f.kind == "filled_pause" and f.start - near_s < cand.end and cand.start < f.end + near_s
         ]
         if not near:

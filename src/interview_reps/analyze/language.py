@@ -9,12 +9,25 @@ from .words import norm
 
 # Hedging phrases (Yoodli, users.md); multi-word ones matched as phrases.
 HEDGES = (
-    "i think", "i guess", "i feel like", "i suppose", "i believe", "maybe", "probably", "perhaps",
-    "sort of", "kind of", "a little bit", "just", "hopefully", "somewhat", "i'm not sure", "possibly",
+    "i think",
+    "i guess",
+    "i feel like",
+    "i suppose",
+    "i believe",
+    "maybe",
+    "probably",
+    "perhaps",
+    "sort of",
+    "kind of",
+    "a little bit",
+    "just",
+    "hopefully",
+    "somewhat",
+    "i'm not sure",
+    "possibly",
 )
 _STOPWORDS = frozenset(
-    "a an the and or but so to of in on at for with is was are were be been it this that i you we they he she "
-    "my our your their me us them do did have has had not no as by from".split()
+    ["a", "an", "the", "and", "or", "but", "so", "to", "of", "in", "on", "at", "for", "with", "is", "was", "are", "were", "be", "been", "it", "this", "that", "i", "you", "we", "they", "he", "she", "my", "our", "your", "their", "me", "us", "them", "do", "did", "have", "has", "had", "not", "no", "as", "by", "from"]
 )
 
 
@@ -38,7 +51,7 @@ def find_repeats(tokens: list[str], words: tuple[Word, ...], skip: set[int]) -> 
     """Stutter repeats ("I I", "the the") and phrases of 2-4 words said three or more times."""
     content = [(i, t) for i, t in enumerate(tokens) if i not in skip and t]
     hits: dict[str, list[float]] = defaultdict(list)
-    for (i, a), (_j, b) in zip(content, content[1:]):
+    for (i, a), (_j, b) in zip(content, content[1:], strict=False):
         if a == b:
             hits[f"{a} {b}"].append(words[i].start)
     seen: dict[str, list[float]] = defaultdict(list)
@@ -51,7 +64,9 @@ def find_repeats(tokens: list[str], words: tuple[Word, ...], skip: set[int]) -> 
     for phrase, times in seen.items():
         if len(times) >= 3 and not any(phrase in longer for longer in hits if longer != phrase):
             hits[phrase] = times
-    return sorted((Phrase(text=k, times_s=tuple(v)) for k, v in hits.items()), key=lambda p: (-p.count, p.text))
+    return sorted(
+        (Phrase(text=k, times_s=tuple(v)) for k, v in hits.items()), key=lambda p: (-p.count, p.text)
+    )
 
 
 def tokens_of(words: tuple[Word, ...]) -> list[str]:

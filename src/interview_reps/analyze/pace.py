@@ -42,7 +42,11 @@ def pace_windows(counted: list[Word], span_s: tuple[float, float], *, window_s: 
     if len(edges) > 2 and edges[-1] - edges[-2] < window_s / 3:
         del edges[-2]
     windows = []
-    for a, b in zip(edges, edges[1:]):
-        n = sum(1 for w in counted if a <= (w.start + w.end) / 2 < b or (b == t1 and (w.start + w.end) / 2 == b))
-        windows.append(PaceWindow(start=round(a, 3), end=round(b, 3), wpm=round(words_per_minute(n, b - a), 1)))
+    for a, b in zip(edges, edges[1:], strict=False):
+        n = sum(
+            1 for w in counted if a <= (w.start + w.end) / 2 < b or (b == t1 and (w.start + w.end) / 2 == b)
+        )
+        windows.append(
+            PaceWindow(start=round(a, 3), end=round(b, 3), wpm=round(words_per_minute(n, b - a), 1))
+        )
     return windows

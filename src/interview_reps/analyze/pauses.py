@@ -7,7 +7,9 @@ from ..settings import AnalysisSettings
 from .speech import SpeechActivity, runs
 
 
-def find_pauses(words: tuple[Word, ...], speech: SpeechActivity, *, settings: AnalysisSettings) -> list[Pause]:
+def find_pauses(
+    words: tuple[Word, ...], speech: SpeechActivity, *, settings: AnalysisSettings
+) -> list[Pause]:
     """Silences of at least ``min_pause_s`` between the first and the last word.
 
     Edges come from the audio (word timestamps run into silences, measurement.md §2). A pause after a
@@ -37,8 +39,9 @@ def find_pauses(words: tuple[Word, ...], speech: SpeechActivity, *, settings: An
         if before is None or after is None:
             continue
         kind = "sentence" if before.sentence_end else "clause"
-        pauses.append(Pause(start=round(start, 3), end=round(end, 3), kind=kind, before=before.text,
-                            after=after.text))
+        pauses.append(
+            Pause(start=round(start, 3), end=round(end, 3), kind=kind, before=before.text, after=after.text)
+        )
     return pauses
 
 

@@ -38,8 +38,9 @@ class SpeechActivity:
     def silences(self, *, min_s: float) -> list[Span]:
         return [Span(s, e) for s, e in runs(self.is_speech, False, hop_s=self.hop_s) if e - s >= min_s - 1e-9]
 
-    def sound_regions(self, *, min_gap_s: float = 0.3, min_s: float = 0.05, lead_s: float = 1.5,
-                      tail_s: float = 0.5) -> list[Span]:
+    def sound_regions(
+        self, *, min_gap_s: float = 0.3, min_s: float = 0.05, lead_s: float = 1.5, tail_s: float = 0.5
+    ) -> list[Span]:
         """Loud stretches (speech, hums) for the transcriber to decode.
 
         Bounded to ``lead_s`` before the first and ``tail_s`` after the last stretch Silero hears as
@@ -57,11 +58,13 @@ class SpeechActivity:
         return bool(self.is_speech.any())
 
 
-def runs(mask: np.ndarray, value: bool, *, hop_s: float, merge_gap_s: float = 0.0) -> list[tuple[float, float]]:
+def runs(
+    mask: np.ndarray, value: bool, *, hop_s: float, merge_gap_s: float = 0.0
+) -> list[tuple[float, float]]:
     """Start and end times (s) of the runs of ``value`` in ``mask``."""
     padded = np.concatenate(([False], mask == value, [False]))
     edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
-    spans = [(float(a * hop_s), float(b * hop_s)) for a, b in zip(edges[::2], edges[1::2])]
+    spans = [(float(a * hop_s), float(b * hop_s)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
     if merge_gap_s > 0 and spans:
         merged = [spans[0]]
         for s, e in spans[1:]:

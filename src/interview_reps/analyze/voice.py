@@ -31,16 +31,24 @@ def pitch_track(audio: Audio, speech: SpeechActivity, *, settings: AnalysisSetti
 
     hop = int(HOP_S * audio.sample_rate_hz)
     f0 = librosa.yin(
-        audio.samples, fmin=settings.pitch_min_hz, fmax=settings.pitch_max_hz, sr=audio.sample_rate_hz,
-        frame_length=_YIN_FRAME, hop_length=hop, center=True,
+        audio.samples,
+        fmin=settings.pitch_min_hz,
+        fmax=settings.pitch_max_hz,
+        sr=audio.sample_rate_hz,
+        frame_length=_YIN_FRAME,
+        hop_length=hop,
+        center=True,
     )
     n = min(len(f0), len(speech.is_loud))
     f0 = f0[:n]
     st = 12.0 * np.log2(np.maximum(f0, 1.0))
     step = np.abs(np.diff(st, prepend=st[:1]))
     step_next = np.abs(np.diff(st, append=st[-1:]))
-    stable = (np.minimum(step, step_next) < _STABLE_ST) & (f0 > settings.pitch_min_hz * 1.02) & (
-        f0 < settings.pitch_max_hz * 0.98)
+    stable = (
+        (np.minimum(step, step_next) < _STABLE_ST)
+        & (f0 > settings.pitch_min_hz * 1.02)
+        & (f0 < settings.pitch_max_hz * 0.98)
+    )
     voiced = _long_runs(stable & speech.is_loud[:n], min_frames=_MIN_VOICED_FRAMES)
     return PitchTrack(f0_hz=np.where(voiced, f0, np.nan), voiced=voiced)
 
@@ -89,7 +97,9 @@ def check_quality(audio: Audio, speech: SpeechActivity, *, settings: AnalysisSet
     snr = speech_level - noise
     problems = []
     if clipped > settings.clipped_fraction_max:
-        problems.append(f"clipping ({clipped:.1%} of samples at full scale): move back or lower the input gain")
+        problems.append(
+            f"clipping ({clipped:.1%} of samples at full scale): move back or lower the input gain"
+        )
     if speech_level < settings.quiet_speech_dbfs:
         problems.append(f"too quiet (speech at {speech_level:.0f} dBFS): move closer or raise the input gain")
     if snr < settings.min_snr_db:
@@ -108,7 +118,7 @@ def _long_runs(mask: np.ndarray, *, min_frames: int) -> np.ndarray:
     """``mask`` with its runs of True shorter than ``min_frames`` removed."""
     out = mask.copy()
     edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
-    for a, b in zip(edges[::2], edges[1::2]):
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
         if b - a < min_frames:
             out[a:b] = False
     return out

@@ -11,9 +11,7 @@ from ..models import Word
 from .speech import SpeechActivity
 
 # Filled pauses (measurement.md §1): spellings Whisper uses for um/uh/er/ah/hm.
-FILLED_PAUSES = frozenset(
-    "um umm ummm uhm uh uhh uhhh er erm ah ahh hm hmm hmmm mm mmm mhm eh".split()
-)
+FILLED_PAUSES = frozenset(["um", "umm", "ummm", "uhm", "uh", "uhh", "uhhh", "er", "erm", "ah", "ahh", "hm", "hmm", "hmmm", "mm", "mmm", "mhm", "eh"])
 # "err"/"ah" are real words too ("to err", "ah, I see" is still a filler); "err" only counts when
 # set off by punctuation, like the others are in Whisper's output.
 AMBIGUOUS_FILLED = frozenset({"err"})
@@ -41,7 +39,9 @@ MIN_WORD_PROBABILITY = 0.02
 MIN_UNPLACED_FILLER_PROBABILITY = 0.1
 
 
-def clean_words(words: tuple[Word, ...], speech: SpeechActivity, *, tolerance_s: float = 0.1) -> tuple[Word, ...]:
+def clean_words(
+    words: tuple[Word, ...], speech: SpeechActivity, *, tolerance_s: float = 0.1
+) -> tuple[Word, ...]:
     """Words that sound backs, with their edges clipped into the sound.
 
     Word timestamps come from cross-attention and stretch into silences (measurement.md §2);
@@ -58,8 +58,12 @@ def clean_words(words: tuple[Word, ...], speech: SpeechActivity, *, tolerance_s:
         filled = is_filled_pause(word)
         if filled and word.end - word.start < 0.05 and word.probability < MIN_UNPLACED_FILLER_PROBABILITY:
             continue
-        if filled and kept and kept[-1].filler and norm(kept[-1].text) == norm(word.text) and (
-            word.end - word.start < 0.03 and abs(word.start - kept[-1].end) < 0.05
+        if (
+            filled
+            and kept
+            and kept[-1].filler
+            and norm(kept[-1].text) == norm(word.text)
+            and (word.end - word.start < 0.03 and abs(word.start - kept[-1].end) < 0.05)
         ):
             continue
         kept.append(replace(_clip(word, loud, speech.hop_s), filler=filled))

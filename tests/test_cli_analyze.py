@@ -1,0 +1,178 @@
+"""`reps analyze` as a user runs it: JSON on stdout, one clear line per bad file, reps saved whole."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from interview_reps.cli import cli
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_json_one_object_per_file_and_rep_saved(reps_home: Path) -> None:
+    code, out, err = run("analyze", str(SAMPLES / "jfk.wav"), str(SAMPLES / "mfa_uhum.flac"), "--json")
+    assert code == 0, err
+    lines = out.strip().splitlines()
+    assert len(lines) == 2
+    first, second = (json.loads(line) for line in lines)
+    assert first["schema"] == 1 and first["audio"]["path"].endswith("jfk.wav")
+    assert second["metrics"]["filled_pause_count"] == 6
+    assert "Analyzing" in err and "Analyzing" not in out
+    reps = sorted((reps_home / "reps").iterdir())
+    assert len(reps) == 2
+    for folder in reps:
+        assert {p.name for p in folder.iterdir()} >= {"result.json", "report.md"}
+        assert any(p.name.startswith("audio.") for p in folder.iterdir())
+    saved = json.loads((reps[0] / "result.json").read_text())
+    assert saved["schema"] == 1 and saved["rep"]["id"] == reps[0].name
+
+
+def test_bad_files_one_line_each_others_still_analyzed(tmp_path: Path, reps_home: Path) -> None:
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    text = tmp_path / "notes.mp3"
+    text.write_text("not audio at all")
+    truncated = tmp_path / "cut.wav"
+    truncated.write_bytes((SAMPLES / "jfk.wav").read_bytes()[:3000])
+    silent = tmp_path / "silent.wav"
+    import soundfile as sf
+
+    sf.write(silent, np.zeros(16000 * 5, np.float32), 16000)
+    missing = tmp_path / "nope.wav"
+    code, out, err = run(
+        "analyze",
+        str(missing),
+        str(empty),
+        str(text),
+        str(truncated),
+        str(silent),
+        str(SAMPLES / "jfk.wav"),
+        "--json",
+    )
+    assert code == 1
+    assert len(out.strip().splitlines()) == 1  # jfk still analyzed
+    errors = [line for line in err.splitlines() if line.startswith("reps: error:")]
+    assert len(errors) == 5
+    assert f"{missing}: no such file" in err
+    assert f"{empty}: empty file" in err
+    assert f"{text}: not a readable audio file" in err
+    assert f"{truncated}: too short to judge" in err
+    assert f"{silent}: no speech detected" in err
+    assert "Traceback" not in err
+    assert len(list((reps_home / "reps").iterdir())) == 1
+    assert not [p for p in (reps_home / "reps").iterdir() if p.name.startswith(".")]
+
+
+def test_no_save_leaves_library_empty(reps_home: Path) -> None:
+    code, out, _ = run("analyze", str(SAMPLES / "jfk.wav"), "--no-save")
+    assert code == 0
+    assert "Pace" in out and "Advice" in out
+    assert not (reps_home / "reps").exists() or not list((reps_home / "reps").iterdir())
+
+
+def test_clips_and_audacity_labels(tmp_path: Path) -> None:
+    out_dir = tmp_path / "clips"
+    code, _, err = run(
+        "analyze", str(SAMPLES / "mfa_uhum.flac"), "--no-save", "--clips", str(out_dir), "--long-pause", "1.0"
+    )
+    assert code == 0, err
+    labels = (out_dir / "labels.txt").read_text().splitlines()
+    fillers = [line for line in labels if "filled pause" in line]
+    assert len(fillers) == 6
+    for line in labels:
+        start, end, _label = line.split("\t")
+        assert 0 <= float(start) <= float(end) <= 8.1
+    wavs = sorted(out_dir.glob("filler-*.wav"))
+    assert len(wavs) == 6
+    import soundfile as sf
+
+    assert all(0.3 < sf.info(str(w)).duration < 3.0 for w in wavs)
+
+
+def test_unknown_model_offline_is_one_clear_line(tmp_path: Path) -> None:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "interview_reps.cli",
+            "analyze",
+            str(SAMPLES / "jfk.wav"),
+            "--no-save",
+            "--model",
+            "no-such-model-xyz",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1].startswith("reps: error: model 'no-such-model-xyz'")
+    assert "Traceback" not in proc.stderr
+
+
+def test_local_model_folder_accepted() -> None:
+    from interview_reps.transcribe import embedded_model_dir
+
+    code, out, err = run(
+        "analyze", str(SAMPLES / "jfk.wav"), "--no-save", "--json", "--model", str(embedded_model_dir())
+    )
+    assert code == 0, err
+    assert "country" in json.loads(out)["transcript"]
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "ogg", "m4a", "webm"])
+def test_common_formats_decoded(tmp_path: Path, fmt: str) -> None:
+    import av
+
+    codec = {"mp3": "mp3", "ogg": "libopus", "m4a": "aac", "webm": "libopus"}[fmt]
+    src = SAMPLES / "jfk.wav"
+    dst = tmp_path / f"answer.{fmt}"
+    with av.open(str(src)) as inp, av.open(str(dst), "w") as outp:
+        stream = outp.add_stream(codec, rate=48000 if codec == "libopus" else 44100)
+        stream.layout = "stereo"
+        resampler = av.AudioResampler(
+            format=stream.format.name if hasattr(stream, "format") else "fltp",
+            layout="stereo",
+            rate=stream.rate,
+        )
+        for frame in inp.decode(audio=0):
+            frame.pts = None
+            for rframe in resampler.resample(frame):
+                for packet in stream.encode(rframe):
+                    outp.mux(packet)
+        for packet in stream.encode(None):
+            outp.mux(packet)
+    code, out, err = run("analyze", str(dst), "--no-save", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["audio"]["duration_s"] == pytest.approx(11.0, abs=0.3)
+    assert "ask not what your country" in result["transcript"].lower().replace(",", "")
+
+
+def test_help_is_light_and_has_examples() -> None:
+    code = (
+        "import sys; from click.testing import CliRunner; from interview_reps.cli import cli;"
+        "r = CliRunner().invoke(cli, ['--help']); assert r.exit_code == 0, r.output;"
+        "heavy = [m for m in ('numpy', 'faster_whisper', 'librosa', 'sounddevice', 'matplotlib', 'ctranslate2')"
+        " if m in sys.modules]; print(','.join(heavy))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == ""
+    code_, out, _ = run("analyze", "--help")
+    assert code_ == 0 and "Examples" in out and "--json" in out
