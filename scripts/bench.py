@@ -1,0 +1,163 @@
+"""Cost of `reps analyze` on a ~60 s answer, as a ratio to bare faster-whisper on the same file.
+
+Usage: python scripts/bench.py [--seconds 60] [--repeat 3] [--eval-dir DIR]
+
+Each measurement is a whole process (wall clock, subprocess), so imports, model load and decoding
+count: (a) ``reps analyze FILE --no-save --json``; (b) a fresh ``python -c`` that loads the same
+embedded model with WhisperModel(dir, device="cpu", compute_type="int8"), calls
+``transcribe(FILE, beam_size=5)`` with the other defaults and iterates all segments; (c) ``reps --help``.
+REPS_HOME points at a temporary folder; the rest of the environment is passed on unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+SR = 16_000
+ROOT = Path(__file__).resolve().parents[1]
+
+BARE_WHISPER = """
+import sys
+from faster_whisper import WhisperModel
+model = WhisperModel(sys.argv[1], device="cpu", compute_type="int8")
+segments, info = model.transcribe(sys.argv[2], beam_size=5)
+words = sum(len(s.text.split()) for s in segments)
+print(words)
+"""
+
+
+def build_answer(eval_dir: Path, seconds: float, out: Path, *, gap_s: float = 0.6) -> float:
+    """Join eval clips (in name order, cycling) with ``gap_s`` of low noise to within ~2 s of ``seconds``.
+
+    A clip that would overshoot by more than 2 s is skipped while a shorter one can still fit.
+    """
+    import soundfile as sf
+
+    clips = []
+    for path in sorted(p for p in eval_dir.iterdir() if p.suffix.lower() in (".wav", ".flac")):
+        x, sr = sf.read(path, dtype="float32", always_2d=True)
+        if sr != SR:
+            raise SystemExit(f"bench: {path.name} is {sr} Hz; expected {SR}")
+        clips.append(x.mean(axis=1))
+    if not clips:
+        raise SystemExit(f"bench: no .wav/.flac clips in {eval_dir}")
+    rng = np.random.default_rng(0)
+    pieces: list[np.ndarray] = []
+    total = 0.0
+    while total < seconds - 2.0:
+        fits = [x for x in clips if total + x.size / SR + gap_s <= seconds + 2.0]
+        for x in fits or [min(clips, key=len)]:
+            if total >= seconds - 2.0 or total + x.size / SR + gap_s > seconds + 2.0 and fits:
+                continue
+            noise = rng.standard_normal(int(gap_s * SR)) * 10 ** (-50 / 20)
+            pieces += [x, noise.astype(np.float32)]
+            total += x.size / SR + gap_s
+    samples = np.concatenate(pieces)
+    sf.write(out, samples, SR, subtype="PCM_16")
+    return samples.size / SR
+
+
+def time_process(cmd: list[str], env: dict[str, str], repeat: int) -> tuple[list[float], str]:
+    """Wall-clock seconds of ``repeat`` runs of ``cmd``, and the last run's stdout."""
+    times = []
+    proc = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        times.append(time.perf_counter() - t0)
+        if proc.returncode != 0:
+            sys.stderr.write(proc.stderr[-2000:])
+            raise SystemExit(f"bench: {' '.join(cmd[:3])} ... failed with exit code {proc.returncode}")
+    return times, proc.stdout if proc else ""
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="length of the built answer")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement")
+    parser.add_argument(
+        "--eval-dir",
+        type=Path,
+        default=Path(os.environ.get("REPS_EVAL_DIR", ROOT.parent / "shared" / "eval")),
+        help="clips to join (default: $REPS_EVAL_DIR or ../shared/eval)",
+    )
+    args = parser.parse_args(argv)
+
+    bin_dir = Path(sys.executable).parent
+    reps = bin_dir / "reps"
+    if not reps.exists():
+        raise SystemExit(f"bench: {reps} not found; run `make setup`")
+    from interview_reps.transcribe import embedded_model_dir
+
+    model_dir = str(embedded_model_dir())
+    with tempfile.TemporaryDirectory(prefix="reps-bench-") as tmp:
+        answer = Path(tmp) / "answer.wav"
+        duration = build_answer(args.eval_dir, args.seconds, answer)
+        env = {**os.environ, "REPS_HOME": str(Path(tmp) / "home")}
+        print(f"built {duration:.1f} s answer from {args.eval_dir}; {args.repeat} runs each", file=sys.stderr)
+        runs, outputs = {}, {}
+        for label, cmd in (
+            ("reps --help", [str(reps), "--help"]),
+            ("reps analyze --no-save --json", [str(reps), "analyze", str(answer), "--no-save", "--json"]),
+            ("bare faster-whisper (python -c)", [sys.executable, "-c", BARE_WHISPER, model_dir, str(answer)]),
+        ):
+            print(f"timing {label}", file=sys.stderr)
+            runs[label], outputs[label] = time_process(cmd, env, args.repeat)
+
+    best = {k: min(v) for k, v in runs.items()}
+    median = {k: statistics.median(v) for k, v in runs.items()}
+    a, b = "reps analyze --no-save --json", "bare faster-whisper (python -c)"
+    width = max(len(k) for k in runs)
+    # Thread and BLAS settings change timings; they are reported, never changed.
+    blas = ", ".join(
+        f"{k}={v}"
+        for k, v in sorted(os.environ.items())
+        if "BLAS" in k or k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    )
+    lines = [
+        f"reps bench {dt.datetime.now():%Y-%m-%d %H:%M} on {os.cpu_count()} CPU ({cpu_model()}),"
+        f" Python {platform.python_version()}" + (f"; env {blas}" if blas else ""),
+        f"answer: {duration:.1f} s of joined eval clips; wall clock of whole processes, {args.repeat} runs",
+        f"{'':{width}}  {'best':>7}  {'median':>7}  {'x real time':>11}",
+    ]
+    for k in runs:
+        rt = f"{median[k] / duration:11.3f}" if k != "reps --help" else f"{'':11}"
+        lines.append(f"{k:{width}}  {best[k]:6.2f}s  {median[k]:6.2f}s  {rt}")
+    try:
+        reps_words = json.loads(outputs[a])["metrics"]["word_count"]
+    except (ValueError, KeyError, TypeError):
+        reps_words = "?"
+    lines.append(
+        f"words: reps {reps_words} (fillers excluded), bare faster-whisper {outputs[b].strip() or '?'}"
+    )
+    lines.append(
+        f"ratio analyze / bare faster-whisper: {median[a] / median[b]:.2f} (median), {best[a] / best[b]:.2f} (best)"
+    )
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
