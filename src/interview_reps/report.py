@@ -23,29 +23,29 @@ def key_numbers(
     rows: list[tuple[str, str, str, bool | None]] = [
         (
             "Pace",
-            f"{m.wpm:.0f} wpm (first to last word)",
+            f"{m.wpm:.0f} wpm, first to last word",
             f"{lo:.0f}-{hi:.0f} wpm",
             lo <= m.wpm <= hi if m.word_count else None,
         ),
-        ("Articulation", f"{m.articulation_rate:.1f} syllables/s of speaking time", "", None),
+        ("Articulation", f"{m.articulation_rate:.1f} syllables/s while speaking", "", None),
         (
             "Fillers",
-            f"{fillers} ({m.filled_pause_count} um/uh, {m.discourse_marker_count} like/you know/...), "
-            f"{m.fillers_per_min:.1f}/min, {m.filler_percent:.1f}% of words",
-            f"under {bands.filler_percent_max:.0f}% of words",
+            f"{fillers}: {m.filled_pause_count} um/uh, {m.discourse_marker_count} like/you know/...; "
+            f"{m.fillers_per_min:.1f}/min, {m.filler_percent:.0f}% of words",
+            f"< {bands.filler_percent_max:.0f}% of words",
             m.filler_percent < bands.filler_percent_max,
         ),
         (
             "Pauses",
-            f"{m.pause_count} ({m.clause_pause_count} mid-sentence, {m.sentence_pause_count} between sentences), "
-            f"longest {m.longest_pause_s:.1f} s, {m.long_pause_count} long",
-            f"up to {bands.pauses_per_min_max:.0f}/min",
+            f"{m.pause_count}: {m.clause_pause_count} mid-sentence, {m.sentence_pause_count} between sentences; "
+            f"longest {m.longest_pause_s:.1f} s",
+            f"<= {bands.pauses_per_min_max:.0f}/min",
             m.pauses_per_min <= bands.pauses_per_min_max,
         ),
         (
             "First word",
             f"after {m.time_to_first_word_s:.1f} s",
-            f"within {bands.time_to_first_word_s_max:.0f} s",
+            f"<= {bands.time_to_first_word_s_max:.0f} s",
             m.time_to_first_word_s <= bands.time_to_first_word_s_max,
         ),
     ]
@@ -55,7 +55,7 @@ def key_numbers(
             (
                 "Pitch variation",
                 f"{m.pitch_variation_st:.1f} semitones" + (" (flat)" if flat else ""),
-                "2 semitones or more",
+                ">= 2 semitones",
                 None if flat is None else not flat,
             )
         )
@@ -66,7 +66,7 @@ def key_numbers(
             (
                 "Length",
                 f"{length:.0f} s",
-                f"{tmin:.0f}-{tmax:.0f} s for this question",
+                f"{tmin:.0f}-{tmax:.0f} s",
                 tmin <= length <= tmax,
             )
         )
@@ -76,7 +76,7 @@ def key_numbers(
             (
                 "Audio",
                 "ok" if q.ok else "; ".join(q.problems),
-                f"SNR {q.snr_db:.0f} dB, speech {q.speech_level_dbfs:.0f} dBFS",
+                f"SNR {q.snr_db:.0f} dB",
                 q.ok,
             )
         )
@@ -87,6 +87,7 @@ def print_summary(
     outcome: RepOutcome, *, question: Question | None = None, bands: TargetBands | None = None
 ) -> None:
     """The key numbers against their bands and the 1-3 most useful pieces of advice, on stdout."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
@@ -94,13 +95,13 @@ def print_summary(
     result = outcome.result
     console = Console(highlight=False)
     title = result.audio_path if question is None else f"{question.text}"
-    table = Table(title=title, title_justify="left", show_header=True, header_style="bold")
-    table.add_column("")
-    table.add_column("this rep")
-    table.add_column("target", style="dim")
+    table = Table(title=title, title_justify="left", show_header=True, header_style="bold", box=box.SIMPLE_HEAD)
+    table.add_column("", no_wrap=True)
+    table.add_column("this rep", ratio=3)
+    table.add_column("target", style="dim", ratio=1, min_width=14)
     for name, value, target, ok in key_numbers(result, bands=bands, question=question):
-        mark = "" if ok is None else ("[green]ok[/]" if ok else "[yellow]![/]")
-        table.add_row(f"{name} {mark}".strip(), value, target)
+        mark = " " if ok is None else ("[green]✓[/]" if ok else "[yellow]![/]")
+        table.add_row(f"{mark} {name}", value, target)
     console.print(table)
     console.print("[bold]Advice[/]")
     for i, fb in enumerate(result.feedback, 1):
