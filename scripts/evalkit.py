@@ -445,6 +445,8 @@ class PauseScore:
     found: int = 0
     missed: list[RefPause] = field(default_factory=list)
     edge_errors_s: list[float] = field(default_factory=list)  # |detected - reference|, known edges
+    start_bias_s: list[float] = field(default_factory=list)  # detected - reference start (+: starts late)
+    end_bias_s: list[float] = field(default_factory=list)  # detected - reference end (-: ends early)
     matched: list[tuple[tuple[float, float], RefPause]] = field(default_factory=list)
     false: list[tuple[float, float]] = field(default_factory=list)  # >= false_min_s in fluent speech
     extra: list[tuple[float, float]] = field(default_factory=list)  # unmatched, in some reference silence
@@ -454,7 +456,16 @@ class PauseScore:
     def __iadd__(self, other: PauseScore) -> PauseScore:
         for name in ("ref_counted", "found", "unjudged"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("missed", "edge_errors_s", "matched", "false", "extra", "over_fillers"):
+        for name in (
+            "missed",
+            "edge_errors_s",
+            "start_bias_s",
+            "end_bias_s",
+            "matched",
+            "false",
+            "extra",
+            "over_fillers",
+        ):
             getattr(self, name).extend(getattr(other, name))
         return self
 
@@ -502,8 +513,10 @@ def score_pauses(
         score.matched.append((d, p))
         if p.start_known:
             score.edge_errors_s.append(abs(d[0] - p.start))
+            score.start_bias_s.append(d[0] - p.start)
         if p.end_known:
             score.edge_errors_s.append(abs(d[1] - p.end))
+            score.end_bias_s.append(d[1] - p.end)
     for ri, p in enumerate(usable):
         if p.duration_s >= min_ref_s - 1e-9:
             score.ref_counted += 1

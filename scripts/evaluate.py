@@ -178,7 +178,7 @@ class Systems:
         try:
             result, error = analyze_path(path).to_dict(), None
         except AudioError as exc:
-            result, error = None, str(exc).replace(str(path), path.name)
+            result, error = None, str(exc).replace(f"{path}: ", "").replace(str(path), path.name)
         t1 = time.perf_counter()
         segments, _info = self.model.transcribe(str(path), beam_size=5)
         stock_text = " ".join(s.text.strip() for s in segments)
@@ -603,6 +603,8 @@ def totals(scores: Sequence[ClipScore]) -> dict[str, Any]:
             "missed": len(pauses.missed),
             "edge_mean_s": _r(_mean(pauses.edge_errors_s)),
             "edge_max_s": _r(max(pauses.edge_errors_s, default=None)),
+            "start_bias_s": _r(_mean(pauses.start_bias_s)),
+            "end_bias_s": _r(_mean(pauses.end_bias_s)),
             "false_ge_0.4s": len(pauses.false),
             "over_ref_filler": len(pauses.over_fillers),
             "unjudged": pauses.unjudged,
@@ -897,6 +899,8 @@ def compact_block(
             f" (target <= stock + 0.02: {'met' if w['target_met'] else 'NOT met'})",
             f"  pauses >= 0.3 s               found {p['found']}/{p['ref_ge_0.3s']}, edge error mean {_f(p['edge_mean_s'])} s"
             f" max {_f(p['edge_max_s'])} s, false >= 0.4 s: {p['false_ge_0.4s']}, on a filler: {p['over_ref_filler']}",
+            f"  pause edge bias (det - ref)   start {_f(p['start_bias_s'], '{:+.2f}')} s, end {_f(p['end_bias_s'], '{:+.2f}')} s"
+            " (mean signed; + start = late, - end = early: pauses measured short)",
             f"  time to first word            mean |error| {_f(t['time_to_first_word']['mean_abs_err_s'])} s"
             f" (max {_f(t['time_to_first_word']['max_abs_err_s'])} s)",
             f"  wpm (speaking span)           mean |error| {_f(t['wpm']['mean_abs_err_pct'], '{:.1f}')} %"
@@ -916,10 +920,12 @@ def compact_block(
         ]
     if zero:
         ok = sum(1 for z in zero if z["ok"])
+        outcomes = Counter(z["pipeline"] for z in zero)
         lines.append(
-            f"zero-word checks: {ok}/{len(zero)} produced no words ("
-            + "; ".join(f"{z['signal']}: {z['pipeline']}" for z in zero)
-            + ")"
+            f"zero-word checks: {ok}/{len(zero)} gave no words ("
+            + ", ".join(z["signal"] for z in zero)
+            + "): "
+            + ", ".join(f"{k} x{v}" for k, v in outcomes.items())
         )
     lines.append(f"eval time {meta['elapsed_s']:.0f} s")
     return "\n".join(lines)

@@ -286,6 +286,8 @@ def test_score_pauses() -> None:
     assert (score.ref_counted, score.found) == (3, 2)
     assert score.missed == [ek.RefPause(5.0, 6.0)]
     assert score.edge_errors_s == pytest.approx([0.05, 0.1, 0.1])
+    assert score.start_bias_s == pytest.approx([0.05])
+    assert score.end_bias_s == pytest.approx([0.1, -0.1])
     assert score.false == [(6.5, 7.0)]  # 0.5 s in fluent speech
     assert score.extra == [(10.9, 11.4)]  # touches a 0.1 s reference silence
     assert score.over_fillers == [((6.5, 7.0), (6.4, 6.8))]
