@@ -241,6 +241,11 @@ class Result:
 
 
 def _round3(value: Any) -> Any:
+    """Seconds and rates to 3 decimals, as plain Python numbers (numpy scalars are not JSON types)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if hasattr(value, "item"):  # numpy scalar
+        value = value.item()
     if isinstance(value, float):
         return round(value, 3)
     return value

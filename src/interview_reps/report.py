@@ -95,7 +95,9 @@ def print_summary(
     result = outcome.result
     console = Console(highlight=False)
     title = result.audio_path if question is None else f"{question.text}"
-    table = Table(title=title, title_justify="left", show_header=True, header_style="bold", box=box.SIMPLE_HEAD)
+    table = Table(
+        title=title, title_justify="left", show_header=True, header_style="bold", box=box.SIMPLE_HEAD
+    )
     table.add_column("", no_wrap=True)
     table.add_column("this rep", ratio=3)
     table.add_column("target", style="dim", ratio=1, min_width=14)

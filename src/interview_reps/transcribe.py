@@ -142,6 +142,8 @@ def plan_chunks(regions: list[Span], duration_s: float, *, settings: TranscribeS
     pad = settings.speech_pad_s
     for region in regions:
         start, end = max(0.0, region.start - pad), min(duration_s, region.end + pad)
+        if chunks:  # padding must not make two chunks overlap: a word would be decoded twice
+            start = max(start, chunks[-1].end)
         while end - start > settings.max_chunk_s:  # one unbroken stretch of sound: cut it hard
             chunks.append(Span(start, start + settings.max_chunk_s))
             start += settings.max_chunk_s

@@ -45,7 +45,7 @@ def analyze_recording(
     pauses = [p for p in pauses if not any(f.start < p.end and p.start < f.end for f in acoustic)]
 
     counted = [w for k, w in enumerate(words) if k not in filled_idx]
-    t_first = time_to_first_word(words, speech) if words else 0.0
+    t_first = time_to_first_word(words, speech, voiced=pitch.voiced) if words else 0.0
     t_last = words[-1].end if words else 0.0
     span_s = max(t_last - t_first, 0.0)
     pause_total = sum(p.duration_s for p in pauses)

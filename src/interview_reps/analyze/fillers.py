@@ -12,11 +12,66 @@ from .words import norm
 
 # Words that, before "kind of"/"sort of", make it a noun phrase: "a kind of database", "what sort of team".
 _DETERMINERS = frozenset(
-    ["a", "an", "the", "this", "that", "these", "those", "what", "which", "any", "some", "every", "each", "one", "no", "another", "my", "your", "our", "their", "his", "her", "its"]
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "what",
+        "which",
+        "any",
+        "some",
+        "every",
+        "each",
+        "one",
+        "no",
+        "another",
+        "my",
+        "your",
+        "our",
+        "their",
+        "his",
+        "her",
+        "its",
+    ]
 )
 # After "you know" / "I mean", these make it a real verb: "you know the answer", "I mean it".
 _OBJECTS = frozenset(
-    ["that", "what", "how", "why", "where", "when", "who", "whom", "whether", "if", "the", "a", "an", "it", "him", "her", "them", "me", "us", "this", "those", "these", "about", "of", "to", "my", "your", "his", "their", "our"]
+    [
+        "that",
+        "what",
+        "how",
+        "why",
+        "where",
+        "when",
+        "who",
+        "whom",
+        "whether",
+        "if",
+        "the",
+        "a",
+        "an",
+        "it",
+        "him",
+        "her",
+        "them",
+        "me",
+        "us",
+        "this",
+        "those",
+        "these",
+        "about",
+        "of",
+        "to",
+        "my",
+        "your",
+        "his",
+        "their",
+        "our",
+    ]
 )
 _CLAUSE_STARTERS = frozenset({"and", "but", "so", "or", "because"})
 _SENTENCE_ADVERBS = frozenset({"actually", "basically", "literally", "honestly", "obviously", "well"})
@@ -81,10 +136,12 @@ def find_discourse_markers(words: tuple[Word, ...], *, min_pause_s: float) -> li
 
 
 def transcript_fillers(words: tuple[Word, ...], markers: list[tuple[int, int]]) -> list[Filler]:
+    """Filled pauses (um, uh, ...) and discourse markers as the transcript has them."""
+    in_marker = {k for i, j in markers for k in range(i, j)}
     fillers = [
         Filler(text=norm(w.text), start=w.start, end=w.end, kind="filled_pause", source="transcript")
-        for w in words
-        if w.filler
+        for k, w in enumerate(words)
+        if w.filler and k not in in_marker
     ]
     for i, j in markers:
         fillers.append(

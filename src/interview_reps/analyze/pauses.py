@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..models import Pause, Span, Word
 from ..settings import AnalysisSettings
 from .speech import SpeechActivity, runs
@@ -19,11 +21,12 @@ def find_pauses(
     if not words:
         return []
     first, last = words[0].start, words[-1].end
-    # Silero does not call a hum speech; inside a filled pause's span, loud frames are sound.
+    # Silero does not call a hum speech, and can miss a hoarse word; inside a filled pause, or a
+    # word Silero mostly missed, loud frames are sound.
     sounding = speech.is_speech.copy()
     for w in words:
-        if w.filler and " " not in w.text:
-            a, b = speech.frame(w.start), speech.frame(w.end)
+        a, b = speech.frame(w.start), speech.frame(w.end)
+        if (w.filler and " " not in w.text) or speech.speech_fraction(w.start, w.end) < 0.3:
             sounding[a:b] |= speech.is_loud[a:b]
     pauses = []
     for s, e in runs(sounding, False, hop_s=speech.hop_s):
@@ -45,17 +48,19 @@ def find_pauses(
     return pauses
 
 
-def time_to_first_word(words: tuple[Word, ...], speech: SpeechActivity) -> float:
+def time_to_first_word(words: tuple[Word, ...], speech: SpeechActivity, *, voiced: np.ndarray) -> float:
     """Seconds from the start of the recording to the first sound of the first word.
 
     The first word after a silence can be stamped seconds early (faster-whisper #125), so its start
-    moves to the first loud frame inside its span.
+    moves to the first frame of speech inside its span: Silero's own onset (not widened: a breath
+    before the first word is loud but not speech), or for a hum, which Silero does not call speech,
+    the first voiced frame.
     """
     if not words:
         return 0.0
     w = words[0]
     a, b = speech.frame(w.start), max(speech.frame(w.end), speech.frame(w.start) + 1)
-    loud = speech.is_loud[a:b]
-    if loud.any():
-        return round((a + int(loud.argmax())) * speech.hop_s, 3)
+    for mask in (speech.is_onset_exact[a:b], voiced[a:b], speech.is_loud[a:b]):
+        if mask.any():
+            return round((a + int(mask.argmax())) * speech.hop_s, 3)
     return round(w.start, 3)

@@ -19,6 +19,7 @@ class SpeechActivity:
 
     is_speech: np.ndarray  # bool, shape (n_frames,): Silero VAD and loud enough
     is_loud: np.ndarray  # bool, shape (n_frames,): loud enough (energy only; includes hums Silero misses)
+    is_onset_exact: np.ndarray  # bool, shape (n_frames,): Silero speech and loud, onsets not widened
     level_db: np.ndarray  # float, dBFS per frame, shape (n_frames,)
     noise_floor_dbfs: float
     speech_level_dbfs: float
@@ -52,6 +53,11 @@ class SpeechActivity:
         lo, hi = vad[0][0] - lead_s, vad[-1][1] + tail_s
         spans = runs(self.is_loud, True, hop_s=self.hop_s, merge_gap_s=min_gap_s)
         return [Span(max(s, lo), min(e, hi)) for s, e in spans if e - s >= min_s and e > lo and s < hi]
+
+    def last_speech_s(self) -> float | None:
+        """End of the last frame Silero and energy call speech; None if there is none."""
+        idx = np.flatnonzero(self.is_speech)
+        return None if idx.size == 0 else float((idx[-1] + 1) * self.hop_s)
 
     @property
     def has_speech(self) -> bool:
@@ -102,6 +108,7 @@ def detect_speech(audio: Audio, *, settings: AnalysisSettings) -> SpeechActivity
     loud = level_db > threshold_db
 
     vad = np.zeros_like(loud)
+    vad_exact = np.zeros_like(loud)
     if speech_level - noise_floor >= settings.min_dynamic_range_db:
         stamps = get_speech_timestamps(
             audio.samples,
@@ -116,11 +123,13 @@ def detect_speech(audio: Audio, *, settings: AnalysisSettings) -> SpeechActivity
         lead = int(settings.vad_onset_slack_s / HOP_S)
         for stamp in stamps:
             vad[max(0, stamp["start"] // hop - lead) : stamp["end"] // hop + 1] = True
+            vad_exact[stamp["start"] // hop : stamp["end"] // hop + 1] = True
     is_speech = loud & vad[: len(loud)]
     speech_frames = level_db[is_speech]
     return SpeechActivity(
         is_speech=is_speech,
         is_loud=loud,
+        is_onset_exact=loud & vad_exact[: len(loud)],
         level_db=level_db,
         noise_floor_dbfs=noise_floor,
         speech_level_dbfs=float(np.median(speech_frames)) if speech_frames.size else speech_level,

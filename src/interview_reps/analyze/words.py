@@ -11,7 +11,28 @@ from ..models import Word
 from .speech import SpeechActivity
 
 # Filled pauses (measurement.md §1): spellings Whisper uses for um/uh/er/ah/hm.
-FILLED_PAUSES = frozenset(["um", "umm", "ummm", "uhm", "uh", "uhh", "uhhh", "er", "erm", "ah", "ahh", "hm", "hmm", "hmmm", "mm", "mmm", "mhm", "eh"])
+FILLED_PAUSES = frozenset(
+    [
+        "um",
+        "umm",
+        "ummm",
+        "uhm",
+        "uh",
+        "uhh",
+        "uhhh",
+        "er",
+        "erm",
+        "ah",
+        "ahh",
+        "hm",
+        "hmm",
+        "hmmm",
+        "mm",
+        "mmm",
+        "mhm",
+        "eh",
+    ]
+)
 # "err"/"ah" are real words too ("to err", "ah, I see" is still a filler); "err" only counts when
 # set off by punctuation, like the others are in Whisper's output.
 AMBIGUOUS_FILLED = frozenset({"err"})
@@ -37,6 +58,9 @@ MIN_WORD_PROBABILITY = 0.02
 # A filled pause the aligner could not place (zero length) and the decoder doubted: the filler prompt's echo.
 # Every real one on ../shared/eval had p >= 0.19; the invented ones 0.01-0.02.
 MIN_UNPLACED_FILLER_PROBABILITY = 0.1
+# Zero-length words in a row: a repetition loop the aligner could not place (a 130 s built answer
+# ended in 43 of them); real speech on ../shared/eval never had more than two.
+STACKED_RUN_MIN = 3
 
 
 def clean_words(
@@ -47,10 +71,16 @@ def clean_words(
     Word timestamps come from cross-attention and stretch into silences (measurement.md §2);
     a word with no loud frame within ``tolerance_s`` of its span was invented in silence or noise.
     Several filled pauses stacked on one instant (zero length, same time) are one hesitation.
+    Words the aligner stacked on one instant, three or more in a row, are a decoding loop
+    ("see you next time" x43 at the end of a long answer), as are words after the last speech.
     """
     kept: list[Word] = []
     loud = speech.is_loud
-    for word in words:
+    stacked = _stacked_runs(words)
+    last_speech_s = speech.last_speech_s()
+    for n, word in enumerate(words):
+        if n in stacked or (last_speech_s is not None and word.start > last_speech_s + tolerance_s):
+            continue
         a = speech.frame(word.start - tolerance_s)
         b = max(speech.frame(word.end + tolerance_s), a + 1)
         if not loud[a:b].any() or word.probability < MIN_WORD_PROBABILITY:
@@ -68,6 +98,20 @@ def clean_words(
             continue
         kept.append(replace(_clip(word, loud, speech.hop_s), filler=filled))
     return tuple(kept)
+
+
+def _stacked_runs(words: tuple[Word, ...], *, min_run: int = STACKED_RUN_MIN) -> set[int]:
+    """Indices of runs of ``min_run`` or more zero-length words (fillers aside) in a row."""
+    out: set[int] = set()
+    run: list[int] = []
+    for n, w in enumerate([*words, None]):
+        if w is not None and w.end - w.start < 0.02 and not is_filled_pause(w):
+            run.append(n)
+            continue
+        if len(run) >= min_run:
+            out.update(run)
+        run = []
+    return out
 
 
 def _clip(word: Word, loud: np.ndarray, hop_s: float) -> Word:
