@@ -37,6 +37,10 @@ def write_clips(audio: Audio, result: Result, out_dir: Path, *, long_pause_s: fl
         stamp = f"{int(f.start // 60)}m{f.start % 60:04.1f}s"
         clip(f"filler-{i:02d}-{stamp}-{f.text.replace(' ', '_')}.wav", f.start, f.end)
         labels.append((f.start, f.end, f"{f.text} ({f.kind.replace('_', ' ')}, {f.source})"))
+    for i, f in enumerate(result.filler_candidates, 1):
+        stamp = f"{int(f.start // 60)}m{f.start % 60:04.1f}s"
+        clip(f"candidate-{i:02d}-{stamp}.wav", f.start, f.end)
+        labels.append((f.start, f.end, "possible filler (acoustic, not counted)"))
     for i, p in enumerate(result.pauses, 1):
         kind = "mid-sentence" if p.kind == "clause" else "between sentences"
         labels.append((p.start, p.end, f"pause {p.duration_s:.1f} s {kind}"))

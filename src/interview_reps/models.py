@@ -180,6 +180,7 @@ class Result:
     pace_windows: tuple[PaceWindow, ...] = ()
     voice: Voice | None = None
     quality: Quality | None = None
+    filler_candidates: tuple[Filler, ...] = ()  # acoustic candidates, not counted
     filler_trust: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
 
@@ -235,6 +236,10 @@ class Result:
                 "ok": self.quality.ok,
                 "problems": list(self.quality.problems),
             },
+            "filler_candidates": [
+                {"text": f.text, "start": r3(f.start), "end": r3(f.end), "kind": f.kind, "source": f.source}
+                for f in self.filler_candidates
+            ],
             "filler_trust": self.filler_trust,
             "settings": self.settings,
         }

@@ -164,6 +164,13 @@ def render_markdown(
         ]
     else:
         out.append("None found.")
+    if result.filler_candidates:
+        out += [
+            "",
+            "Possible fillers the acoustic detector heard but did not count (check by ear with `--clips`): "
+            + ", ".join(f"{clock(f.start)} ({f.start:.2f} s)" for f in result.filler_candidates)
+            + ".",
+        ]
     out += ["", "## Pauses", ""]
     if result.pauses:
         out += ["| time | length | where | between |", "|---|---|---|---|"]

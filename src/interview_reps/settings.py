@@ -83,6 +83,9 @@ class AnalysisSettings:
     acoustic_filler_max_s: float = 1.5
     acoustic_filler_min_voiced: float = 0.7  # share of voiced frames
     acoustic_filler_max_pitch_st: float = 1.5  # pitch std inside the stretch
+    # Counted only where Silero calls at most this share speech; on ../shared/eval every acoustic
+    # candidate Silero called speech was a drawn-out word or a restart (0 of 3 were fillers).
+    acoustic_filler_max_vad: float = 0.3
 
 
 @dataclass(frozen=True)

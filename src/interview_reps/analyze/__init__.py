@@ -37,9 +37,8 @@ def analyze_recording(
     words = tuple(replace(w, filler=True) if k in marker_idx else w for k, w in enumerate(words))
 
     pitch = pitch_track(audio, speech, settings=settings)
-    fillers, acoustic = merge_fillers(
-        transcript_fillers(words, markers), acoustic_filled_pauses(words, speech, pitch, settings=settings)
-    )
+    confirmed, unconfirmed = acoustic_filled_pauses(words, speech, pitch, settings=settings)
+    fillers, acoustic, candidates = merge_fillers(transcript_fillers(words, markers), confirmed, unconfirmed)
     pauses = find_pauses(words, speech, settings=settings)
     # A silence that a filled pause sits in is not a silent pause.
     pauses = [p for p in pauses if not any(f.start < p.end and p.start < f.end for f in acoustic)]
@@ -102,7 +101,8 @@ def analyze_recording(
         pace_windows=tuple(windows),
         voice=voice,
         quality=quality,
-        filler_trust=filler_trust(fillers, acoustic),
+        filler_candidates=tuple(candidates),
+        filler_trust=filler_trust(fillers, acoustic, candidates),
         settings={"transcribe": transcript.settings, "analysis": asdict(settings), "targets": asdict(bands)},
     )
     return replace(result, feedback=tuple(advise(result, settings=settings, bands=bands)))

@@ -169,11 +169,16 @@ def _densest_cluster(fillers: tuple[Filler, ...]) -> tuple[float, list[Filler]] 
     return best
 
 
-def filler_trust(fillers: list[Filler], acoustic: list[Filler]) -> str:
+def filler_trust(fillers: list[Filler], acoustic: list[Filler], candidates: list[Filler]) -> str:
     """One line on how far the filler count can be trusted."""
     filled = [f for f in fillers if f.kind == "filled_pause"]
     from_text = len(filled) - len(acoustic)
     line = f"Filled pauses: {from_text} heard in the transcript"
     if acoustic:
-        line += f", {len(acoustic)} more found only by the acoustic detector (listen to check: --clips)"
+        line += f", {len(acoustic)} more found only by the acoustic detector"
+    if candidates:
+        line += (
+            f"; the acoustic detector heard {len(candidates)} more possible filler"
+            f"{'s' if len(candidates) > 1 else ''}, not counted (listen with --clips)"
+        )
     return line + ". Measured accuracy of this count on real speech is in the README."

@@ -158,27 +158,31 @@ def transcript_fillers(words: tuple[Word, ...], markers: list[tuple[int, int]]) 
 
 def acoustic_filled_pauses(
     words: tuple[Word, ...], speech: SpeechActivity, pitch: PitchTrack, *, settings: AnalysisSettings
-) -> list[Filler]:
+) -> tuple[list[Filler], list[Filler]]:
     """Sound that no word covers, voiced with a steady pitch: a probable "uh"/"um" the transcriber dropped.
 
     Goto et al. (1999) found filled pauses this way (measurement.md §1). Precision guards: the
     stretch must be mostly voiced, pitch within ``acoustic_filler_max_pitch_st`` semitones, and
     between ``acoustic_filler_min_s`` and ``acoustic_filler_max_s`` long, inside the spoken span.
+    Returns (confirmed, unconfirmed): only a stretch Silero does not call speech is counted; the
+    others are reported as candidates to listen to, never counted (a false filler is worse than a
+    missed one, users.md).
     """
     if not words:
-        return []
+        return [], []
     hop = speech.hop_s
     covered = np.zeros_like(speech.is_speech)
     margin = int(0.05 / hop)
     for w in words:
         covered[max(0, speech.frame(w.start) - margin) : speech.frame(w.end) + margin] = True
     first, last = speech.frame(words[0].start), speech.frame(words[-1].end)
-    candidate = speech.is_speech & ~covered
+    candidate = speech.is_loud & ~covered
     candidate[:first] = False
     candidate[last:] = False
     from .speech import runs
 
-    found = []
+    confirmed: list[Filler] = []
+    unconfirmed: list[Filler] = []
     for start, end in runs(candidate, True, hop_s=hop):
         dur = end - start
         if not settings.acoustic_filler_min_s <= dur <= settings.acoustic_filler_max_s:
@@ -190,37 +194,44 @@ def acoustic_filled_pauses(
         spread = semitone_spread(pitch.f0_hz[a:b]) if voiced.sum() >= 20 else _small_spread(pitch.f0_hz[a:b])
         if spread is None or spread > settings.acoustic_filler_max_pitch_st:
             continue
-        found.append(
-            Filler(
-                text="uh", start=round(start, 3), end=round(end, 3), kind="filled_pause", source="acoustic"
-            )
+        filler = Filler(
+            text="uh", start=round(start, 3), end=round(end, 3), kind="filled_pause", source="acoustic"
         )
-    return found
+        # Silero hears words as speech but not hums: a steady voiced sound it calls speech is more
+        # likely a drawn-out word or a restart ("and...", "but-") than an "uh".
+        if speech.vad_fraction(start, end) <= settings.acoustic_filler_max_vad:
+            confirmed.append(filler)
+        else:
+            unconfirmed.append(filler)
+    return confirmed, unconfirmed
 
 
 def merge_fillers(
-    from_text: list[Filler], acoustic: list[Filler], *, near_s: float = 0.3
-) -> tuple[list[Filler], list[Filler]]:
-    """All fillers in time order, and the acoustic ones that the transcript did not already have.
+    from_text: list[Filler], confirmed: list[Filler], unconfirmed: list[Filler], *, near_s: float = 0.3
+) -> tuple[list[Filler], list[Filler], list[Filler]]:
+    """All counted fillers in time order, the acoustic ones among them, and the uncounted candidates.
 
     A transcript filled pause the aligner could not place (shorter than 0.1 s) within ``near_s`` of an
-    acoustic one is the same hesitation: it keeps its text and takes the acoustic timing.
+    acoustic stretch, confirmed or not, is the same hesitation: it keeps its text and takes the
+    acoustic timing. Confirmed stretches the transcript lacks are added; unconfirmed ones stay
+    candidates.
     """
     fillers = list(from_text)
     new: list[Filler] = []
-    for cand in acoustic:
+    candidates: list[Filler] = []
+    for cand in sorted(confirmed + unconfirmed, key=lambda f: f.start):
         near = [
             k
             for k, f in enumerate(fillers)
             if f.kind == "filled_pause" and f.start - near_s < cand.end and cand.start < f.end + near_s
         ]
         if not near:
-            new.append(cand)
+            (new if cand in confirmed else candidates).append(cand)
             continue
         k = near[0]
         if fillers[k].end - fillers[k].start < 0.1:
             fillers[k] = Filler(fillers[k].text, cand.start, cand.end, "filled_pause", "transcript")
-    return sorted(fillers + new, key=lambda f: f.start), new
+    return sorted(fillers + new, key=lambda f: f.start), new, candidates
 
 
 def _small_spread(f0_hz: np.ndarray) -> float | None:

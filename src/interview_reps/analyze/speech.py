@@ -28,6 +28,11 @@ class SpeechActivity:
     def frame(self, t_s: float) -> int:
         return int(np.clip(round(t_s / self.hop_s), 0, len(self.is_speech)))
 
+    def vad_fraction(self, start_s: float, end_s: float) -> float:
+        """Share of frames in the span that Silero itself calls speech (onsets not widened)."""
+        a, b = self.frame(start_s), self.frame(end_s)
+        return float(self.is_onset_exact[a:b].mean()) if b > a else 0.0
+
     def speech_fraction(self, start_s: float, end_s: float) -> float:
         a, b = self.frame(start_s), self.frame(end_s)
         return float(self.is_speech[a:b].mean()) if b > a else 0.0
