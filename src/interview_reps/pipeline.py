@@ -29,21 +29,30 @@ def analyze_audio(
     settings: AnalysisSettings | None = None,
 ) -> Result:
     """Measure one decoded recording. Raises AudioError when there is no speech in it."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from .analyze import analyze_recording
     from .analyze.speech import detect_speech
+    from .analyze.voice import estimate_f0
     from .transcribe import transcribe
 
     settings = settings or AnalysisSettings()
-    speech = detect_speech(audio, settings=settings)
-    if not speech.has_speech:
-        raise AudioError(f"{audio.path}: no speech detected")
-    transcript = transcribe(
-        audio,
-        speech.sound_regions(),
-        speech_regions=speech.regions(min_gap_s=0.3),
-        settings=TranscribeSettings(model=model),
-    )
-    result = analyze_recording(audio, transcript, speech, settings=settings)
+    # Pitch needs only the audio, and librosa's imports cost ~1.7 s per process: start it first and
+    # let it run while speech is found and the model transcribes (both release the GIL).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        f0_future = pool.submit(estimate_f0, audio, settings=settings)
+        speech = detect_speech(audio, settings=settings)
+        if not speech.has_speech:
+            f0_future.cancel()
+            raise AudioError(f"{audio.path}: no speech detected")
+        transcript = transcribe(
+            audio,
+            speech.sound_regions(),
+            speech_regions=speech.regions(min_gap_s=0.3),
+            settings=TranscribeSettings(model=model),
+        )
+        f0_hz = f0_future.result()
+    result = analyze_recording(audio, transcript, speech, settings=settings, f0_hz=f0_hz)
     if not [w for w in result.words if not w.filler]:
         raise AudioError(f"{audio.path}: no speech detected")
     return result

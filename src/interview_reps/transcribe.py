@@ -75,18 +75,20 @@ def transcribe(
     """
     settings = settings or TranscribeSettings()
     model = load_model(settings.model, compute_type=settings.compute_type)
-    words: list[Word] = []
-    for chunk in plan_chunks(sound_regions, audio.duration_s, settings=settings):
-        words += _decode(model, audio, chunk, settings)
-    for region in uncovered(speech_regions or [], words, min_s=settings.min_uncovered_speech_s):
-        chunk = Span(
-            max(0.0, region.start - settings.speech_pad_s),
-            min(audio.duration_s, region.end + settings.speech_pad_s),
-        )
+    words = _decode(model, audio, plan_chunks(sound_regions, audio.duration_s, settings=settings), settings)
+    missed = uncovered(speech_regions or [], words, min_s=settings.min_uncovered_speech_s)
+    if missed:
+        chunks = [
+            Span(
+                max(0.0, r.start - settings.speech_pad_s),
+                min(audio.duration_s, r.end + settings.speech_pad_s),
+            )
+            for r in missed
+        ]
         extra = [
             w
-            for w in _decode(model, audio, chunk, settings)
-            if region.start - 0.2 <= (w.start + w.end) / 2 <= region.end + 0.2
+            for w in _decode(model, audio, chunks, settings)
+            if any(r.start - 0.2 <= (w.start + w.end) / 2 <= r.end + 0.2 for r in missed)
         ]
         words = sorted(words + extra, key=lambda w: w.start)
     return Transcript(
@@ -106,18 +108,25 @@ def uncovered(regions: list[Span], words: list[Word], *, min_s: float) -> list[S
     ]
 
 
-def _decode(model: WhisperModel, audio: Audio, chunk: Span, settings: TranscribeSettings) -> list[Word]:
-    sr = audio.sample_rate_hz
-    samples = audio.samples[int(chunk.start * sr) : int(chunk.end * sr)]
-    segments, _info = model.transcribe(
-        samples,
+def _decode(
+    model: WhisperModel, audio: Audio, chunks: list[Span], settings: TranscribeSettings
+) -> list[Word]:
+    """Decode each chunk on its own, with the filler prompt, in batches (faster-whisper's batched
+    pipeline gives every chunk the prompt and encodes several chunks at once)."""
+    if not chunks:
+        return []
+    from faster_whisper import BatchedInferencePipeline
+
+    segments, _info = BatchedInferencePipeline(model).transcribe(
+        audio.samples,
         language="en",
         beam_size=settings.beam_size,
         temperature=settings.temperature,
         word_timestamps=True,
-        condition_on_previous_text=False,
+        without_timestamps=True,
         initial_prompt=settings.filler_prompt or None,
-        vad_filter=False,
+        clip_timestamps=[{"start": c.start, "end": c.end} for c in chunks],
+        batch_size=settings.batch_size,
     )
     words = []
     for segment in segments:
@@ -127,13 +136,13 @@ def _decode(model: WhisperModel, audio: Audio, chunk: Span, settings: Transcribe
                 words.append(
                     Word(
                         text=text,
-                        start=round(float(w.start) + chunk.start, 3),
-                        end=round(float(w.end) + chunk.start, 3),
+                        start=round(float(w.start), 3),
+                        end=round(float(w.end), 3),
                         probability=float(w.probability),
                         sentence_end=bool(_SENTENCE_END.search(text)),
                     )
                 )
-    return words
+    return sorted(words, key=lambda w: w.start)
 
 
 def plan_chunks(regions: list[Span], duration_s: float, *, settings: TranscribeSettings) -> list[Span]:

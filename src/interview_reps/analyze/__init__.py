@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, replace
 
+import numpy as np
+
 from ..models import Audio, Filler, Metrics, Result, Transcript
 from ..settings import AnalysisSettings, TargetBands
 from .advice import advise, filler_trust
@@ -15,7 +17,7 @@ from .language import find_hedges, find_repeats, tokens_of
 from .pace import pace_windows, syllables, words_per_minute
 from .pauses import find_pauses, time_to_first_word
 from .speech import SpeechActivity
-from .voice import check_quality, measure_voice, pitch_track
+from .voice import check_quality, estimate_f0, measure_voice, pitch_track
 from .words import clean_words
 
 
@@ -26,8 +28,10 @@ def analyze_recording(
     *,
     settings: AnalysisSettings | None = None,
     bands: TargetBands | None = None,
+    f0_hz: np.ndarray | None = None,
 ) -> Result:
-    """All measurements of one recording. ``speech`` is the activity the transcript was bounded by."""
+    """All measurements of one recording. ``speech`` is the activity the transcript was bounded by;
+    ``f0_hz`` the raw pitch from ``voice.estimate_f0``, if it was computed already."""
     settings = settings or AnalysisSettings()
     bands = bands or TargetBands()
     words = clean_words(transcript.words, speech)
@@ -36,7 +40,9 @@ def analyze_recording(
     filled_idx = {k for k, w in enumerate(words) if w.filler}
     words = tuple(replace(w, filler=True) if k in marker_idx else w for k, w in enumerate(words))
 
-    pitch = pitch_track(audio, speech, settings=settings)
+    if f0_hz is None:
+        f0_hz = estimate_f0(audio, settings=settings)
+    pitch = pitch_track(f0_hz, speech, settings=settings)
     confirmed, unconfirmed = acoustic_filled_pauses(words, speech, pitch, settings=settings)
     fillers, acoustic, candidates = merge_fillers(transcript_fillers(words, markers), confirmed, unconfirmed)
     pauses = find_pauses(words, speech, settings=settings)

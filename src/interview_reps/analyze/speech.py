@@ -87,6 +87,19 @@ def runs(
     return spans
 
 
+def frame_level_db(samples: np.ndarray, *, frame: int, hop: int) -> np.ndarray:
+    """RMS level (dBFS) of centred frames every ``hop`` samples, as ``librosa.feature.rms(center=True)``.
+
+    Computed from a running sum of squares: librosa's first call costs ~1.6 s of imports and
+    compilation per process, more than the rest of the speech detection (measurement.md §4).
+    """
+    x = np.pad(samples.astype(np.float64), frame // 2)
+    csum = np.concatenate(([0.0], np.cumsum(x * x)))
+    starts = np.arange(0, len(x) - frame + 1, hop)
+    power = (csum[starts + frame] - csum[starts]) / frame
+    return 10.0 * np.log10(np.maximum(power, 1e-20))
+
+
 def detect_speech(audio: Audio, *, settings: AnalysisSettings) -> SpeechActivity:
     """Speech where Silero VAD hears speech and the frame is louder than the noise floor.
 
@@ -95,13 +108,11 @@ def detect_speech(audio: Audio, *, settings: AnalysisSettings) -> SpeechActivity
     a noise floor 15-20 dB under the speech). So Silero says where speech is, widened at its onsets by
     ``vad_onset_slack_s``, and energy places the edges. Thresholds in ``AnalysisSettings``.
     """
-    import librosa
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     sr = audio.sample_rate_hz
     hop = int(HOP_S * sr)
-    rms = librosa.feature.rms(y=audio.samples, frame_length=int(FRAME_S * sr), hop_length=hop, center=True)[0]
-    level_db = 20.0 * np.log10(np.maximum(rms, 1e-10))
+    level_db = frame_level_db(audio.samples, frame=int(FRAME_S * sr), hop=hop)
     speech_level = float(np.percentile(level_db, settings.speech_level_percentile))
     # Digital silence (gated microphones, edited files) counts as a very low floor, not as -200 dB.
     floored = np.maximum(level_db, settings.digital_silence_dbfs)

@@ -21,24 +21,28 @@ class PitchTrack:
     voiced: np.ndarray  # bool, shape (n_frames,)
 
 
-def pitch_track(audio: Audio, speech: SpeechActivity, *, settings: AnalysisSettings) -> PitchTrack:
-    """YIN pitch on 10 ms frames; a frame is voiced where it is loud and its pitch is stable.
-
-    ``librosa.yin`` has no voicing decision; unvoiced frames give erratic estimates, so frames whose
-    pitch jumps more than a semitone from both neighbours are treated as unvoiced.
-    """
+def estimate_f0(audio: Audio, *, settings: AnalysisSettings) -> np.ndarray:
+    """Raw YIN pitch (Hz) on 10 ms frames, shape (n_frames,). Needs nothing but the audio, so the
+    pipeline runs it beside transcription (librosa's first call costs ~2 s, measurement.md §4)."""
     import librosa
 
-    hop = int(HOP_S * audio.sample_rate_hz)
-    f0 = librosa.yin(
+    return librosa.yin(
         audio.samples,
         fmin=settings.pitch_min_hz,
         fmax=settings.pitch_max_hz,
         sr=audio.sample_rate_hz,
         frame_length=_YIN_FRAME,
-        hop_length=hop,
+        hop_length=int(HOP_S * audio.sample_rate_hz),
         center=True,
     )
+
+
+def pitch_track(f0: np.ndarray, speech: SpeechActivity, *, settings: AnalysisSettings) -> PitchTrack:
+    """A frame is voiced where it is loud and its YIN pitch is stable.
+
+    ``librosa.yin`` has no voicing decision; unvoiced frames give erratic estimates, so frames whose
+    pitch jumps more than a semitone from both neighbours are treated as unvoiced.
+    """
     n = min(len(f0), len(speech.is_loud))
     f0 = f0[:n]
     st = 12.0 * np.log2(np.maximum(f0, 1.0))
