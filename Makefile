@@ -47,7 +47,7 @@ format: setup ## ruff format in place
 	$(BIN)/ruff format src tests scripts
 
 eval: setup ## accuracy against ../shared/eval (fillers, WER, pauses, pace)
-	$(BIN)/python scripts/evaluate.py $(REPS_EVAL_DIR)
+	$(BIN)/python scripts/evaluate.py $(REPS_EVAL_DIR) --long
 
 bench: setup ## cost of `reps analyze` on a 60 s answer as a ratio to bare faster-whisper
 	$(BIN)/python scripts/bench.py

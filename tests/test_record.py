@@ -230,7 +230,7 @@ def test_quality_of_a_clean_signal() -> None:
 @pytest.mark.parametrize(
     ("speech_db", "noise_db", "gain", "problem"),
     [
-        (-45, -90, 1.0, "too quiet"),
+        (-55, -90, 1.0, "too quiet"),
         (-20, -28, 1.0, "noisy"),
         (-3, -70, 3.0, "clipping"),
         (-120, -120, 1.0, "no sound"),
