@@ -63,6 +63,9 @@ class AnalysisSettings:
     # energy places an onset up to this far before Silero's. (Its offsets are not late: widening them
     # swallowed breaths after "uh" into speech on mfa_cold_corpus.)
     vad_onset_slack_s: float = 0.2
+    # ... only after a silence this long: within fluent speech Silero's onsets are on time, and the
+    # slack shortened every short pause (0.3 s gaps went unfound on ../shared/eval).
+    vad_slack_after_silence_s: float = 1.0
     # Analysis frame for energy and pitch.
     frame_s: float = 0.02
     # Pace windows (issue 2).

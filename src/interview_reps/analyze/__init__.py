@@ -9,7 +9,7 @@ from dataclasses import asdict, replace
 
 import numpy as np
 
-from ..models import Audio, Filler, Metrics, Result, Transcript
+from ..models import Audio, Filler, Metrics, Result, Span, Transcript
 from ..settings import AnalysisSettings, TargetBands
 from .advice import advise, filler_trust
 from .fillers import acoustic_filled_pauses, find_discourse_markers, merge_fillers, transcript_fillers
@@ -45,9 +45,8 @@ def analyze_recording(
     pitch = pitch_track(f0_hz, speech, settings=settings)
     confirmed, unconfirmed = acoustic_filled_pauses(words, speech, pitch, settings=settings)
     fillers, acoustic, candidates = merge_fillers(transcript_fillers(words, markers), confirmed, unconfirmed)
-    pauses = find_pauses(words, speech, settings=settings)
-    # A silence that a filled pause sits in is not a silent pause.
-    pauses = [p for p in pauses if not any(f.start < p.end and p.start < f.end for f in acoustic)]
+    # A filled pause the acoustic detector found is sound: it splits the silence around it.
+    pauses = find_pauses(words, speech, settings=settings, sounding=[Span(f.start, f.end) for f in acoustic])
 
     counted = [w for k, w in enumerate(words) if k not in filled_idx]
     t_first = time_to_first_word(words, speech, voiced=pitch.voiced) if words else 0.0

@@ -10,7 +10,11 @@ from .speech import SpeechActivity, runs
 
 
 def find_pauses(
-    words: tuple[Word, ...], speech: SpeechActivity, *, settings: AnalysisSettings
+    words: tuple[Word, ...],
+    speech: SpeechActivity,
+    *,
+    settings: AnalysisSettings,
+    sounding: list[Span] | tuple[Span, ...] = (),
 ) -> list[Pause]:
     """Silences of at least ``min_pause_s`` between the first and the last word.
 
@@ -23,13 +27,15 @@ def find_pauses(
     first, last = words[0].start, words[-1].end
     # Silero does not call a hum speech, and can miss a hoarse word; inside a filled pause, or a
     # word Silero mostly missed, loud frames are sound.
-    sounding = speech.is_speech.copy()
+    mask = speech.is_speech.copy()
+    for span in sounding:  # e.g. filled pauses only the acoustic detector heard
+        mask[speech.frame(span.start) : speech.frame(span.end)] = True
     for w in words:
         a, b = speech.frame(w.start), speech.frame(w.end)
         if (w.filler and " " not in w.text) or speech.speech_fraction(w.start, w.end) < 0.3:
-            sounding[a:b] |= speech.is_loud[a:b]
+            mask[a:b] |= speech.is_loud[a:b]
     pauses = []
-    for s, e in runs(sounding, False, hop_s=speech.hop_s):
+    for s, e in runs(mask, False, hop_s=speech.hop_s):
         if e - s < settings.min_pause_s - 1e-9:
             continue
         gap = Span(s, e)

@@ -137,8 +137,12 @@ def detect_speech(audio: Audio, *, settings: AnalysisSettings) -> SpeechActivity
             sampling_rate=sr,
         )
         lead = int(settings.vad_onset_slack_s / HOP_S)
+        previous_end = -(10**9)
         for stamp in stamps:
-            vad[max(0, stamp["start"] // hop - lead) : stamp["end"] // hop + 1] = True
+            after_long_silence = stamp["start"] - previous_end >= settings.vad_slack_after_silence_s * sr
+            start = stamp["start"] // hop - (lead if after_long_silence else 0)
+            vad[max(0, start) : stamp["end"] // hop + 1] = True
+            previous_end = stamp["end"]
             vad_exact[stamp["start"] // hop : stamp["end"] // hop + 1] = True
     is_speech = loud & vad[: len(loud)]
     speech_frames = level_db[is_speech]
