@@ -338,10 +338,11 @@ def test_mic_check_measures_what_the_microphone_hears(tmp_path: Path, eval_dir: 
     for key in ("speech_level_dbfs", "noise_floor_dbfs", "peak_dbfs", "snr_db"):
         assert got["quality"][key] == pytest.approx(getattr(expected, key), abs=0.01), key
     assert got["ok"] is True and got["quality"]["clipped_fraction"] == 0.0
-    # independent check of the speech level: loud 20 ms frames of the clip, by hand
+    # independent check of the speech level (median of the speech frames): it lies between the median
+    # and the 95th percentile of all 20 ms frame levels of the clip, computed by hand
     frames = clip[: 3 * rate].reshape(-1, 320)
-    loud_db = 20 * np.log10(np.maximum(np.sqrt(np.mean(frames**2, axis=1)), 1e-10))
-    assert got["quality"]["speech_level_dbfs"] == pytest.approx(np.percentile(loud_db, 95), abs=0.1)
+    frame_db = 20 * np.log10(np.maximum(np.sqrt(np.mean(frames**2, axis=1)), 1e-10))
+    assert np.percentile(frame_db, 50) <= got["quality"]["speech_level_dbfs"] <= np.percentile(frame_db, 95)
 
 
 @pytest.mark.parametrize(("gain", "warning"), [(0.01, "warning: too quiet"), (8.0, "warning: clipping")])

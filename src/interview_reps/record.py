@@ -11,7 +11,7 @@ import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -37,6 +37,7 @@ StopReason = Literal["user", "max", "silence", "interrupt"]
 
 _WAV_HEADER_BYTES = 44
 _SILENT_DBFS = -100.0  # floor for levels, so digital silence is a number, not -inf
+_NO_SOUND_DBFS = -60.0  # a peak this low in 3 s: the microphone is muted or unplugged
 _BLOCKS_PER_S = 10  # 100 ms blocks: a smooth meter, and the header is rewritten ten times a second
 
 
@@ -594,53 +595,30 @@ def measure_quality(
 ) -> Quality:
     """Level, noise and clipping of mono float samples in [-1, 1], shape (n,).
 
-    Speech level and noise floor are the 95th and 10th percentiles of 20 ms frame RMS levels;
-    problems use the thresholds in AnalysisSettings (quiet_speech_dbfs, clipped_fraction_max,
-    min_snr_db).
+    The same check as every rep's report (``analyze.voice.check_quality``: speech found by Silero and
+    energy, thresholds in AnalysisSettings), so mic-check and the report never disagree; plus "no
+    sound" for a muted or unplugged microphone.
     """
     import numpy as np
+
+    from .analyze.speech import detect_speech
+    from .analyze.voice import check_quality
+    from .models import Audio
 
     settings = settings or AnalysisSettings()
     x = np.asarray(samples, dtype=np.float32).reshape(-1)
     if x.size == 0:
         raise AudioError("no audio was captured")
-    frame = max(1, round(settings.frame_s * sample_rate_hz))
-    n = max(1, x.size // frame)
-    frames = x[: n * frame].reshape(n, -1) if x.size >= frame else x[None, :]
-    rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
-    levels = np.maximum(_SILENT_DBFS, 20.0 * np.log10(np.maximum(rms, 1e-10)))
-    speech_db = float(np.percentile(levels, getattr(settings, "speech_level_percentile", 95.0)))
-    noise_db = float(np.percentile(levels, getattr(settings, "noise_floor_percentile", 10.0)))
-    peak = float(np.max(np.abs(x)))
-    peak_db = max(_SILENT_DBFS, 20.0 * math.log10(peak)) if peak > 0 else _SILENT_DBFS
-    clipped = float(np.mean(np.abs(x) >= 0.999))
-    snr_db = speech_db - noise_db
-    problems = []
-    if peak_db <= -60.0:
-        problems.append(f"no sound (peak {peak_db:.0f} dBFS): is the microphone muted or unplugged?")
-    elif speech_db < settings.quiet_speech_dbfs:
-        problems.append(
-            f"too quiet: speech at {speech_db:.0f} dBFS (aim above {settings.quiet_speech_dbfs:.0f}): "
-            "move closer or raise the input volume"
-        )
-    if clipped > settings.clipped_fraction_max:
-        problems.append(
-            f"clipping: {100 * clipped:.2f} % of samples at full scale "
-            f"(at most {100 * settings.clipped_fraction_max:.1f} %): lower the input volume"
-        )
-    if peak_db > -60.0 and snr_db < settings.min_snr_db:
-        problems.append(
-            f"noisy: speech only {snr_db:.0f} dB above the background (aim for {settings.min_snr_db:.0f} dB "
-            "or more): a quieter room or a closer microphone"
-        )
-    return Quality(
-        peak_dbfs=peak_db,
-        speech_level_dbfs=speech_db,
-        noise_floor_dbfs=noise_db,
-        snr_db=snr_db,
-        clipped_fraction=clipped,
-        problems=tuple(problems),
-    )
+    if sample_rate_hz != SAMPLE_RATE_HZ:
+        import soxr
+
+        x = soxr.resample(x, sample_rate_hz, SAMPLE_RATE_HZ, quality="HQ").astype(np.float32)
+    audio = Audio(path="<microphone>", samples=x, sample_rate_hz=SAMPLE_RATE_HZ)
+    quality = check_quality(audio, detect_speech(audio, settings=settings), settings=settings)
+    if quality.peak_dbfs <= _NO_SOUND_DBFS:
+        no_sound = f"no sound (peak {quality.peak_dbfs:.0f} dBFS): is the microphone muted or unplugged?"
+        return replace(quality, problems=(no_sound,))
+    return quality
 
 
 @dataclass(frozen=True)
