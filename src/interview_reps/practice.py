@@ -62,30 +62,14 @@ class PracticeOptions:
 
 
 def last_practised(home: Path | None = None) -> dict[str, datetime]:
-    """Question id -> time of its latest rep, read from ``REPS_HOME/reps/*/result.json``.
+    """Question id -> time of its latest rep, from the library index (``store.Library.entries``)."""
+    from .store import Library
 
-    Reads the rep folders directly (``rep.question_id``, ``rep.created_at``); unreadable folders
-    are skipped. The one place to switch to the library index.
-    """
-    reps_dir = (home if home is not None else reps_home()) / "reps"
     latest: dict[str, datetime] = {}
-    if not reps_dir.is_dir():
-        return latest
-    for result in reps_dir.glob("*/result.json"):
-        if result.parent.name.startswith("."):
-            continue
-        try:
-            rep = json.loads(result.read_text(encoding="utf-8")).get("rep") or {}
-            question_id, created = rep.get("question_id"), rep.get("created_at")
-            if not question_id or not created:
-                continue
-            when = datetime.fromisoformat(str(created).replace("Z", "+00:00"))
-        except (OSError, ValueError, AttributeError):
-            continue
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        if question_id not in latest or when > latest[question_id]:
-            latest[question_id] = when
+    for entry in Library(home).entries():  # oldest first: later reps overwrite earlier ones
+        if entry.question_id:
+            when = datetime.fromisoformat(entry.created_at.replace("Z", "+00:00"))
+            latest[entry.question_id] = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
     return latest
 
 
