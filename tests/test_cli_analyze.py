@@ -176,3 +176,30 @@ def test_help_is_light_and_has_examples() -> None:
     assert proc.stdout.strip() == ""
     code_, out, _ = run("analyze", "--help")
     assert code_ == 0 and "Examples" in out and "--json" in out
+
+
+def test_recorded_date_for_past_answers(tmp_path: Path) -> None:
+    code, _, err = run(
+        "analyze",
+        str(SAMPLES / "jfk.wav"),
+        "--question",
+        "tell-me-about-yourself",
+        "--recorded",
+        "2026-11-20T09:30",
+    )
+    assert code == 0, err
+    old = tmp_path / "old.wav"
+    old.write_bytes((SAMPLES / "jfk.wav").read_bytes())
+    os.utime(old, (1_700_000_000, 1_700_000_000))  # 2023-11-14
+    code, _, err = run("analyze", str(old), "--question", "tell-me-about-yourself", "--recorded", "file")
+    assert code == 0, err
+    code, out, _ = run("history", "--json")
+    days = [rep["created_at"][:10] for rep in json.loads(out)]
+    assert days == ["2023-11-14", "2026-11-20"]  # oldest first
+
+
+def test_bad_recorded_date_fails_before_any_work() -> None:
+    code, out, err = run("analyze", str(SAMPLES / "jfk.wav"), "--recorded", "last tuesday")
+    assert code == 1
+    assert err.strip().splitlines()[-1].startswith("reps: error: --recorded: 'last tuesday'")
+    assert "Analyzing" not in err

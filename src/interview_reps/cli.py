@@ -69,6 +69,13 @@ def cli() -> None:
     show_default=True,
     help="Pauses this long (seconds) or longer count as long.",
 )
+@click.option(
+    "--recorded",
+    "recorded",
+    metavar="DATE|file",
+    help="When the answer was given, for history and compare: a date (2026-11-20), a date and time, "
+    "or 'file' for each file's modification time. Default: now.",
+)
 def analyze(
     files: tuple[Path, ...],
     as_json: bool,
@@ -77,6 +84,7 @@ def analyze(
     model: str,
     clips_dir: Path | None,
     long_pause_s: float,
+    recorded: str | None,
 ) -> None:
     """Feedback on saved recordings (wav, flac, mp3, m4a, ogg, webm).
 
@@ -86,7 +94,7 @@ def analyze(
     \b
     Examples:
       reps analyze answer.wav
-      reps analyze takes/*.m4a --question tell-me-about-yourself
+      reps analyze takes/*.m4a --question tell-me-about-yourself --recorded file
       reps analyze answer.wav --json --no-save | jq .metrics.wpm
       reps analyze answer.wav --clips clips/    then listen to each flagged moment
     """
@@ -100,6 +108,7 @@ def analyze(
         model=model,
         clips_dir=clips_dir,
         long_pause_s=long_pause_s,
+        recorded=recorded,
     )
     if failed:
         sys.exit(1)

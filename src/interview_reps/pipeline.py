@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import AudioError, RepsError
@@ -75,6 +76,7 @@ def process_recording(
     settings: AnalysisSettings | None = None,
     clips_dir: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    created_at: datetime | None = None,
 ) -> RepOutcome:
     """Analyze one recording, write its report, and (unless ``save`` is False) save it as a rep."""
     from .audio import load_audio
@@ -106,6 +108,7 @@ def process_recording(
             report_md=report_md,
             question_id=question_id,
             source_path=str(path.resolve()),
+            created_at=created_at,
         )
     if clips_dir is not None:
         from .clips import write_clips
@@ -123,13 +126,15 @@ def analyze_command(
     model: str,
     clips_dir: Path | None,
     long_pause_s: float,
+    recorded: str | None = None,
 ) -> int:
     """``reps analyze``: each file in turn; a bad file is one line on stderr. Returns the failure count."""
     import click
 
     from .report import print_summary
 
-    question = _question(question_id)  # an unknown id fails before any work
+    question = _question(question_id)  # an unknown id, or a bad date, fails before any work
+    when = None if recorded in (None, "file") else parse_recorded(recorded)
     settings = replace(AnalysisSettings(), long_pause_s=long_pause_s)
     failed = 0
     for n, path in enumerate(files, 1):
@@ -139,8 +144,15 @@ def analyze_command(
         if clips_dir is not None:
             out_dir = Path(clips_dir) / path.stem if len(files) > 1 else Path(clips_dir)
         try:
+            created_at = recorded_time(path) if recorded == "file" else when
             outcome = process_recording(
-                path, question_id=question_id, save=save, model=model, settings=settings, clips_dir=out_dir
+                path,
+                created_at=created_at,
+                question_id=question_id,
+                save=save,
+                model=model,
+                settings=settings,
+                clips_dir=out_dir,
             )
         except AudioError as exc:
             click.echo(f"reps: error: {exc}", err=True)
@@ -163,6 +175,25 @@ def analyze_command(
     if failed and len(files) > 1:
         click.echo(f"reps: {failed} of {len(files)} files failed", err=True)
     return failed
+
+
+def parse_recorded(text: str) -> datetime:
+    """``--recorded``: an ISO date or date and time; naive means local time."""
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise RepsError(
+            f"--recorded: '{text}' is not a date like 2026-11-20 or 2026-11-20T09:30, nor 'file'"
+        ) from None
+    return when if when.tzinfo else when.astimezone()
+
+
+def recorded_time(path: Path) -> datetime | None:
+    """A recording's modification time, for ``--recorded file``; None if the file cannot be read."""
+    try:
+        return datetime.fromtimestamp(Path(path).stat().st_mtime, tz=timezone.utc)
+    except OSError:
+        return None
 
 
 def _question(question_id: str | None):
