@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -145,15 +146,17 @@ def analyze_command(
             out_dir = Path(clips_dir) / path.stem if len(files) > 1 else Path(clips_dir)
         try:
             created_at = recorded_time(path) if recorded == "file" else when
-            outcome = process_recording(
-                path,
-                created_at=created_at,
-                question_id=question_id,
-                save=save,
-                model=model,
-                settings=settings,
-                clips_dir=out_dir,
-            )
+            with _spinner(f"Transcribing and measuring {path.name}") as status:
+                outcome = process_recording(
+                    path,
+                    created_at=created_at,
+                    question_id=question_id,
+                    save=save,
+                    model=model,
+                    settings=settings,
+                    clips_dir=out_dir,
+                    progress=status,
+                )
         except AudioError as exc:
             click.echo(f"reps: error: {exc}", err=True)
             failed += 1
@@ -175,6 +178,18 @@ def analyze_command(
     if failed and len(files) > 1:
         click.echo(f"reps: {failed} of {len(files)} files failed", err=True)
     return failed
+
+
+@contextmanager
+def _spinner(message: str) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr while a file is processed, when stderr is a terminal; else silent."""
+    if not sys.stderr.isatty():
+        yield lambda _msg: None
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(message) as status:
+        yield lambda msg: status.update(msg[:1].upper() + msg[1:] + "...")
 
 
 def parse_recorded(text: str) -> datetime:

@@ -40,6 +40,8 @@ class AnalysisSettings:
     min_pause_s: float = 0.25
     # "Long" pause: a product choice (measurement.md §2; Quantified Communications calls > 1 s long).
     long_pause_s: float = 2.0
+    # Advice on a mid-sentence pause only from this length: shorter ones read as emphasis (product choice).
+    advise_clause_pause_s: float = 1.5
     # Energy: a frame is loud enough for speech above noise + 0.2 x (speech level - noise), with the
     # noise floor at the 10th and the speech level at the 95th percentile of 10 ms frame levels.
     # A fixed "-25 dB below the loud frames" (de Jong & Wempe) fails on the eval clips, whose noise

@@ -36,7 +36,7 @@ def advise(
             )
         )
 
-    clause = [p for p in result.pauses if p.kind == "clause" and p.duration_s >= 1.0]
+    clause = [p for p in result.pauses if p.kind == "clause" and p.duration_s >= settings.advise_clause_pause_s]
     if clause:
         p = max(clause, key=lambda p: p.duration_s)
         items.append(
