@@ -125,7 +125,7 @@ def test_compare_picks_the_question_and_judges_each_metric(three_reps: list[str]
     assert m["pause_count"]["trend"] == "unchanged"
     assert m["time_to_first_word_s"]["trend"] == "unchanged"
     # length is judged against the question's 60-120 s target: 140 -> 125 s comes closer
-    assert m["duration_s"]["target"] == [60, 120] and m["duration_s"]["trend"] == "improved"
+    assert m["answer_length_s"]["target"] == [60, 120] and m["answer_length_s"]["trend"] == "improved"
     # baseline: the median over the recent reps
     assert m["wpm"]["baseline"] == 172.0 and data["baseline"]["reps"] == 3
     # the reps given by id, in time order whatever the order given

@@ -71,6 +71,7 @@ def make_result(
         "longest_pause_s": max((p.duration_s for p in pause_objs), default=0.0),
         "pitch_variation_st": 3.0,
         "speaking_span_s": duration_s - first_word_s - 1.0,
+        "answer_length_s": duration_s - 1.0,  # first word + speaking span: the last word ends 1 s early
     }
     values.update(metrics)
     windows = tuple(PaceWindow(i * 15.0, (i + 1) * 15.0, w) for i, w in enumerate(pace))

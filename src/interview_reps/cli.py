@@ -64,7 +64,7 @@ def cli() -> None:
 @click.option(
     "--long-pause",
     "long_pause_s",
-    type=float,
+    type=click.FloatRange(min=AnalysisSettings.min_pause_s),
     default=AnalysisSettings.long_pause_s,
     show_default=True,
     help="Pauses this long (seconds) or longer count as long.",
@@ -509,9 +509,16 @@ def library_rebuild() -> None:
     report = library.rebuild()
     if report.moved_aside:
         click.echo(f"The damaged index was moved aside to {report.moved_aside}", err=True)
+    click.echo(
+        f"Indexed {report.indexed} rep{'' if report.indexed == 1 else 's'} from {library.reps_dir}", err=True
+    )
     for name, reason in report.skipped:
-        click.echo(f"skipped {name}: {reason}", err=True)
-    click.echo(f"Indexed {report.indexed} reps from {library.reps_dir}", err=True)
+        click.echo(
+            f"reps: error: {library.reps_dir / name}: not indexed: {reason}; the folder is left as it is",
+            err=True,
+        )
+    if report.skipped:
+        sys.exit(1)
 
 
 @library_group.command("check")

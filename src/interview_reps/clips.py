@@ -22,6 +22,12 @@ def write_clips(audio: Audio, result: Result, out_dir: Path, *, long_pause_s: fl
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise RepsError(f"{out_dir}: cannot write clips: {exc.strerror or exc}") from exc
+    for old in [
+        *out_dir.glob("filler-*.wav"),
+        *out_dir.glob("pause-*.wav"),
+        *out_dir.glob("candidate-*.wav"),
+    ]:
+        old.unlink(missing_ok=True)  # clips of an earlier run would mix with these
     sr = audio.sample_rate_hz
     written: list[Path] = []
     labels: list[tuple[float, float, str]] = []
@@ -43,7 +49,7 @@ def write_clips(audio: Audio, result: Result, out_dir: Path, *, long_pause_s: fl
         labels.append((f.start, f.end, "possible filler (acoustic, not counted)"))
     for i, p in enumerate(result.pauses, 1):
         kind = "mid-sentence" if p.kind == "clause" else "between sentences"
-        labels.append((p.start, p.end, f"pause {p.duration_s:.1f} s {kind}"))
+        labels.append((p.start, p.end, f"pause {p.duration_s:.2f} s {kind}"))
         if p.duration_s >= long_pause_s:
             stamp = f"{int(p.start // 60)}m{p.start % 60:04.1f}s"
             clip(f"pause-{i:02d}-{stamp}.wav", p.start, p.end)

@@ -59,7 +59,9 @@ METRIC_SPECS: dict[str, MetricSpec] = {
         MetricSpec("discourse_marker_count", "Like, so, ...", "", "lower", 1.0, digits=0),
         MetricSpec("filler_percent", "Filler share", "%", "target", 1.0, (None, _BANDS.filler_percent_max)),
         MetricSpec("pause_count", "Pauses", "", "none", 2.0, digits=0),
-        MetricSpec("pauses_per_min", "Pauses", "/min", "target", 1.0, (None, _BANDS.pauses_per_min_max)),
+        # Pause rate has no better direction: sentence pauses are good, hesitations are not (those are
+        # the mid-clause and long pause rows).
+        MetricSpec("pauses_per_min", "Pause rate", "/min", "none", 1.0),
         MetricSpec("clause_pause_count", "Mid-clause pauses", "", "lower", 1.0, digits=0),
         MetricSpec("sentence_pause_count", "Sentence pauses", "", "none", 2.0, digits=0),
         MetricSpec("long_pause_count", "Long pauses", "", "lower", 1.0, digits=0),
@@ -72,8 +74,10 @@ METRIC_SPECS: dict[str, MetricSpec] = {
         MetricSpec("loudness_variation_db", "Loudness variation", "dB", "higher", 1.0),
         MetricSpec("hedge_count", "Hedges", "", "lower", 1.0, digits=0),
         MetricSpec("repeat_count", "Repeats", "", "lower", 1.0, digits=0),
-        # Length is judged against the question's target when the question is known (see _spec_for).
-        MetricSpec("duration_s", "Length", "s", "none", 5.0, digits=0),
+        # Answer length (start of the recording to the last word) is judged against the question's
+        # target when the question is known (see _spec_for); the recording's length is not judged.
+        MetricSpec("answer_length_s", "Answer length", "s", "none", 5.0, digits=0),
+        MetricSpec("duration_s", "Recording", "s", "none", 5.0, digits=0),
         MetricSpec("speaking_span_s", "Speaking span", "s", "none", 5.0, digits=0),
         MetricSpec("speaking_time_s", "Speaking time", "s", "none", 5.0, digits=0),
         MetricSpec("word_count", "Words", "", "none", 10.0, digits=0),
@@ -94,7 +98,7 @@ KEY_METRICS = (
     "time_to_first_word_s",
     "pitch_variation_st",
     "hedge_count",
-    "duration_s",
+    "answer_length_s",
 )
 
 
@@ -350,7 +354,7 @@ def _trends(
 
 def _spec_for(name: str, question: Question | None) -> MetricSpec:
     spec = METRIC_SPECS.get(name) or MetricSpec(name, name, "", "none", 0.0)
-    if name == "duration_s" and question is not None:
+    if name == "answer_length_s" and question is not None:
         # "Closer to the question's target length" is better; noise 5 s (trailing silence, product choice).
         return MetricSpec(
             name, spec.label, spec.unit, "target", spec.noise, tuple(question.target_s), spec.digits
@@ -595,6 +599,8 @@ def _covered_words(keys: Sequence[str]) -> set[str]:
 
 def _answer_length_s(metrics: dict[str, Any]) -> float | None:
     """From the question (start of the recording) to the last word; the whole recording if unknown."""
+    if _number(metrics.get("answer_length_s")):
+        return _number(metrics.get("answer_length_s"))
     span, first = _number(metrics.get("speaking_span_s")), _number(metrics.get("time_to_first_word_s"))
     if span:
         return (first or 0.0) + span
@@ -688,7 +694,7 @@ def history_table(entries: Sequence[RepEntry]):
     from rich.table import Table
 
     questions = {e.question_id for e in entries}
-    title = f"{len(entries)} reps" + (
+    title = f"{len(entries)} rep{'' if len(entries) == 1 else 's'}" + (
         f" of {next(iter(questions))}" if len(questions) == 1 and None not in questions else ""
     )
     table = Table(
@@ -699,7 +705,14 @@ def history_table(entries: Sequence[RepEntry]):
     with_question = len(questions) > 1
     if with_question:
         table.add_column("Question", overflow="fold", ratio=1)
-    columns = ("wpm", "fillers_per_min", "filled_pause_count", "pause_count", "longest_pause_s", "duration_s")
+    columns = (
+        "wpm",
+        "fillers_per_min",
+        "filled_pause_count",
+        "pause_count",
+        "longest_pause_s",
+        "answer_length_s",
+    )
     heads = ("WPM", "Fillers\n/min", "Um,\nuh", "Pauses", "Longest\npause s", "Length\ns")
     for head in heads:
         table.add_column(head, justify="right")

@@ -154,6 +154,7 @@ class Metrics:
     repeat_count: int = 0
     loudness_variation_db: float | None = None
     filler_percent: float = 0.0  # fillers as a share of all tokens
+    answer_length_s: float = 0.0  # start of the recording to the end of the last word
 
 
 @dataclass(frozen=True)

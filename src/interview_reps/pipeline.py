@@ -138,12 +138,11 @@ def analyze_command(
     when = None if recorded in (None, "file") else parse_recorded(recorded)
     settings = replace(AnalysisSettings(), long_pause_s=long_pause_s)
     failed = 0
+    clip_dirs = _clip_dirs(files, clips_dir)
     for n, path in enumerate(files, 1):
         counter = f" ({n}/{len(files)})" if len(files) > 1 else ""
         click.echo(f"Analyzing {path}{counter}...", err=True)
-        out_dir = None
-        if clips_dir is not None:
-            out_dir = Path(clips_dir) / path.stem if len(files) > 1 else Path(clips_dir)
+        out_dir = clip_dirs[n - 1]
         try:
             created_at = recorded_time(path) if recorded == "file" else when
             with _spinner(f"Transcribing and measuring {path.name}") as status:
@@ -178,6 +177,21 @@ def analyze_command(
     if failed and len(files) > 1:
         click.echo(f"reps: {failed} of {len(files)} files failed", err=True)
     return failed
+
+
+def _clip_dirs(files: list[Path], clips_dir: Path | None) -> list[Path | None]:
+    """One clips folder per file: DIR itself for one file, else DIR/<name>, DIR/<name>-2, ... when names repeat."""
+    if clips_dir is None:
+        return [None] * len(files)
+    if len(files) == 1:
+        return [Path(clips_dir)]
+    seen: dict[str, int] = {}
+    out: list[Path | None] = []
+    for path in files:
+        seen[path.stem] = seen.get(path.stem, 0) + 1
+        name = path.stem if seen[path.stem] == 1 else f"{path.stem}-{seen[path.stem]}"
+        out.append(Path(clips_dir) / name)
+    return out
 
 
 @contextmanager

@@ -37,6 +37,7 @@ StopReason = Literal["user", "max", "silence", "interrupt"]
 
 _WAV_HEADER_BYTES = 44
 _SILENT_DBFS = -100.0  # floor for levels, so digital silence is a number, not -inf
+_STOP_SILENCE_ABOVE_NOISE_DB = 3.0  # --stop-on-silence: a 100 ms block this close to the floor is silent
 _NO_SOUND_DBFS = -60.0  # a peak this low in 3 s: the microphone is muted or unplugged
 _BLOCKS_PER_S = 10  # 100 ms blocks: a smooth meter, and the header is rewritten ten times a second
 
@@ -417,8 +418,9 @@ def _level_dbfs(block: np.ndarray) -> tuple[float, float]:
 class _SilenceTracker:
     """Trailing silence after speech, for ``--stop-on-silence``.
 
-    A block is silent below noise + fraction x (speech - noise), the noise floor and speech level
-    being percentiles of the block levels so far (the same rule as the analysis, AnalysisSettings).
+    A block is silent below noise + fraction x (speech - noise) (the analysis's rule, AnalysisSettings)
+    and within 3 dB of the noise floor, the noise floor and speech level being percentiles of the
+    block levels so far.
     Silence counts only once speech has been heard (speech at least min_snr_db above the noise).
     """
 
@@ -438,7 +440,11 @@ class _SilenceTracker:
         noise_db, speech_db = np.percentile(self.levels, [self.noise_pct, self.speech_pct])
         if speech_db - noise_db >= self.min_speech_above_noise_db:
             self.heard_speech = True
-        threshold = noise_db + self.fraction * (speech_db - noise_db)
+        # Ending a recording is costlier than measuring a pause: soft speech (a quiet voice 15 dB under
+        # its loudest words) must not count, so only blocks near the noise floor are silent.
+        threshold = min(
+            noise_db + self.fraction * (speech_db - noise_db), noise_db + _STOP_SILENCE_ABOVE_NOISE_DB
+        )
         if self.heard_speech and level_db < threshold:
             self.silence_s += block_s
         else:

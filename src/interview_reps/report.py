@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .analyze.advice import clock
+from .analyze.advice import MIN_WORDS_TO_JUDGE_PACE, clock
 from .models import Result
 from .settings import TargetBands
+
+MAX_PATTERNS_SHOWN = 2  # the terminal shows the strongest; the Markdown report has them all
 
 if TYPE_CHECKING:
     from .pipeline import RepOutcome
@@ -19,28 +21,35 @@ def key_numbers(
     """(name, value, target, within target or None) rows shared by the terminal and Markdown reports."""
     m = result.metrics
     lo, hi = bands.wpm
+    judged = m.word_count >= MIN_WORDS_TO_JUDGE_PACE
+    long_s = result.settings.get("analysis", {}).get("long_pause_s", 2.0)
     fillers = m.filled_pause_count + m.discourse_marker_count
     rows: list[tuple[str, str, str, bool | None]] = [
         (
             "Pace",
-            f"{m.wpm:.0f} wpm, first to last word",
+            f"{m.wpm:.0f} wpm, first to last word"
+            + ("" if judged else f" (only {m.word_count} words: too few to judge)"),
             f"{lo:.0f}-{hi:.0f} wpm",
-            lo <= m.wpm <= hi if m.word_count else None,
+            lo <= m.wpm <= hi if judged else None,
         ),
-        ("Articulation", f"{m.articulation_rate:.1f} syllables/s while speaking", "", None),
+        ("Articulation", f"{m.articulation_rate:.1f} syllables/s of speaking time", "", None),
         (
             "Fillers",
-            f"{fillers}: {m.filled_pause_count} um/uh, {m.discourse_marker_count} like/you know/...; "
+            f"{fillers} ({m.filled_pause_count} um/uh, {m.discourse_marker_count} like/you know...), "
             f"{m.fillers_per_min:.1f}/min, {m.filler_percent:.0f}% of words",
             f"< {bands.filler_percent_max:.0f}% of words",
             m.filler_percent < bands.filler_percent_max,
         ),
         (
             "Pauses",
-            f"{m.pause_count}: {m.clause_pause_count} mid-sentence, {m.sentence_pause_count} between sentences; "
-            f"longest {m.longest_pause_s:.1f} s",
-            f"<= {bands.pauses_per_min_max:.0f}/min",
-            m.pauses_per_min <= bands.pauses_per_min_max,
+            (
+                f"{m.pause_count}, {m.pauses_per_min:.0f}/min ({m.clause_pause_count} mid-sentence), "
+                f"longest {m.longest_pause_s:.1f} s"
+                if m.pause_count
+                else "none of 0.25 s or more"
+            ),
+            f"none >= {long_s:g} s",
+            m.long_pause_count == 0,
         ),
         (
             "First word",
@@ -55,13 +64,13 @@ def key_numbers(
             (
                 "Pitch variation",
                 f"{m.pitch_variation_st:.1f} semitones" + (" (flat)" if flat else ""),
-                ">= 2 semitones",
+                ">= 2 st",
                 None if flat is None else not flat,
             )
         )
     if question is not None:
         tmin, tmax = question.target_s
-        length = m.speaking_span_s
+        length = m.answer_length_s or m.speaking_span_s
         rows.append(
             (
                 "Length",
@@ -75,8 +84,8 @@ def key_numbers(
         rows.append(
             (
                 "Audio",
-                "ok" if q.ok else "; ".join(q.problems),
-                f"SNR {q.snr_db:.0f} dB",
+                f"ok, speech {q.snr_db:.0f} dB above the background" if q.ok else "; ".join(q.problems),
+                f"SNR >= {result.settings.get('analysis', {}).get('min_snr_db', 15):g} dB",
                 q.ok,
             )
         )
@@ -94,7 +103,7 @@ def print_summary(
     bands = bands or TargetBands()
     result = outcome.result
     console = Console(highlight=False)
-    title = result.audio_path if question is None else f"{question.text}"
+    title = result.audio_path if question is None else f"{result.audio_path}: {question.text}"
     table = Table(
         title=title, title_justify="left", show_header=True, header_style="bold", box=box.SIMPLE_HEAD
     )
@@ -108,8 +117,13 @@ def print_summary(
     console.print("[bold]Advice[/]")
     for i, fb in enumerate(result.feedback, 1):
         console.print(f"  {i}. {fb.message}")
-    for line in outcome.patterns:
+    for line in outcome.patterns[:MAX_PATTERNS_SHOWN]:
         console.print(f"  [bold]Pattern:[/] {line}")
+    if len(outcome.patterns) > MAX_PATTERNS_SHOWN:
+        more = len(outcome.patterns) - MAX_PATTERNS_SHOWN
+        console.print(
+            f"  [dim]{more} more pattern{'s' if more > 1 else ''} in the report and in `reps compare`[/]"
+        )
     console.print(f"[dim]{result.filler_trust}[/]")
     if outcome.saved is not None:
         console.print(f"[dim]Saved as rep {outcome.saved.id}: {outcome.saved.folder / 'report.md'}[/]")
@@ -247,7 +261,7 @@ def marked_transcript(result: Result) -> str:
         if f.source == "acoustic":
             events.append((f.start, 0, f"**[{f.text}?]**"))
     for p in result.pauses:
-        events.append((p.start, 0, f"({p.duration_s:.1f} s)"))
+        events.append((p.start, 0, f"({p.duration_s:.2f} s)"))
     events.sort(key=lambda e: (e[0], e[1]))
     return " ".join(text for _, _, text in events)
 

@@ -106,8 +106,8 @@ class TargetBands:
     filler_percent_max: float = 4.0
     # Time to first word: a product choice; a beat to think is fine, more than 3 s reads as stuck.
     time_to_first_word_s_max: float = 3.0
-    # Average speaker ~3.5 pauses/min (Quantified Communications, users.md).
-    pauses_per_min_max: float = 6.0
+    # Pause rate is shown, not judged: the average speaker makes ~3.5 pauses/min (Quantified
+    # Communications, users.md) but counts differ by pause length; long and mid-sentence pauses are judged.
 
 
 def reps_home() -> Path:

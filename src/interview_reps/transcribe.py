@@ -34,10 +34,13 @@ def load_model(name: str = DEFAULT_MODEL, *, compute_type: str = "int8") -> Whis
     """Load a model by name or folder, once per process. Offline and not cached locally: ModelError."""
     from faster_whisper import WhisperModel
 
+    folder = Path(name).expanduser()
     if name == DEFAULT_MODEL:
         source = str(embedded_model_dir())
-    elif Path(name).expanduser().is_dir():
-        source = str(Path(name).expanduser())
+    elif folder.is_dir():
+        if not (folder / "model.bin").is_file():
+            raise ModelError(f"{folder}: not a faster-whisper model folder (no model.bin in it)")
+        source = str(folder)
     else:
         source = name
     try:

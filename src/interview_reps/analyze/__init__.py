@@ -81,6 +81,7 @@ def analyze_recording(
         longest_pause_s=round(max((p.duration_s for p in pauses), default=0.0), 3),
         pitch_variation_st=voice.pitch_variation_st,
         speaking_span_s=round(span_s, 3),
+        answer_length_s=round(t_last, 3),
         syllable_count=n_syllables,
         clause_pause_count=sum(1 for p in pauses if p.kind == "clause"),
         sentence_pause_count=sum(1 for p in pauses if p.kind == "sentence"),

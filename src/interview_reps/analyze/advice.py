@@ -10,6 +10,8 @@ MEASURED_FILLER_ACCURACY = (
     "On real speech this count found 88-91% of filled pauses, and 89-100% of those it counted were real "
     "(make eval, 2026-11-26)."
 )
+# Under 20 words a pace figure is noise (a 3 s clip can read 255 wpm): neither flagged nor advised on.
+MIN_WORDS_TO_JUDGE_PACE = 20
 _CLUSTER_WINDOW_S = 20.0  # fillers "cluster" when 3 or more fall within 20 s (users.md: clusters matter most)
 _CLUSTER_MIN = 3
 
@@ -32,11 +34,15 @@ def advise(
         items.append(
             (
                 100,
-                Feedback(f"Audio check: {result.quality.problems[0]}. The numbers below may be unreliable."),
+                Feedback(
+                    f"Audio check: {result.quality.problems[0]}. Treat the numbers of this rep as unreliable."
+                ),
             )
         )
 
-    clause = [p for p in result.pauses if p.kind == "clause" and p.duration_s >= settings.advise_clause_pause_s]
+    clause = [
+        p for p in result.pauses if p.kind == "clause" and p.duration_s >= settings.advise_clause_pause_s
+    ]
     if clause:
         p = max(clause, key=lambda p: p.duration_s)
         items.append(
@@ -90,7 +96,7 @@ def advise(
         )
 
     lo, hi = bands.wpm
-    if m.word_count >= 20 and not lo <= m.wpm <= hi:
+    if m.word_count >= MIN_WORDS_TO_JUDGE_PACE and not lo <= m.wpm <= hi:
         fastest = max(result.pace_windows, key=lambda w: w.wpm, default=None)
         slowest = min(result.pace_windows, key=lambda w: w.wpm, default=None)
         if m.wpm > hi and fastest:
@@ -116,7 +122,7 @@ def advise(
                 )
             )
 
-    if result.voice and result.voice.monotone and m.word_count >= 20:
+    if result.voice and result.voice.monotone and m.word_count >= MIN_WORDS_TO_JUDGE_PACE:
         items.append(
             (
                 20,
@@ -151,13 +157,25 @@ def advise(
             )
         )
 
-    if not items:
+    if not items and m.word_count < MIN_WORDS_TO_JUDGE_PACE:
+        items.append(
+            (
+                0,
+                Feedback(
+                    f"Only {m.word_count} words: too short to judge pace or habits; answer for 30 s or more."
+                ),
+            )
+        )
+    elif not items:
+        longest = (
+            f"longest pause {m.longest_pause_s:.1f} s" if m.pause_count else "no pause of 0.25 s or more"
+        )
         items.append(
             (
                 0,
                 Feedback(
                     f"Clean delivery: {m.wpm:.0f} wpm, {m.filled_pause_count + m.discourse_marker_count} fillers, "
-                    f"longest pause {m.longest_pause_s:.1f} s. Now work on content: a clear structure and a result."
+                    f"{longest}. Now work on content: a clear structure and a result."
                 ),
             )
         )

@@ -89,16 +89,23 @@ def measure_voice(pitch: PitchTrack, speech: SpeechActivity, *, settings: Analys
 
 
 def check_quality(audio: Audio, speech: SpeechActivity, *, settings: AnalysisSettings) -> Quality:
-    """Clipping, level and noise; each failed check is named in ``problems``."""
+    """Clipping, level and noise; each failed check is named in ``problems``.
+
+    Speech level: the median 10 ms frame of speech (for "too quiet"). Signal-to-noise ratio: the loud
+    frames (95th percentile) over the noise floor (10th percentile), the usual frame-based estimate;
+    a median-to-median ratio understated it by ~10 dB on clean read speech (LibriSpeech).
+    """
     x = np.abs(audio.samples)
     peak = float(x.max()) if x.size else 0.0
     clipped = float(np.mean(x >= 0.999)) if x.size else 0.0
     speech_level = speech.speech_level_dbfs
     noise = speech.noise_floor_dbfs
-    silent = speech.level_db[~speech.is_loud]
-    if silent.size:
-        noise = float(np.median(silent))
-    snr = speech_level - noise
+    loud = (
+        float(np.percentile(speech.level_db, settings.speech_level_percentile))
+        if speech.level_db.size
+        else noise
+    )
+    snr = loud - noise
     problems = []
     if clipped > settings.clipped_fraction_max:
         problems.append(
