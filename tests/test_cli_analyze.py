@@ -203,3 +203,12 @@ def test_bad_recorded_date_fails_before_any_work() -> None:
     assert code == 1
     assert err.strip().splitlines()[-1].startswith("reps: error: --recorded: 'last tuesday'")
     assert "Analyzing" not in err
+
+
+def test_truncated_wav_is_analyzed_with_a_warning(tmp_path: Path) -> None:
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes((SAMPLES / "mfa_cold_corpus.wav").read_bytes()[:400_000])  # 12.5 of 25.7 s
+    code, out, err = run("analyze", str(cut), "--no-save", "--json")
+    assert code == 0, err
+    assert f"reps: warning: {cut}: truncated: its header promises 25.7 s but only 12.5 s" in err
+    assert json.loads(out)["audio"]["duration_s"] == pytest.approx(12.5, abs=0.05)

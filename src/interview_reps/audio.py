@@ -8,6 +8,21 @@ from .errors import AudioError
 from .models import Audio
 from .settings import SAMPLE_RATE_HZ, AnalysisSettings
 
+TRUNCATION_TOLERANCE_S = 0.5  # a WAV this much shorter than its header says was cut off
+
+
+def _wav_declared_s(path: Path) -> float | None:
+    """The duration a PCM WAV's header declares (the decoder silently reads what is there); None if unknown."""
+    if path.suffix.lower() != ".wav":
+        return None
+    import wave
+
+    try:
+        with wave.open(str(path), "rb") as w:
+            return w.getnframes() / w.getframerate()
+    except (wave.Error, EOFError, OSError, ZeroDivisionError):
+        return None
+
 
 def load_audio(path: Path | str, *, settings: AnalysisSettings | None = None) -> Audio:
     """Decode any common format (wav, flac, mp3, m4a, ogg, webm), mixing stereo down to mono.
@@ -39,6 +54,17 @@ def load_audio(path: Path | str, *, settings: AnalysisSettings | None = None) ->
     if samples.size == 0:
         raise AudioError(f"{path}: no audio in the file (truncated or not audio)")
     audio = Audio(path=str(path), samples=samples, sample_rate_hz=SAMPLE_RATE_HZ)
+    declared_s = _wav_declared_s(path)
+    if declared_s is not None and declared_s - audio.duration_s > TRUNCATION_TOLERANCE_S:
+        audio = Audio(
+            path=audio.path,
+            samples=samples,
+            sample_rate_hz=SAMPLE_RATE_HZ,
+            warning=(
+                f"{path}: truncated: its header promises {declared_s:.1f} s but only {audio.duration_s:.1f} s "
+                "could be read; analyzing what is there"
+            ),
+        )
     if audio.duration_s < settings.min_duration_s:
         raise AudioError(
             f"{path}: too short to judge ({audio.duration_s:.1f} s; at least {settings.min_duration_s:g} s needed)"

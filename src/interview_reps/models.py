@@ -22,6 +22,7 @@ class Audio:
     path: str
     samples: np.ndarray  # shape (n,), float32
     sample_rate_hz: int
+    warning: str | None = None  # e.g. a truncated file: analyzed, but the user should know
 
     @property
     def duration_s(self) -> float:

@@ -22,6 +22,7 @@ class RepOutcome:
     saved: SavedRep | None
     report_md: str
     patterns: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 def analyze_audio(
@@ -115,7 +116,13 @@ def process_recording(
         from .clips import write_clips
 
         write_clips(audio, result, Path(clips_dir), long_pause_s=settings.long_pause_s)
-    return RepOutcome(result=result, saved=saved, report_md=report_md, patterns=tuple(patterns))
+    return RepOutcome(
+        result=result,
+        saved=saved,
+        report_md=report_md,
+        patterns=tuple(patterns),
+        warnings=(audio.warning,) if audio.warning else (),
+    )
 
 
 def analyze_command(
@@ -160,6 +167,8 @@ def analyze_command(
             click.echo(f"reps: error: {exc}", err=True)
             failed += 1
             continue
+        for warning in outcome.warnings:
+            click.echo(f"reps: warning: {warning}", err=True)
         if as_json:
             record = outcome.result.to_dict()
             if outcome.saved is not None:
