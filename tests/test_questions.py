@@ -286,14 +286,27 @@ def test_cli_category_and_search() -> None:
 
 
 def test_cli_bad_category_is_one_line_and_exit_1() -> None:
-    result = CliRunner().invoke(cli, ["questions", "--category", "behavioral"])
+    result = CliRunner().invoke(cli, ["questions", "--category", "hobbies"])
     assert result.exit_code == 1
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith(
-        "reps: error: unknown category 'behavioral'; choose from: about-you, behavioural"
-    )
+    assert lines[0].startswith("reps: error: unknown category 'hobbies'; choose from: about-you, behavioural")
+
+
+@pytest.mark.parametrize(
+    ("typed", "category"),
+    [
+        ("Behavioral", "behavioural"),
+        ("BEHAVIOURAL", "behavioural"),
+        ("leadership", "leadership-and-conflict"),
+        ("failure and learning", "failure-and-learning"),
+    ],
+)
+def test_categories_as_people_type_them(typed: str, category: str) -> None:
+    result = CliRunner().invoke(cli, ["questions", "--category", typed, "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert {q["category"] for q in json.loads(result.stdout)} == {category}
 
 
 def test_cli_broken_user_file_is_one_line(reps_home: Path) -> None:

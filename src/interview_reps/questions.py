@@ -103,6 +103,18 @@ def categories(questions: Iterable[Question] | None = None, *, extra_dir: Path |
     return list(dict.fromkeys(q.category for q in questions))
 
 
+def resolve_category(name: str, valid: Sequence[str]) -> str:
+    """A category as a person types it: any case, spaces for hyphens, US spelling, or a unique prefix
+    ("Behavioral", "leadership" -> "behavioural", "leadership-and-conflict")."""
+    wanted = "-".join(name.strip().lower().replace("_", " ").split()).replace("behavioral", "behavioural")
+    if wanted in valid:
+        return wanted
+    matches = [c for c in valid if c.startswith(wanted)] if wanted else []
+    if len(matches) == 1:
+        return matches[0]
+    raise QuestionError(f"unknown category '{name}'; choose from: {', '.join(valid)}")
+
+
 def filter_questions(
     questions: Sequence[Question], *, category: str | None = None, search: str | None = None
 ) -> list[Question]:
@@ -112,10 +124,7 @@ def filter_questions(
     """
     selected = list(questions)
     if category is not None:
-        wanted = category.strip().lower()
-        valid = categories(selected)
-        if wanted not in valid:
-            raise QuestionError(f"unknown category '{category}'; choose from: {', '.join(valid)}")
+        wanted = resolve_category(category, categories(selected))
         selected = [q for q in selected if q.category == wanted]
     if search:
         words = search.lower().split()
