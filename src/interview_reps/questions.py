@@ -149,13 +149,23 @@ def print_table(questions: Sequence[Question]) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    console = Console(highlight=False)
+    by_category: dict[str, list[Question]] = {}
+    for q in questions:
+        by_category.setdefault(q.category, []).append(q)
+    if console.width < 110:  # a three-column table would wrap each question into a narrow strip
+        for category, group in by_category.items():
+            console.print(Text(f"{category} ({len(group)})", style="bold"))
+            for q in group:
+                lo, hi = (_plain_number(s) for s in q.target_s)
+                console.print(Text.assemble((q.id, "cyan"), f"  {lo}-{hi} s, {q.structure}", style=""))
+                console.print(f"    {q.text}", soft_wrap=False)
+            console.print()
+        return
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("id", no_wrap=True, style="cyan")
     table.add_column("question", ratio=1)
     table.add_column("answer", no_wrap=True)
-    by_category: dict[str, list[Question]] = {}
-    for q in questions:
-        by_category.setdefault(q.category, []).append(q)
     for i, (category, group) in enumerate(by_category.items()):
         table.add_row(Text(f"{category} ({len(group)})", style="bold"), "", "")
         for j, q in enumerate(group):
@@ -166,7 +176,7 @@ def print_table(questions: Sequence[Question]) -> None:
                 f"{lo}-{hi} s, {q.structure}",
                 end_section=j == len(group) - 1 and i < len(by_category) - 1,
             )
-    Console(highlight=False).print(table)
+    console.print(table)
 
 
 def _builtin_dir() -> Traversable:
