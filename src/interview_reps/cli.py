@@ -356,6 +356,11 @@ def show_command(rep_id: str, as_json: bool) -> None:
 
     if as_json:
         click.echo(json.dumps(Library().get(rep_id), indent=1, ensure_ascii=False))
+    elif sys.stdout.isatty():  # rendered for reading; piped, it stays Markdown
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(Library().report_text(rep_id)))
     else:
         click.echo(Library().report_text(rep_id))
 
@@ -481,9 +486,14 @@ def delete_command(rep_ids: tuple[str, ...], audio_only: bool, all_reps: bool, y
     what = "the audio of " if audio_only else ""
     shown = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
     if not yes:
-        click.confirm(
-            f"Delete {what}{len(ids)} rep{'s' if len(ids) != 1 else ''} ({shown})?", abort=True, err=True
-        )
+        try:
+            sure = click.confirm(
+                f"Delete {what}{len(ids)} rep{'s' if len(ids) != 1 else ''} ({shown})?", err=True
+            )
+        except click.Abort:  # no answer (end of input, Ctrl-C)
+            sure = False
+        if not sure:
+            raise RepsError("nothing deleted (answer y to confirm, or add --yes)")
     for rid in ids:
         if audio_only:
             _, removed = library.delete_audio(rid)

@@ -251,6 +251,10 @@ def compare_reps(
         results = library.results(question_id, limit=last)
         if not results:
             raise LibraryError(_unknown_question(library, question_id))
+    if len(results) < 2 and rep_ids:
+        raise LibraryError(
+            "comparing needs at least two reps: give two or more ids (`reps history` lists them)"
+        )
     if len(results) < 2:
         raise LibraryError(
             f"only one rep of '{question_id}' so far; record another "
