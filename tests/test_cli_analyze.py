@@ -212,3 +212,13 @@ def test_truncated_wav_is_analyzed_with_a_warning(tmp_path: Path) -> None:
     assert code == 0, err
     assert f"reps: warning: {cut}: truncated: its header promises 25.7 s but only 12.5 s" in err
     assert json.loads(out)["audio"]["duration_s"] == pytest.approx(12.5, abs=0.05)
+
+
+def test_answer_far_under_the_question_target_is_the_first_advice() -> None:
+    code, out, err = run(
+        "analyze", str(SAMPLES / "jfk.wav"), "--question", "tell-me-about-yourself", "--json", "--no-save"
+    )
+    assert code == 0, err
+    first = json.loads(out)["feedback"][0]
+    assert first["message"].startswith("0:10 - the answer ended after 10 s; this question wants 60-120 s.")
+    assert "your current role" in first["message"]

@@ -91,6 +91,10 @@ def process_recording(
     audio = load_audio(path, settings=settings)
     say(f"transcribing and measuring {path.name} ({audio.duration_s:.0f} s of audio)")
     result = analyze_audio(audio, model=model, settings=settings)
+    if question is not None:
+        from .analyze.advice import with_length_advice
+
+        result = with_length_advice(result, target_s=question.target_s, points=question.points)
     record = result.to_dict()
     library = None
     patterns: list[str] = []

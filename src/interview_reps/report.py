@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .analyze.advice import MIN_WORDS_TO_JUDGE_PACE, clock
@@ -103,7 +104,7 @@ def print_summary(
     bands = bands or TargetBands()
     result = outcome.result
     console = Console(highlight=False)
-    title = result.audio_path if question is None else f"{result.audio_path}: {question.text}"
+    title = result.audio_path if question is None else f"{question.text} ({Path(result.audio_path).name})"
     table = Table(
         title=title, title_justify="left", show_header=True, header_style="bold", box=box.SIMPLE_HEAD
     )
@@ -115,10 +116,14 @@ def print_summary(
         table.add_row(f"{mark} {name}", value, target)
     console.print(table)
     console.print("[bold]Advice[/]")
+    notes = Table.grid(padding=(0, 1))
+    notes.add_column(justify="right", no_wrap=True)
+    notes.add_column()
     for i, fb in enumerate(result.feedback, 1):
-        console.print(f"  {i}. {fb.message}")
+        notes.add_row(f"  {i}.", fb.message)
     for line in outcome.patterns[:MAX_PATTERNS_SHOWN]:
-        console.print(f"  [bold]Pattern:[/] {line}")
+        notes.add_row("  [bold]Pattern:[/]", line)
+    console.print(notes)
     if len(outcome.patterns) > MAX_PATTERNS_SHOWN:
         more = len(outcome.patterns) - MAX_PATTERNS_SHOWN
         console.print(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..models import Feedback, Filler, Result
 from ..settings import AnalysisSettings, TargetBands
 
@@ -181,6 +183,36 @@ def advise(
         )
     items.sort(key=lambda item: -item[0])
     return [fb for _, fb in items[:most]]
+
+
+def with_length_advice(
+    result: Result, *, target_s: tuple[float, float], points: tuple[str, ...] = (), most: int = 3
+) -> Result:
+    """``result`` with advice on its length against the question's target, when it falls outside.
+
+    An answer far off its target length is the first thing to fix, so this advice goes first; the
+    generic "clean delivery" note gives way to it.
+    """
+    length = result.metrics.answer_length_s
+    lo, hi = target_s
+    if lo <= length <= hi or length <= 0:
+        return result
+    if length < lo:
+        cover = (
+            f" Cover: {'; '.join(p[:1].lower() + p[1:].rstrip('.') for p in points[:3])}." if points else ""
+        )
+        tip = Feedback(
+            f"{clock(length)} - the answer ended after {length:.0f} s; this question wants {lo:.0f}-{hi:.0f} s.{cover}",
+            round(length, 3),
+        )
+    else:
+        tip = Feedback(
+            f"{clock(hi)} - the answer ran {length:.0f} s, past the {lo:.0f}-{hi:.0f} s this question wants; "
+            "land the result and stop.",
+            float(hi),
+        )
+    kept = [f for f in result.feedback if not f.message.startswith(("Clean delivery", "Only "))]
+    return replace(result, feedback=tuple([tip, *kept][:most]))
 
 
 def _densest_cluster(fillers: tuple[Filler, ...]) -> tuple[float, list[Filler]] | None:
