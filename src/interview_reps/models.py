@@ -127,7 +127,6 @@ class Voice:
     pitch_variation_st: float | None  # std of pitch in semitones over voiced frames
     loudness_variation_db: float | None  # std of frame loudness over speech frames
     monotone: bool | None
-    median_pitch_hz: float | None = None
 
 
 @dataclass(frozen=True)

@@ -233,7 +233,7 @@ def render_markdown(
             "",
             "## Voice",
             "",
-            f"- Pitch variation: {_fmt(v.pitch_variation_st, 'semitones')} (median pitch {_fmt(v.median_pitch_hz, 'Hz', 0)})",
+            f"- Pitch variation: {_fmt(v.pitch_variation_st, 'semitones')} (flat below {result.settings.get('analysis', {}).get('monotone_below_st', 2):g})",
             f"- Loudness variation: {_fmt(v.loudness_variation_db, 'dB')}",
         ]
     if result.quality:

@@ -57,11 +57,10 @@ def pitch_track(f0: np.ndarray, speech: SpeechActivity, *, settings: AnalysisSet
     return PitchTrack(f0_hz=np.where(voiced, f0, np.nan), voiced=voiced)
 
 
-def semitone_spread(f0_hz: np.ndarray) -> float | None:
-    """Spread of pitch in semitones (standard deviation) around the speaker's dominant pitch.
+def speaker_pitch_st(f0_hz: np.ndarray) -> np.ndarray | None:
+    """Voiced frames' pitch in semitones (re 55 Hz) within an octave of the most common pitch.
 
-    Frames more than an octave from the most common pitch (YIN octave errors, tonal noise) are left
-    out; None with fewer than 20 voiced frames.
+    Frames further off are YIN octave errors or tonal noise. None with fewer than 20 such frames.
     """
     f0 = f0_hz[np.isfinite(f0_hz)]
     if f0.size < 20:
@@ -70,21 +69,23 @@ def semitone_spread(f0_hz: np.ndarray) -> float | None:
     counts, edges = np.histogram(st, bins=np.arange(st.min(), st.max() + 2.0, 2.0))
     mode = edges[int(np.argmax(counts))] + 1.0
     st = st[np.abs(st - mode) <= 12.0]
-    if st.size < 20:
-        return None
-    return float(np.std(st - np.median(st)))
+    return st if st.size >= 20 else None
+
+
+def semitone_spread(f0_hz: np.ndarray) -> float | None:
+    """Spread of pitch in semitones (standard deviation) around the speaker's dominant pitch."""
+    st = speaker_pitch_st(f0_hz)
+    return None if st is None else float(np.std(st - np.median(st)))
 
 
 def measure_voice(pitch: PitchTrack, speech: SpeechActivity, *, settings: AnalysisSettings) -> Voice:
     spread = semitone_spread(pitch.f0_hz)
     levels = speech.level_db[speech.is_speech]
     loudness = float(np.std(levels)) if levels.size >= 20 else None
-    f0 = pitch.f0_hz[np.isfinite(pitch.f0_hz)]
     return Voice(
         pitch_variation_st=None if spread is None else round(spread, 2),
         loudness_variation_db=None if loudness is None else round(loudness, 2),
         monotone=None if spread is None else spread < settings.monotone_below_st,
-        median_pitch_hz=float(np.median(f0)) if f0.size else None,
     )
 
 
