@@ -15,8 +15,7 @@ def syllables(word: str) -> int:
 
     Against the CMU Pronouncing Dictionary over the 5,672 dictionary words of ../shared/eval and the
     question bank, the total was 0.3 % off and 3.6 % of words were miscounted (2026-11-26, before
-    "role"-type words were fixed; "experience"
-    reads 3, "situation" 3)."""
+    "role"-type words were fixed; "experience" still reads 3, "situation" 3)."""
     token = norm(word)
     if not token:
         return 0
