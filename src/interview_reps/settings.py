@@ -110,6 +110,29 @@ class TargetBands:
     # Communications, users.md) but counts differ by pause length; long and mid-sentence pauses are judged.
 
 
+@dataclass(frozen=True)
+class PatternSettings:
+    # "4 of the last 5 reps" (issue 5): patterns are looked for in the most recent reps only.
+    window_reps: int = 5
+    # "The same stumble twice is feedback, not failure" (users.md): two reps make a pattern...
+    min_reps: int = 2
+    # ...when they are also most of the window (2 of 3, 3 of 5).
+    min_share: float = 0.6
+    # "The first seconds" of an answer, counted from the first word (product choice).
+    early_window_s: float = 5.0
+    # A pause of 1 s or more reads as long (Quantified Communications, users.md).
+    early_pause_min_s: float = 1.0
+    # A filler "after a phrase" follows its last word within this time (product choice).
+    phrase_gap_s: float = 1.5
+    # A rep's top filler must occur at least this often to count.
+    top_filler_min_count: int = 2
+    # Pace "rises through the answer": last pace window minus first, beyond the 10 wpm noise band of a
+    # whole-answer pace, as a 15 s window holds fewer words (product choice).
+    pace_change_wpm: float = 15.0
+    # The personal baseline: median over the person's most recent reps, any question.
+    baseline_reps: int = 10
+
+
 def reps_home() -> Path:
     """The practice library: ``$REPS_HOME`` or the platform's user data folder."""
     env = os.environ.get("REPS_HOME")
