@@ -42,7 +42,7 @@ def analyze_recording(
 
     if f0_hz is None:
         f0_hz = estimate_f0(audio, settings=settings)
-    pitch = pitch_track(f0_hz, speech, settings=settings)
+    pitch = pitch_track(f0_hz, speech, settings=settings, samples=audio.samples)
     confirmed, unconfirmed = acoustic_filled_pauses(words, speech, pitch, settings=settings)
     fillers, acoustic, candidates = merge_fillers(transcript_fillers(words, markers), confirmed, unconfirmed)
     # A filled pause the acoustic detector found is sound: it splits the silence around it.

@@ -58,15 +58,21 @@ def time_to_first_word(words: tuple[Word, ...], speech: SpeechActivity, *, voice
     """Seconds from the start of the recording to the first sound of the first word.
 
     The first word after a silence can be stamped seconds early (faster-whisper #125), so its start
-    moves to the first frame of speech inside its span: Silero's own onset (not widened: a breath
-    before the first word is loud but not speech), or for a hum, which Silero does not call speech,
-    the first voiced frame.
+    moves to the first frame of speech from there on: Silero's own onset (not widened: a breath or
+    rumble before the first word is loud but not speech), or for a hum, which Silero does not call
+    speech, the first voiced frame. The search runs to the end of the second word, since an opening
+    "uh" is often stamped before its sound; only if it finds nothing does a loud frame count.
     """
     if not words:
         return 0.0
     w = words[0]
-    a, b = speech.frame(w.start), max(speech.frame(w.end), speech.frame(w.start) + 1)
-    for mask in (speech.is_onset_exact[a:b], voiced[a:b], speech.is_loud[a:b]):
-        if mask.any():
-            return round((a + int(mask.argmax())) * speech.hop_s, 3)
+    a = speech.frame(w.start)
+    end = words[1].end if len(words) > 1 else w.end
+    b = max(speech.frame(end), a + 1)
+    evidence = speech.is_onset_exact[a:b] | voiced[a:b]
+    if evidence.any():
+        return round((a + int(evidence.argmax())) * speech.hop_s, 3)
+    loud = speech.is_loud[a : max(speech.frame(w.end), a + 1)]
+    if loud.any():
+        return round((a + int(loud.argmax())) * speech.hop_s, 3)
     return round(w.start, 3)

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..models import Audio, Quality, Voice
-from ..settings import AnalysisSettings
+from ..settings import SAMPLE_RATE_HZ, AnalysisSettings
 from .speech import HOP_S, SpeechActivity
 
 _YIN_FRAME = 1024  # 64 ms at 16 kHz: two periods of the lowest pitch searched (65 Hz)
 _STABLE_ST = 1.0
+_MIN_PERIODICITY = 0.5  # vowels and hums correlate 0.7-0.99 with themselves a period later; breath < 0.3
 _MIN_VOICED_FRAMES = 5  # a vowel lasts 50 ms or more; shorter stable stretches are noise  # frame-to-frame pitch change (semitones) under which a frame counts as voiced
 
 
@@ -37,11 +38,16 @@ def estimate_f0(audio: Audio, *, settings: AnalysisSettings) -> np.ndarray:
     )
 
 
-def pitch_track(f0: np.ndarray, speech: SpeechActivity, *, settings: AnalysisSettings) -> PitchTrack:
-    """A frame is voiced where it is loud and its YIN pitch is stable.
+def pitch_track(
+    f0: np.ndarray, speech: SpeechActivity, *, settings: AnalysisSettings, samples: np.ndarray | None = None
+) -> PitchTrack:
+    """A frame is voiced where it is loud, its YIN pitch is stable and, given ``samples`` (16 kHz),
+    the signal repeats itself at that pitch's period.
 
     ``librosa.yin`` has no voicing decision; unvoiced frames give erratic estimates, so frames whose
-    pitch jumps more than a semitone from both neighbours are treated as unvoiced.
+    pitch jumps more than a semitone from both neighbours are treated as unvoiced, and so are frames
+    whose correlation with themselves one period later is under ``_MIN_PERIODICITY`` (breath and
+    hiss can hold a steady YIN estimate; a hum or vowel repeats).
     """
     n = min(len(f0), len(speech.is_loud))
     f0 = f0[:n]
@@ -53,8 +59,32 @@ def pitch_track(f0: np.ndarray, speech: SpeechActivity, *, settings: AnalysisSet
         & (f0 > settings.pitch_min_hz * 1.02)
         & (f0 < settings.pitch_max_hz * 0.98)
     )
-    voiced = _long_runs(stable & speech.is_loud[:n], min_frames=_MIN_VOICED_FRAMES)
+    candidate = stable & speech.is_loud[:n]
+    if samples is not None:
+        candidate &= periodicity(samples, f0, candidate) >= _MIN_PERIODICITY
+    voiced = _long_runs(candidate, min_frames=_MIN_VOICED_FRAMES)
     return PitchTrack(f0_hz=np.where(voiced, f0, np.nan), voiced=voiced)
+
+
+def periodicity(samples: np.ndarray, f0_hz: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """Normalised correlation of each 25 ms frame (10 ms hop, centred) with itself one pitch period
+    later, for the frames where ``frames`` is True (0 elsewhere). 1 is perfectly periodic."""
+    hop, size = int(HOP_S * SAMPLE_RATE_HZ), int(0.025 * SAMPLE_RATE_HZ)
+    out = np.zeros(len(f0_hz))
+    idx = np.flatnonzero(frames)
+    if idx.size == 0:
+        return out
+    lags = np.round(SAMPLE_RATE_HZ / np.maximum(f0_hz[idx], 1.0)).astype(np.int64)
+    x = np.pad(samples.astype(np.float64), (size // 2, size + int(lags.max()) + 1))
+    offsets = np.arange(size)
+    for part in range(0, idx.size, 4096):  # bounded memory on long answers
+        i, lag = idx[part : part + 4096], lags[part : part + 4096]
+        a = x[(i * hop)[:, None] + offsets]
+        b = x[(i * hop + lag)[:, None] + offsets]
+        num = np.einsum("ij,ij->i", a, b)
+        den = np.sqrt(np.einsum("ij,ij->i", a, a) * np.einsum("ij,ij->i", b, b)) + 1e-12
+        out[i] = num / den
+    return out
 
 
 def speaker_pitch_st(f0_hz: np.ndarray) -> np.ndarray | None:
