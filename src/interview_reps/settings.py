@@ -94,6 +94,10 @@ class AnalysisSettings:
     # Counted only where Silero calls at most this share speech; on ../shared/eval every acoustic
     # candidate Silero called speech was a drawn-out word or a restart (0 of 3 were fillers).
     acoustic_filler_max_vad: float = 0.3
+    # A run of stacked filled pauses is split into voiced bursts at least this long, bridging dips
+    # shorter than burst_merge_gap_s (a syllable of "uh" lasts 0.15 s or more; product choice).
+    burst_min_s: float = 0.15
+    burst_merge_gap_s: float = 0.08
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,13 @@ import numpy as np
 from ..models import Audio, Filler, Metrics, Result, Span, Transcript
 from ..settings import AnalysisSettings, TargetBands
 from .advice import advise, filler_trust
-from .fillers import acoustic_filled_pauses, find_discourse_markers, merge_fillers, transcript_fillers
+from .fillers import (
+    acoustic_filled_pauses,
+    find_discourse_markers,
+    hesitation_run_bursts,
+    merge_fillers,
+    transcript_fillers,
+)
 from .language import find_hedges, find_repeats, tokens_of
 from .pace import pace_windows, syllables, words_per_minute
 from .pauses import find_pauses, time_to_first_word
@@ -45,6 +51,9 @@ def analyze_recording(
     pitch = pitch_track(f0_hz, speech, settings=settings, samples=audio.samples)
     confirmed, unconfirmed = acoustic_filled_pauses(words, speech, pitch, settings=settings)
     fillers, acoustic, candidates = merge_fillers(transcript_fillers(words, markers), confirmed, unconfirmed)
+    # Bursts are already reconciled with the tokens of their run: added as they are.
+    bursts = hesitation_run_bursts(words, pitch, settings=settings)
+    fillers, acoustic = sorted(fillers + bursts, key=lambda f: f.start), acoustic + bursts
     # A filled pause the acoustic detector found is sound: it splits the silence around it.
     pauses = find_pauses(words, speech, settings=settings, sounding=[Span(f.start, f.end) for f in acoustic])
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..models import Filler, Word
 from ..settings import AnalysisSettings
-from .speech import SpeechActivity
+from .speech import HOP_S, SpeechActivity
 from .voice import PitchTrack, semitone_spread
 from .words import norm
 
@@ -204,6 +204,60 @@ def acoustic_filled_pauses(
         else:
             unconfirmed.append(filler)
     return confirmed, unconfirmed
+
+
+def hesitation_run_bursts(
+    words: tuple[Word, ...], pitch: PitchTrack, *, settings: AnalysisSettings
+) -> list[Filler]:
+    """Filled pauses inside a run of two or more that the transcript wrote fewer of than were voiced.
+
+    In "uh um uh hm hm um" the aligner stacks several tokens on one instant and the decoder may drop
+    one; each separate voiced burst in the run's stretch is one hesitation. Only runs the transcript
+    already marks as stacked hesitations are split, so a single long "hmm" is never counted twice.
+    Returns the bursts beyond the run's token count, as acoustic fillers.
+    """
+    from .speech import runs
+
+    found: list[Filler] = []
+    k = 0
+    while k < len(words):
+        if not (words[k].filler and " " not in words[k].text):
+            k += 1
+            continue
+        j = k
+        while j + 1 < len(words) and words[j + 1].filler and " " not in words[j + 1].text:
+            j += 1
+        if j > k:  # a run of two or more filled pauses
+            lo = words[k - 1].end if k > 0 else words[k].start - 0.3
+            hi = words[j + 1].start if j + 1 < len(words) else words[j].end + 0.3
+            a, b = int(round(lo / HOP_S)), int(round(hi / HOP_S))
+            voiced = pitch.voiced[a:b]
+            bursts = [
+                (lo + s, lo + e)
+                for s, e in runs(voiced, True, hop_s=HOP_S, merge_gap_s=settings.burst_merge_gap_s)
+                if e - s >= settings.burst_min_s
+            ]
+            tokens = [w for w in words[k : j + 1]]
+            extra = len(bursts) - len(tokens)
+            if extra > 0:
+                # each token claims the burst it covers most (or the nearest); unclaimed bursts were missed
+                free = list(range(len(bursts)))
+                for t in tokens:
+                    if not free:
+                        break
+
+                    def fit(
+                        n: int, t: Word = t, bursts: list[tuple[float, float]] = bursts
+                    ) -> tuple[float, float]:
+                        s, e = bursts[n]
+                        return (min(e, t.end) - max(s, t.start), -abs((s + e) / 2 - (t.start + t.end) / 2))
+
+                    free.remove(max(free, key=fit))
+                for n in free[:extra]:
+                    s, e = bursts[n]
+                    found.append(Filler("uh", round(s, 3), round(e, 3), "filled_pause", "acoustic"))
+        k = j + 1
+    return found
 
 
 def merge_fillers(
