@@ -486,11 +486,10 @@ def _observe(
     if counts:
         top = max(counts.values())
         if top >= s.top_filler_min_count:
-            for text, n in counts.items():
-                if n == top:
-                    out["top_filler", text] = _Observation(
-                        f'"{text}" as the most frequent filler', f"{n} times", rank=3
-                    )
+            leaders = [text for text, n in counts.items() if n == top]
+            for text in leaders:
+                what = "the most frequent filler" if len(leaders) == 1 else "a most frequent filler (tied)"
+                out["top_filler", text] = _Observation(f'"{text}" as {what}', f"{top} times", rank=3)
 
     # 4. Fillers right after the same phrase.
     after: dict[str, list[float]] = {}

@@ -116,14 +116,18 @@ def print_summary(
         table.add_row(f"{mark} {name}", value, target)
     console.print(table)
     console.print("[bold]Advice[/]")
-    notes = Table.grid(padding=(0, 1))
-    notes.add_column(justify="right", no_wrap=True)
-    notes.add_column()
-    for i, fb in enumerate(result.feedback, 1):
-        notes.add_row(f"  {i}.", fb.message)
-    for line in outcome.patterns[:MAX_PATTERNS_SHOWN]:
-        notes.add_row("  [bold]Pattern:[/]", line)
-    console.print(notes)
+    for label, lines in (
+        ("{}.", [fb.message for fb in result.feedback]),
+        ("[bold]Pattern:[/]", list(outcome.patterns[:MAX_PATTERNS_SHOWN])),
+    ):
+        if not lines:
+            continue
+        grid = Table.grid(padding=(0, 1))  # a hanging indent for wrapped lines
+        grid.add_column(justify="right", no_wrap=True)
+        grid.add_column()
+        for i, line in enumerate(lines, 1):
+            grid.add_row("  " + label.format(i), line)
+        console.print(grid)
     if len(outcome.patterns) > MAX_PATTERNS_SHOWN:
         more = len(outcome.patterns) - MAX_PATTERNS_SHOWN
         console.print(
