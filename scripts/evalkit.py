@@ -387,6 +387,19 @@ def distance(a: tuple[float, float], b: tuple[float, float]) -> float:
     return gap
 
 
+def _greedy_pairs(candidates: list[tuple[float, int, int]]) -> list[tuple[int, int]]:
+    """One-to-one (hyp, ref) pairs from (cost, hyp index, ref index) candidates, cheapest first."""
+    used_h: set[int] = set()
+    used_r: set[int] = set()
+    pairs = []
+    for _, hi, ri in sorted(candidates):
+        if hi not in used_h and ri not in used_r:
+            used_h.add(hi)
+            used_r.add(ri)
+            pairs.append((hi, ri))
+    return sorted(pairs)
+
+
 def match_in_time(
     hyp: Sequence[tuple[float, float]], ref: Sequence[tuple[float, float]], *, tolerance_s: float = 0.2
 ) -> list[tuple[int, int]]:
@@ -400,15 +413,7 @@ def match_in_time(
         for ri, r in enumerate(ref)
         if distance(h, r) <= tolerance_s + 1e-9
     )
-    used_h: set[int] = set()
-    used_r: set[int] = set()
-    pairs = []
-    for _, hi, ri in candidates:
-        if hi not in used_h and ri not in used_r:
-            used_h.add(hi)
-            used_r.add(ri)
-            pairs.append((hi, ri))
-    return sorted(pairs)
+    return _greedy_pairs(candidates)
 
 
 def match_by_overlap(
@@ -423,15 +428,7 @@ def match_by_overlap(
             if overlap(h, r) > 0
         ),
     )
-    used_h: set[int] = set()
-    used_r: set[int] = set()
-    pairs = []
-    for _, hi, ri in candidates:
-        if hi not in used_h and ri not in used_r:
-            used_h.add(hi)
-            used_r.add(ri)
-            pairs.append((hi, ri))
-    return sorted(pairs)
+    return _greedy_pairs(candidates)
 
 
 # --- pauses ------------------------------------------------------------------------------------------

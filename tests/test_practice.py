@@ -15,7 +15,6 @@ import json
 import os
 import pty
 import re
-import shutil
 import signal
 import struct
 import subprocess
@@ -40,39 +39,13 @@ from interview_reps.practice import (
 )
 from interview_reps.questions import Question
 from interview_reps.record import LevelUpdate, WavStreamWriter
+from vmic import alsa_env, raw_clip, virtual_mic
 
 QUESTION = "tell-me-about-yourself"
 RATE = 16_000
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def raw_clip(clip: Path, *, rate: int = RATE, pad_s: float = 0.0) -> bytes:
-    """The clip as 16-bit mono little-endian PCM at ``rate``, with ``pad_s`` of silence after it."""
-    if shutil.which("sox") is None:
-        pytest.fail("sox is missing: `make system` (or apt-get install sox) installs it")
-    fmt = f"-r {rate} -c 1 -b 16 -e signed-integer -t raw".split()
-    cmd = ["sox", "-V1", str(clip), *fmt, "-", "pad", "0", str(pad_s)]
-    return subprocess.run(cmd, check=True, capture_output=True).stdout
-
-
-def alsa_env(tmp_path: Path, infile: Path) -> dict:
-    """Environment whose default ALSA capture device reads raw PCM from ``infile``."""
-    conf = tmp_path / f"{infile.name}.conf"
-    conf.write_text(
-        "pcm.!default {\n  type asym\n  playback.pcm { type null }\n"
-        f'  capture.pcm {{ type file  slave.pcm {{ type null }}  file "/dev/null"  infile "{infile}"  format "raw" }}\n'
-        "}\n"
-    )
-    return {**os.environ, "ALSA_CONFIG_PATH": f"/usr/share/alsa/alsa.conf:{conf}"}
-
-
-def virtual_mic(tmp_path: Path, clip: Path, *, rate: int = RATE, pad_s: float = 0.0) -> dict:
-    """An unpaced virtual microphone playing ``clip``; after its end the device delivers leftovers."""
-    raw = tmp_path / f"mic-{rate}.raw"
-    raw.write_bytes(raw_clip(clip, rate=rate, pad_s=pad_s))
-    return alsa_env(tmp_path, raw)
 
 
 class PacedMic:

@@ -28,6 +28,7 @@ from interview_reps.record import (
     resample_for_analysis,
 )
 from interview_reps.settings import AnalysisSettings
+from vmic import no_mic, virtual_mic
 
 RATE = 16_000
 BLOCK = 1_600  # 100 ms, as the recorder writes
@@ -46,35 +47,6 @@ def header_sizes(path: Path) -> tuple[int, int]:
     """(RIFF size, data size) from a 44-byte PCM header."""
     head = path.read_bytes()[:44]
     return struct.unpack_from("<I", head, 4)[0], struct.unpack_from("<I", head, 40)[0]
-
-
-# --- virtual microphone ----------------------------------------------------------------------
-
-
-def virtual_mic(
-    tmp_path: Path, clip: Path, *, rate: int = RATE, pad_s: float = 0.0, gain: float = 1.0
-) -> dict:
-    """Environment whose default ALSA capture device plays ``clip`` (16-bit mono raw at ``rate``)."""
-    if shutil.which("sox") is None:
-        pytest.fail("sox is missing: `make system` (or apt-get install sox) installs it")
-    raw = tmp_path / f"mic-{rate}-{gain:g}.raw"
-    format_args = f"-r {rate} -c 1 -b 16 -e signed-integer -t raw".split()
-    cmd = ["sox", "-V1", str(clip), *format_args, str(raw), "vol", str(gain), "pad", "0", str(pad_s)]
-    subprocess.run(cmd, check=True)
-    conf = tmp_path / f"vmic-{raw.stem}.conf"
-    conf.write_text(
-        "pcm.!default {\n  type asym\n  playback.pcm { type null }\n"
-        f'  capture.pcm {{ type file  slave.pcm {{ type null }}  file "/dev/null"  infile "{raw}"  format "raw" }}\n'
-        "}\n"
-    )
-    return {**os.environ, "ALSA_CONFIG_PATH": f"/usr/share/alsa/alsa.conf:{conf}"}
-
-
-def no_mic(tmp_path: Path) -> dict:
-    """Environment with ALSA configured with a playback device only: no microphone at all."""
-    conf = tmp_path / "no-capture.conf"
-    conf.write_text("pcm.!default { type asym playback.pcm { type null } }\n")
-    return {**os.environ, "ALSA_CONFIG_PATH": str(conf)}
 
 
 def reps(*args: str, env: dict, timeout: float = 120) -> subprocess.CompletedProcess:

@@ -6,7 +6,7 @@ import functools
 import re
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .errors import ModelError
 from .models import Audio, Span, Transcript, Word
@@ -98,7 +98,7 @@ def transcribe(
         text=" ".join(w.text for w in words),
         words=tuple(words),
         model_name=settings.model,
-        settings=_settings_dict(settings),
+        settings=asdict(settings),
     )
 
 
@@ -168,10 +168,6 @@ def plan_chunks(regions: list[Span], duration_s: float, *, settings: TranscribeS
         else:
             chunks.append(Span(start, end))
     return chunks
-
-
-def _settings_dict(settings: TranscribeSettings) -> dict[str, Any]:
-    return asdict(settings)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -9,7 +9,7 @@ from dataclasses import asdict, replace
 
 import numpy as np
 
-from ..models import Audio, Filler, Metrics, Result, Span, Transcript
+from ..models import Audio, Metrics, Result, Span, Transcript
 from ..settings import AnalysisSettings, TargetBands
 from .advice import advise, filler_trust
 from .fillers import (
@@ -123,4 +123,4 @@ def analyze_recording(
     return replace(result, feedback=tuple(advise(result, settings=settings, bands=bands)))
 
 
-__all__ = ["analyze_recording", "Filler"]
+__all__ = ["analyze_recording"]
