@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
 import evalkit as ek  # noqa: E402
 import evaluate as ev  # noqa: E402
+
 from recordings import DATA_DIRS  # noqa: E402
 
 

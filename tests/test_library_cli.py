@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import csv
 import json
 import os
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from io import StringIO
 from pathlib import Path
@@ -182,6 +181,7 @@ def test_library_rebuild_and_check(library: list[str], reps_home: Path) -> None:
 # --------------------------------------------------------------------------------------- end to end
 
 
+@pytest.mark.model
 @pytest.mark.parametrize("clips", [("mfa_um.flac", "mfa_uhum.flac", "mfa_uh.flac")])
 def test_three_analyzed_reps_on_three_days(
     clips: tuple[str, ...], clip: Callable[[str], Path], reps_home: Path, monkeypatch: pytest.MonkeyPatch

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +12,8 @@ import pytest
 from audio_builders import SR, join, trimmed
 from interview_reps.errors import AudioError
 from interview_reps.pipeline import analyze_path
+
+pytestmark = pytest.mark.model  # the real tiny.en model on real clips
 
 # "this is the acoustic corpus i'm talking pretty fast here there's nothing going else going on": fluent,
 # 1.05-5.18 s in mfa_acoustic_corpus.words.tsv; cut 20 ms before the first word and before the next word.

@@ -243,6 +243,7 @@ def test_meter_shows_elapsed_time_against_the_target() -> None:
 # --- the whole loop through the virtual microphone -------------------------------------------
 
 
+@pytest.mark.model
 def test_practice_from_the_microphone(tmp_path: Path, clip: Callable[[str], Path], reps_home: Path) -> None:
     """No keyboard: stdin is not a terminal, the limit stops the recording, nothing is asked."""
     env = virtual_mic(tmp_path, clip("jfk.wav"))
@@ -266,7 +267,10 @@ def test_practice_from_the_microphone(tmp_path: Path, clip: Callable[[str], Path
     assert "Traceback" not in proc.stderr and proc.stdout.strip()
 
 
-def test_practice_resamples_and_stops_on_silence(tmp_path: Path, clip: Callable[[str], Path], reps_home: Path) -> None:
+@pytest.mark.model
+def test_practice_resamples_and_stops_on_silence(
+    tmp_path: Path, clip: Callable[[str], Path], reps_home: Path
+) -> None:
     """A device recorded at 44.1 kHz: resampled to 16 kHz for analysis; 2 s of silence ends the take."""
     env = virtual_mic(tmp_path, clip("jfk.wav"), rate=44_100, pad_s=5.0)
     args = practice_args(
@@ -285,6 +289,7 @@ def test_practice_resamples_and_stops_on_silence(tmp_path: Path, clip: Callable[
     assert recordings(reps_home) == [] and list((reps_home / "recordings").iterdir()) == []
 
 
+@pytest.mark.model
 def test_ctrl_c_mid_answer_keeps_a_valid_wav_and_analyzes_it(
     tmp_path: Path, clip: Callable[[str], Path], reps_home: Path
 ) -> None:
@@ -320,7 +325,9 @@ def test_ctrl_c_mid_answer_keeps_a_valid_wav_and_analyzes_it(
     assert not (folder / "reflection.json").exists()  # Ctrl-C: no questions asked
 
 
-def test_ctrl_c_right_away_keeps_the_short_recording(tmp_path: Path, clip: Callable[[str], Path], reps_home: Path) -> None:
+def test_ctrl_c_right_away_keeps_the_short_recording(
+    tmp_path: Path, clip: Callable[[str], Path], reps_home: Path
+) -> None:
     with PacedMic(tmp_path, clip("jfk.wav")) as mic:
         proc = subprocess.Popen(
             reps_cmd(*practice_args()),
@@ -342,7 +349,9 @@ def test_ctrl_c_right_away_keeps_the_short_recording(tmp_path: Path, clip: Calla
     assert not (reps_home / "reps").exists()
 
 
-def test_a_crash_mid_answer_leaves_a_playable_wav(tmp_path: Path, clip: Callable[[str], Path], reps_home: Path) -> None:
+def test_a_crash_mid_answer_leaves_a_playable_wav(
+    tmp_path: Path, clip: Callable[[str], Path], reps_home: Path
+) -> None:
     """SIGKILL (no clean-up at all): the WAV on disk still plays everything up to the last block."""
     with PacedMic(tmp_path, clip("jfk.wav")) as mic:
         proc = subprocess.Popen(
@@ -364,7 +373,10 @@ def test_a_crash_mid_answer_leaves_a_playable_wav(tmp_path: Path, clip: Callable
     np.testing.assert_array_equal(sf.read(wav, dtype="int16")[0], clip[:frames])
 
 
-def test_enter_stops_and_the_reflection_is_saved(tmp_path: Path, clip: Callable[[str], Path], reps_home: Path) -> None:
+@pytest.mark.model
+def test_enter_stops_and_the_reflection_is_saved(
+    tmp_path: Path, clip: Callable[[str], Path], reps_home: Path
+) -> None:
     """With a terminal on stdin: Enter ends the answer, then the four reflection questions."""
     answers = {
         "stumped": "the opening",
@@ -461,7 +473,9 @@ def test_no_microphone_and_a_broken_leftover(tmp_path: Path, reps_home: Path) ->
     np.testing.assert_array_equal(sf.read(wav, dtype="int16")[0], samples)
 
 
-def test_unknown_device_stops_before_the_question(tmp_path: Path, clip: Callable[[str], Path], reps_home: Path) -> None:
+def test_unknown_device_stops_before_the_question(
+    tmp_path: Path, clip: Callable[[str], Path], reps_home: Path
+) -> None:
     env = virtual_mic(tmp_path, clip("jfk.wav"))
     proc = run_reps(*practice_args("--device", "usb headset"), env=env)
     assert proc.returncode == 1

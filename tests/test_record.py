@@ -6,8 +6,6 @@ virtual microphone that plays a real recording (see ../shared/notes/virtual-micr
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import json
 import os
 import shutil
@@ -15,6 +13,7 @@ import struct
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -270,7 +269,9 @@ def test_a_device_without_16k_is_recorded_at_its_own_rate(monkeypatch: pytest.Mo
         record.choose_format(usb, sample_rate_hz=44_100)
 
 
-def test_virtual_microphone_recording_is_exact_and_counts_frames(tmp_path: Path, clip: Callable[[str], Path]) -> None:
+def test_virtual_microphone_recording_is_exact_and_counts_frames(
+    tmp_path: Path, clip: Callable[[str], Path]
+) -> None:
     """The unpaced virtual mic delivers audio far faster than real time: the limit counts frames."""
     env = virtual_mic(tmp_path, clip("jfk.wav"))
     wav = tmp_path / "take.wav"

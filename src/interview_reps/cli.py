@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,11 +14,14 @@ from .errors import RepsError
 from .practice import PracticeOptions
 from .settings import DEFAULT_MODEL, AnalysisSettings
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 
 class RepsGroup(click.Group):
     """Turns every RepsError and Ctrl-C into one line on stderr and a non-zero exit."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except RepsError as exc:
@@ -296,7 +301,7 @@ def mic_check_command(device: str | None, seconds: float, as_json: bool) -> None
 _LIB_DAY = click.DateTime(formats=["%Y-%m-%d"])
 
 
-def _lib_console():
+def _lib_console() -> Console:
     import os
 
     from rich.console import Console
@@ -313,7 +318,9 @@ def _lib_console():
 @click.option("--until", type=_LIB_DAY, metavar="YYYY-MM-DD", help="Only reps up to and including this day.")
 @click.option("--last", type=click.IntRange(min=1), metavar="N", help="Only the N most recent reps.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of reps, oldest first, on stdout.")
-def history_command(question_id: str | None, since, until, last: int | None, as_json: bool) -> None:
+def history_command(
+    question_id: str | None, since: datetime | None, until: datetime | None, last: int | None, as_json: bool
+) -> None:
     """Every rep so far, newest last, with its key metrics.
 
     \b

@@ -15,6 +15,8 @@ from .errors import LibraryError, RepsError
 from .settings import PatternSettings, TargetBands
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from .questions import Question
     from .store import Library, RepEntry
 
@@ -338,7 +340,13 @@ def _spec_for(name: str, question: Question | None) -> MetricSpec:
     if name == "answer_length_s" and question is not None:
         # "Closer to the question's target length" is better; noise 5 s (trailing silence, product choice).
         return MetricSpec(
-            name, spec.label, spec.unit, "target", spec.noise, tuple(question.target_s), spec.digits
+            name,
+            spec.label,
+            spec.unit,
+            "target",
+            spec.noise,
+            (question.target_s[0], question.target_s[1]),
+            spec.digits,
         )
     return spec
 
@@ -630,7 +638,7 @@ def comparison_notes(comparison: Comparison) -> list[str]:
     return lines
 
 
-def comparison_table(comparison: Comparison, *, all_metrics: bool = False):
+def comparison_table(comparison: Comparison, *, all_metrics: bool = False) -> Table:
     """A rich Table: one row per metric, one column per rep, then change, verdict, baseline, target, band."""
     from rich import box
     from rich.table import Table
@@ -668,7 +676,7 @@ def comparison_table(comparison: Comparison, *, all_metrics: bool = False):
     return table
 
 
-def history_table(entries: Sequence[RepEntry]):
+def history_table(entries: Sequence[RepEntry]) -> Table:
     """A rich Table of reps, newest last, with the key metrics (the question column only when they differ)."""
     from rich import box
     from rich.table import Table

@@ -9,11 +9,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .errors import AudioError, RepsError
 from .models import Audio, Result
 from .settings import DEFAULT_MODEL, AnalysisSettings, TranscribeSettings
 from .store import SavedRep
+
+if TYPE_CHECKING:
+    from .questions import Question
+    from .store import Library
 
 
 @dataclass(frozen=True)
@@ -238,7 +243,7 @@ def recorded_time(path: Path) -> datetime | None:
         return None
 
 
-def _question(question_id: str | None):
+def _question(question_id: str | None) -> Question | None:
     if question_id is None:
         return None
     from .questions import get_question
@@ -246,7 +251,7 @@ def _question(question_id: str | None):
     return get_question(question_id)
 
 
-def _patterns(library, record: dict, question_id: str | None) -> list[str]:
+def _patterns(library: Library, record: dict[str, Any], question_id: str | None) -> list[str]:
     """Patterns across this question's earlier reps: "third rep in a row with ..."."""
     from .compare import patterns_for_new_rep
 
@@ -256,7 +261,7 @@ def _patterns(library, record: dict, question_id: str | None) -> list[str]:
         return []
 
 
-def _chart(library, record: dict, question_id: str | None) -> str | None:
+def _chart(library: Library, record: dict[str, Any], question_id: str | None) -> str | None:
     """The question's trend chart redrawn with this rep, as a link relative to the rep's report."""
     if question_id is None:
         return None

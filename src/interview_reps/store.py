@@ -304,7 +304,18 @@ class Library:
             if rows:
                 for rid, name, value in _metric_rows(conn, [row[0] for row in rows]):
                     metrics[rid][name] = value
-        return [RepEntry(*row, metrics=_ordered_metrics(metrics[row[0]])) for row in rows]
+        return [
+            RepEntry(
+                id=rid,
+                question_id=qid,
+                created_at=created,
+                source_path=source,
+                model=model,
+                audio_file=audio_file,
+                metrics=_ordered_metrics(metrics[rid]),
+            )
+            for rid, qid, created, source, model, audio_file in rows
+        ]
 
     def results(
         self,
