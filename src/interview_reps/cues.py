@@ -9,7 +9,10 @@ A cue is a phrase; each word of it matches a spoken word with the same Snowball 
 - ``#num``    a number: 80, 1,000, 80%, twelve, half, double ("by #num percent"; "a|#num few");
 - ``...``     a longer gap, up to ``LONG_GAP_WORDS`` words ("from ... to #num");
 - ``@name``   (a whole cue) every cue of a shared group, such as ``@result`` (see ``CUE_GROUPS`` in
-  ``analyze/content.py``).
+  ``analyze/content.py``); ``@short``: the answer ends within the question's target length;
+- ``!cue``    (a whole cue) a point is covered only if the answer does NOT say this ("!hate|hated").
+
+``a|b`` joins single words only: for phrases, write separate cues ("went with", "chose|picked").
 
 Matching never crosses a sentence end. Contractions are expanded first ("I'd" -> "i would",
 "didn't" -> "did not"), filled pauses (um, uh) are skipped, "%" reads as "percent".
@@ -37,6 +40,7 @@ GROUP_NAMES = frozenset(
         "plan",
         "feedback",
         "differently",
+        "short",
     }
 )
 
@@ -112,7 +116,16 @@ def parse_cue(text: str) -> Cue | str:
 
 def check_cue(text: str) -> None:
     """Raise CueError if ``text`` is not a valid cue (syntax only: no stemmer is loaded)."""
-    _syntax(text)
+    negated, body = split_negation(text)
+    if negated and body.strip().startswith("@"):
+        raise CueError(f"'{text}': '!' goes before a phrase, not a group")
+    _syntax(body)
+
+
+def split_negation(text: str) -> tuple[bool, str]:
+    """(True, "hate") for "!hate"; (False, text) otherwise."""
+    stripped = text.strip()
+    return (True, stripped[1:]) if stripped.startswith("!") else (False, stripped)
 
 
 def _syntax(text: str) -> list[tuple[list[str], bool]] | str:

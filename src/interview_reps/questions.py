@@ -342,7 +342,7 @@ def _parse_points(
     """``points``: a list of strings, or of tables ``{text, cues}`` ([[question.points]] blocks)."""
     if not isinstance(points, list):
         raise fail(
-            f"'points' must be a list of strings or [[question.points]] tables, not {_describe(points)}"
+            f"'points' must be a list of non-empty strings or [[question.points]] tables, not {_describe(points)}"
         )
     texts: list[str] = []
     cues: list[tuple[str, ...]] = []

@@ -13,7 +13,19 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from ..cues import FILLED_PAUSES, Cue, Token, expand, find, is_number, normalize, parse_cue, stem, tokens_of
+from ..cues import (
+    FILLED_PAUSES,
+    Cue,
+    Token,
+    expand,
+    find,
+    is_number,
+    normalize,
+    parse_cue,
+    split_negation,
+    stem,
+    tokens_of,
+)
 from ..models import (
     Content,
     Feedback,
@@ -430,7 +442,11 @@ def analyze_content(
     points: list[PointCoverage] = []
     if question is not None:
         for n, text in enumerate(question.points):
-            points.append(_cover_point(text, question.cues_for(n), sentences, words, settings))
+            points.append(
+                _cover_point(
+                    text, question.cues_for(n), sentences, words, settings, target_s=question.target_s
+                )
+            )
 
     structure = Structure(name=None)
     result_hit = _first_hit(
@@ -481,30 +497,47 @@ def _cover_point(
     sentences: list[_Sentence],
     words: tuple[Word, ...],
     settings: ContentSettings,
+    *,
+    target_s: tuple[float, float] | None = None,
 ) -> PointCoverage:
-    """Covered when any cue matches; the earliest match is the evidence. A point without cues of its
-    own falls back to its own content words (two of them in one sentence)."""
-    cues = _compile(tuple(cue_texts)) if cue_texts else _cues_from_point_text(text)
-    best: tuple[int, int, int, Cue] | None = None  # (first word, sentence, token start, cue)
-    for s_index, sentence in enumerate(sentences):
-        for cue in cues:
-            span = find(cue, sentence.tokens, gap_words=settings.cue_gap_words)
-            if span is None:
-                continue
-            first_word = sentence.tokens[span[0]].word
-            if best is None or first_word < best[0]:
-                best = (first_word, s_index, span[0], cue)
-        if best is not None:
-            break  # the earliest sentence with a match
-    if best is None:
-        return PointCoverage(text=text, covered=False)
-    _, s_index, _, cue = best
-    sentence = sentences[s_index]
-    span = find(cue, sentence.tokens, gap_words=settings.cue_gap_words)
-    assert span is not None
-    a, b = sentence.tokens[span[0]].word, sentence.tokens[span[1] - 1].word
-    evidence, at_s = _evidence(words, sentence, a, b, settings.evidence_max_words)
-    return PointCoverage(text=text, covered=True, at_s=at_s, evidence=evidence, cue=cue.text)
+    """Covered when a cue matches (the earliest match is the evidence) and no ``!`` cue does.
+
+    A point without cues of its own falls back to its own content words, two of them in one
+    sentence. ``@short``: covered when the answer ends within ``target_s``'s maximum.
+    """
+    positive = tuple(c for c in cue_texts if not split_negation(c)[0] and c.strip() != "@short")
+    negative = tuple(split_negation(c)[1] for c in cue_texts if split_negation(c)[0])
+    short = any(c.strip() == "@short" for c in cue_texts)
+    gap = settings.cue_gap_words
+    for cue in _compile(negative):
+        for sentence in sentences:
+            span = find(cue, sentence.tokens, gap_words=gap)
+            if span is not None:
+                a, b = sentence.tokens[span[0]].word, sentence.tokens[span[1] - 1].word
+                evidence, at_s = _evidence(words, sentence, a, b, settings.evidence_max_words)
+                return PointCoverage(
+                    text=text, covered=False, at_s=at_s, evidence=evidence, cue=f"!{cue.text}"
+                )
+    if short:
+        end_s = words[-1].end if words else 0.0
+        fits = target_s is not None and end_s <= target_s[1]
+        return PointCoverage(
+            text=text, covered=fits, evidence=f"the answer ran {end_s:.0f} s" if words else None, cue="@short"
+        )
+    if not positive:
+        if negative:  # covered by what was not said
+            return PointCoverage(text=text, covered=True, evidence=None, cue="!")
+        positive_cues = _cues_from_point_text(text)
+    else:
+        positive_cues = _compile(positive)
+    for sentence in sentences:  # the earliest sentence with a match
+        hits = [(span, cue) for cue in positive_cues if (span := find(cue, sentence.tokens, gap_words=gap))]
+        if hits:
+            span, cue = min(hits, key=lambda h: h[0][0])
+            a, b = sentence.tokens[span[0]].word, sentence.tokens[span[1] - 1].word
+            evidence, at_s = _evidence(words, sentence, a, b, settings.evidence_max_words)
+            return PointCoverage(text=text, covered=True, at_s=at_s, evidence=evidence, cue=cue.text)
+    return PointCoverage(text=text, covered=False)
 
 
 @lru_cache(maxsize=512)
