@@ -10,7 +10,8 @@ A cue is a phrase; each word of it matches a spoken word with the same Snowball 
 - ``...``     a longer gap, up to ``LONG_GAP_WORDS`` words ("from ... to #num");
 - ``@name``   (a whole cue) every cue of a shared group, such as ``@result`` (see ``CUE_GROUPS`` in
   ``analyze/content.py``); ``@short``: the answer ends within the question's target length;
-- ``!cue``    (a whole cue) a point is covered only if the answer does NOT say this ("!hate|hated").
+- ``!cue``    (a whole cue) a point is covered only if the answer does NOT say this ("!hate|hated");
+- ``^cue``    only at the start of a sentence, after "so", "and", "but", "well" ("^now we").
 
 ``a|b`` joins single words only: for phrases, write separate cues ("went with", "chose|picked").
 
@@ -81,6 +82,11 @@ class Cue:
 
     text: str
     elements: tuple[Element, ...]
+    anchored: bool = False  # "^": at the start of a sentence
+
+
+# Words a spoken sentence may open with before an anchored cue: "So now we...", "And, well, today...".
+LEAD_OFF = frozenset("so and but well then like yeah okay ok oh right now".split()) - {"now"}
 
 
 @dataclass(frozen=True)
@@ -99,7 +105,8 @@ class CueError(ValueError):
 
 def parse_cue(text: str) -> Cue | str:
     """A cue phrase compiled for matching, or the group name for ``@name``. Raises CueError."""
-    parsed = _syntax(text)
+    anchored = text.strip().startswith("^")
+    parsed = _syntax(text.strip().lstrip("^"))
     if isinstance(parsed, str):
         return parsed
     elements = tuple(
@@ -111,13 +118,18 @@ def parse_cue(text: str) -> Cue | str:
         )
         for alts, gap in parsed
     )
-    return Cue(text=text.strip(), elements=elements)
+    return Cue(text=text.strip(), elements=elements, anchored=anchored)
 
 
 def check_cue(text: str) -> None:
     """Raise CueError if ``text`` is not a valid cue (syntax only: no stemmer is loaded)."""
     negated, body = split_negation(text)
-    if negated and body.strip().startswith("@"):
+    body = body.strip()
+    if body.startswith("^"):
+        body = body[1:]
+        if body.startswith("@"):
+            raise CueError(f"'{text}': '^' goes before a phrase, not a group")
+    if negated and body.startswith("@"):
         raise CueError(f"'{text}': '!' goes before a phrase, not a group")
     _syntax(body)
 
@@ -211,11 +223,12 @@ def tokens_of(texts: list[str]) -> list[Token]:
     """Tokens of spoken words (their raw texts), skipping filled pauses; each keeps its word's index."""
     out: list[Token] = []
     for i, raw in enumerate(texts):
-        word = normalize(raw)
-        if not word or word in FILLED_PAUSES:
-            continue
-        for part in expand(word):
-            out.append(Token(text=part, stem=stem(part), word=i, number=is_number(part)))
+        for piece in raw.replace("-", " ").split():  # "one-on-one", "over-promised": words of their own
+            word = normalize(piece)
+            if not word or word in FILLED_PAUSES:
+                continue
+            for part in expand(word):
+                out.append(Token(text=part, stem=stem(part), word=i, number=is_number(part)))
         if "%" in raw:
             out.append(Token(text="percent", stem="percent", word=i))
     return out
@@ -224,7 +237,14 @@ def tokens_of(texts: list[str]) -> list[Token]:
 def find(cue: Cue, tokens: list[Token], *, gap_words: int) -> tuple[int, int] | None:
     """The first match of ``cue`` in ``tokens`` (one sentence) as token indices ``[i, j)``, or None."""
     first = cue.elements[0]
-    for i, token in enumerate(tokens):
+    starts = range(len(tokens))
+    if cue.anchored:
+        lead = 0
+        while lead < len(tokens) and tokens[lead].text in LEAD_OFF:
+            lead += 1
+        starts = range(min(lead + 1, len(tokens)))
+    for i in starts:
+        token = tokens[i]
         if first.accepts(token):
             end = _match_rest(cue.elements, 1, tokens, i + 1, gap_words)
             if end is not None:

@@ -145,6 +145,9 @@ class ContentSettings:
     # Other words allowed between two words of a cue: "cut time" matches "cut the build time".
     # 2 covered articles and possessives ("told my manager") without joining unrelated words (tuning split).
     cue_gap_words: int = 2
+    # The generic structure cues ("so i", "last year") are short and common: their words must be
+    # adjacent, else "so this was, I think" reads as "so I" (tuning split).
+    structure_gap_words: int = 0
     # STAR's Situation is told in the opening: only the first half of the sentences count (tuning split).
     situation_within: float = 0.5
     # A result comes after the story has started: not in the first 25% of sentences (tuning split).

@@ -57,8 +57,10 @@ CUE_GROUPS: dict[str, tuple[str, ...]] = {
         "#num times faster|quicker|more|less|fewer|better",
         "#num more|fewer|less|extra|faster|quicker",
         "halved|doubled|tripled",
-        "zero incidents|errors|complaints|bugs|defects|outages|failures",
+        "zero|no incidents|errors|complaints|bugs|defects|outages|failures|failed|downtime",
         "went from",
+        "#num weeks|days|months|hours before|early|ahead",
+        "instead of #num",
     ),
     # How it ended, with or without a number.
     "result": (
@@ -67,7 +69,9 @@ CUE_GROUPS: dict[str, tuple[str, ...]] = {
         "the end result",
         "the result|outcome|upshot|effect|impact was|is",
         "end|ended up",
-        "it work|worked|paid",
+        "and|so|which it worked",
+        "it worked well|out|brilliantly|perfectly|great",
+        "it paid off",
         "that|which|this meant",
         "since then",
         "ever since",
@@ -81,11 +85,27 @@ CUE_GROUPS: dict[str, tuple[str, ...]] = {
         "positive feedback",
         "thank*|prais*|recogni* me|us",
         "happy|pleased|delighted|satisfied|impressed|grateful",
-        "renewed|signed|stayed|adopted|kept using",
+        "renewed|signed|stayed|adopted",
+        "kept using",
         "promot*",
-        "still use|used|running|in place",
-        "now we|everyone|the team|it|they",
+        "still use|used|running",
+        "in place",
+        "^now",
+        "now we|everyone|it|they",
+        "now the team",
         "these days",
+        "better|easier|smoother|faster|quicker ... after|since|now",
+        "a lot smoother|better|easier|faster",
+        "was|were complete|done|finished|ready|sorted|resolved|fixed",
+        "was|were fine|ok|okay|understanding|grateful",
+        "stopped|fixed|solved|resolved|recovered ... within|in|after #num",
+        "has|have not happened again",
+        "never happened again",
+        "came back up",
+        "for a|#num year|years|months now",
+        "working relationship|relationships",
+        "no more problems|issues|complaints",
+        "client|customer|boss|manager|they was|were unhappy|upset|angry|disappointed|furious",
         "@measured",
     ),
     "learned": (
@@ -109,7 +129,7 @@ CUE_GROUPS: dict[str, tuple[str, ...]] = {
         "if i did it again",
         "if i could go back",
         "next time",
-        "would have|should have",
+        "would|should have",
         "i now",
         "now i",
         "instead",
@@ -131,7 +151,7 @@ CUE_GROUPS: dict[str, tuple[str, ...]] = {
         "hear|heard them|him|her|their|what|out",
         "understand|understood",
         "what they need*|want*|care*",
-        "their side|point of view|perspective|concern*",
+        "their side|point|perspective|concern|concerns|view",
         "real need|problem|issue|concern|worry",
         "sat down with",
         "ask* questions",
@@ -178,7 +198,8 @@ CUE_GROUPS: dict[str, tuple[str, ...]] = {
     "feedback": (
         "feedback",
         "told me",
-        "said i|that i|my",
+        "said that i",
+        "said i|my",
         "pointed out",
         "review",
         "critici*",
@@ -209,25 +230,26 @@ SITUATION_CUES = (
     "this was",
     "a project",
     "a client|customer",
-    "we used to",
-    "it used to",
+    "used to",
     "every week|month|day|release|sprint|time",
+    "every single",
+    "one night|day|morning|evening|weekend|time",
+    "on a monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend",
+    "a|one colleague|developer|designer|manager|client|customer|engineer|guy|woman|man",
+    "on my team",
 )
 TASK_CUES = (
     "my job|task|role|responsibility|goal|brief|remit|aim was|is",
-    "i was asked|tasked|responsible|expected|supposed|meant|in charge|given",
+    "i was asked|tasked|responsible|expected|supposed|meant|given",
+    "in charge of",
     "i had|needed to",
     "we had|needed to",
     "had|needed to be",
     "someone had to",
-    "the goal|aim|target|task|ask|challenge|deadline|plan|job was",
+    "the goal|aim|target|task|ask|challenge|plan|job was",
     "it was my job|responsibility",
-    "i wanted to",
-    "i decided to",
-    "nobody|no one own*|was",
     "we were asked",
     "was due",
-    "deadline",
     "i set myself",
     "i offered|volunteered to",
 )
@@ -261,28 +283,22 @@ REASON_CUES = (
     "the point is",
     "i believe",
     "the way i see it",
+    "based on",
+    "that said",
 )
 EXAMPLE_CUES = CUE_GROUPS["example"]
 RESTATE_CUES = (
-    "so|and overall",
-    "so in short",
+    "^so|overall",
+    "^all in all",
     "in short",
     "in summary",
     "to sum up",
     "to summarise|summarize",
     "that is why",
     "which is why",
-    "so for me",
-    "so that is",
-    "so yes|yeah",
-    "so i would say",
-    "so i think",
-    "so my",
-    "so the",
     "bottom line",
-    "all in all",
-    "so i",
-    "so that",
+    "that is what i",
+    "what i would bring",
 )
 PRESENT_CUES = (
     "currently",
@@ -294,8 +310,11 @@ PRESENT_CUES = (
     "i work as|at|in|for|on",
     "in my current",
     "my current",
-    "i lead|run|manage|own|look after",
+    "i lead|run|manage|own",
+    "i look after",
     "for the last|past #num",
+    "i have been there|here",
+    "#num years now",
     "for the last|past few|couple",
 )
 PAST_CUES = (
@@ -321,7 +340,8 @@ PAST_CUES = (
 FUTURE_CUES = (
     "next",
     "looking for",
-    "i want|would like to",
+    "i want to",
+    "would like to",
     "i am hoping|keen|excited|interested|looking",
     "i hope",
     "that is why i",
@@ -393,16 +413,16 @@ _HABITUAL = frozenset("always usually normally typically often generally first t
 _IRREGULAR_PAST = frozenset(
     """built rebuilt wrote rewrote made remade set ran took went spoke met led gave got found brought
     sent told began chose drew taught put sat stood kept held paid sold bought caught cut fought
-    left lost split spent shut threw won broke drove flew grew hit let rode shook showed sought
-    swept tore undertook overcame withdrew came became did said saw heard understood dealt bent
-    fed forgave froze hung laid lent lit meant paid proved rang rose sang sank slept slid spun stuck
-    struck swam swung thrust woke wore wound""".split()
+    left split spent shut threw won broke drove flew grew hit let rode shook showed sought
+    swept tore undertook overcame withdrew did dealt bent fed forgave froze hung laid lent lit
+    proved rang rose sang sank slept slid spun stuck struck swam swung thrust woke wore wound""".split()
 )
 # -ed forms and irregulars that state a feeling or a need rather than an action.
 _STATE_VERBS = frozenset(
     """was were had needed wanted liked loved hated seemed believed hoped wished expected supposed used
     felt thought knew meant liked preferred enjoyed wondered guessed assumed supposed seemed appeared
-    happened existed remained belonged mattered depended deserved feared worried""".split()
+    happened existed remained belonged mattered depended deserved feared worried lost missed failed
+    forgot noticed realised realized learned learnt""".split()
 )
 _MODAL = frozenset({"would", "will"})
 _NOT_AFTER_MODAL = frozenset("be have say like love want think need hope imagine guess probably not".split())
@@ -450,7 +470,10 @@ def analyze_content(
 
     structure = Structure(name=None)
     result_hit = _first_hit(
-        _compile(RESULT_CUES), sentences, gap, start=_index_from(settings.result_after, sentences)
+        _compile(RESULT_CUES),
+        sentences,
+        settings.structure_gap_words,
+        start=_index_from(settings.result_after, sentences),
     )
     if question is not None:
         structure = _structure(question, sentences, words, points, settings)
@@ -596,7 +619,7 @@ def _structure(
     names = STRUCTURE_PARTS.get(name)
     if names is None:  # a user's own structure: named, not judged
         return Structure(name=name)
-    gap = settings.cue_gap_words
+    gap = settings.structure_gap_words
     n = len(sentences)
     early_stop = max(1, int(settings.situation_within * n + 0.5))
     late_start = _index_from(settings.result_after, sentences)
@@ -618,6 +641,8 @@ def _structure(
         return min(options, key=lambda h: h[0]) if options else None
 
     situation = _first_hit(_compile(SITUATION_CUES), sentences, gap, start=0, stop=early_stop)
+    if situation is None:
+        situation = _scene(sentences, stop=min(2, early_stop))
     task = _first_hit(_compile(TASK_CUES), sentences, gap, start=0)
     result = _first_hit(_compile(RESULT_CUES), sentences, gap, start=late_start)
     parts: list[StructurePart]
@@ -643,15 +668,31 @@ def _structure(
             part("Point again", again),
         ]
     elif name == "Present-Past-Future":
-        present = _first_hit(_compile(PRESENT_CUES), sentences, gap, start=0, stop=early_stop)
+        present = _first_hit(_compile(PRESENT_CUES), sentences, gap, start=0)
         past = _first_hit(_compile(PAST_CUES), sentences, gap, start=0)
         future = _first_hit(_compile(FUTURE_CUES), sentences, gap, start=late_start)
         parts = [part("Present", present), part("Past", past), part("Future", future)]
     else:  # direct: the answer in the first sentences, then one reason or example
         first = _answer_first(sentences, words, points, gap)
-        support = _first_hit(_compile(REASON_CUES + EXAMPLE_CUES), sentences, gap, start=1 if n > 1 else 0)
+        support = _first_hit(_compile(REASON_CUES + EXAMPLE_CUES), sentences, gap, start=0)
         parts = [part("Answer first", first), part("Reason or example", support)]
     return Structure(name=name, parts=tuple(parts))
+
+
+def _scene(sentences: list[_Sentence], *, stop: int) -> tuple[int, tuple[int, int]] | None:
+    """A story's opening scene without a cue: an early sentence that says how things were or what
+    happened ("was", "had", a past-tense verb) without saying that I or we did something."""
+    for k, sentence in enumerate(sentences[:stop]):
+        texts = [t.text for t in sentence.tokens]
+        if len(texts) < 4 or _action_subject(sentence.tokens):
+            continue
+        if any(t in ("was", "were", "had", "used") or t in _IRREGULAR_PAST or _is_past(t) for t in texts):
+            return k, (0, len(sentence.tokens))
+    return None
+
+
+def _is_past(token: str) -> bool:
+    return token.endswith("ed") and len(token) >= 5
 
 
 def _opening(sentences: list[_Sentence], gap: int) -> tuple[int, tuple[int, int]] | None:
@@ -672,7 +713,7 @@ def _restated(
     first = {t.stem for t in sentences[opening[0]].tokens if t.text not in _STOP and len(t.text) > 2}
     for k in range(max(opening[0] + 2, len(sentences) - 2), len(sentences)):
         tokens = sentences[k].tokens
-        if any(find(c, tokens[:3], gap_words=gap) for c in _compile(RESTATE_CUES)):
+        if any(find(c, tokens, gap_words=gap) for c in _compile(RESTATE_CUES)):
             return k, (0, len(tokens))
         if len(first & {t.stem for t in tokens}) >= 2:
             return k, (0, len(tokens))
@@ -732,7 +773,7 @@ def _is_action_verb(verb: str, nxt: str) -> bool:
         return nxt != "not"
     if verb in _IRREGULAR_PAST:
         return True
-    return verb.endswith("ed") and len(verb) >= 5
+    return _is_past(verb)
 
 
 def _ownership(sentences: list[_Sentence], words: tuple[Word, ...]) -> Ownership:
