@@ -105,9 +105,13 @@ def check_labels(answers: list[dict[str, Any]], split: str) -> None:
     for a in answers:
         q = get_question(a["question"])
         if len(a["points"]) != len(q.points):
-            raise SystemExit(f"{split}: {a['id']}: {len(a['points'])} point labels, question has {len(q.points)}")
+            raise SystemExit(
+                f"{split}: {a['id']}: {len(a['points'])} point labels, question has {len(q.points)}"
+            )
         if set(a["parts"]) != set(STRUCTURE_PARTS[q.structure]):
-            raise SystemExit(f"{split}: {a['id']}: parts {sorted(a['parts'])}, {q.structure} has {STRUCTURE_PARTS[q.structure]}")
+            raise SystemExit(
+                f"{split}: {a['id']}: parts {sorted(a['parts'])}, {q.structure} has {STRUCTURE_PARTS[q.structure]}"
+            )
 
 
 def score(answers: list[dict[str, Any]], words_for: Any) -> dict[str, Score]:
@@ -162,14 +166,22 @@ class Speech:
             tmp.write_text(json.dumps(data), encoding="utf-8")
             tmp.replace(cached)
         return tuple(
-            Word(text=w["text"], start=w["start"], end=w["end"], filler=w["filler"], sentence_end=w["sentence_end"])
+            Word(
+                text=w["text"],
+                start=w["start"],
+                end=w["end"],
+                filler=w["filler"],
+                sentence_end=w["sentence_end"],
+            )
             for w in data["words"]
         )
 
     def _transcribe(self, answer: dict[str, Any], voice: str, rate: int) -> dict[str, Any]:
         from interview_reps.pipeline import analyze_path
 
-        print(f"  speaking and transcribing {answer['id']} ({voice}, {rate} wpm)", file=sys.stderr, flush=True)
+        print(
+            f"  speaking and transcribing {answer['id']} ({voice}, {rate} wpm)", file=sys.stderr, flush=True
+        )
         with tempfile.TemporaryDirectory() as tmp:
             wav = Path(tmp) / "answer.wav"
             subprocess.run(
@@ -184,7 +196,13 @@ class Speech:
             "model": result.model_name,
             "transcript": result.transcript,
             "words": [
-                {"text": w.text, "start": w.start, "end": w.end, "filler": w.filler, "sentence_end": w.sentence_end}
+                {
+                    "text": w.text,
+                    "start": w.start,
+                    "end": w.end,
+                    "filler": w.filler,
+                    "sentence_end": w.sentence_end,
+                }
                 for w in result.words
             ],
         }
@@ -225,21 +243,26 @@ def main(argv: list[str] | None = None) -> int:
             scores = score(answers, words_for)
             claim = "accuracy" if split == "held-out" else "tuned on these: not an accuracy claim"
             how = "written text" if mode == "text" else "espeak-ng speech -> tiny.en"
-            print(f"\n{split} split, {how}: {len(answers)} answers, {questions} questions ({claim})", file=out)
+            print(
+                f"\n{split} split, {how}: {len(answers)} answers, {questions} questions ({claim})", file=out
+            )
             for name, s in scores.items():
                 print(s.row(name), file=out)
             if args.details:
                 for name, s in scores.items():
                     for miss in s.misses:
                         print(f"    {name}: {miss}", file=out)
-            report[f"{split}/{mode}"] = {k: s.to_dict() for k, s in scores.items()} | {"answers": len(answers)}
+            report[f"{split}/{mode}"] = {k: s.to_dict() for k, s in scores.items()} | {
+                "answers": len(answers)
+            }
     if "held-out/text" in report:
         held = report["held-out/text"]
-        ok = all(
-            held[k][m] >= TARGET for k in ("points", "STAR/CAR parts") for m in ("precision", "recall")
+        ok = all(held[k][m] >= TARGET for k in ("points", "STAR/CAR parts") for m in ("precision", "recall"))
+        print(
+            f"\nTarget (issue 14): precision and recall >= {TARGET} on held-out points and STAR parts: "
+            f"{'met' if ok else 'NOT met'}",
+            file=out,
         )
-        print(f"\nTarget (issue 14): precision and recall >= {TARGET} on held-out points and STAR parts: "
-              f"{'met' if ok else 'NOT met'}", file=out)
     if args.json:
         print(json.dumps(report, indent=2))
     return 0

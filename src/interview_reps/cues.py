@@ -223,7 +223,7 @@ def tokens_of(texts: list[str]) -> list[Token]:
     """Tokens of spoken words (their raw texts), skipping filled pauses; each keeps its word's index."""
     out: list[Token] = []
     for i, raw in enumerate(texts):
-        for piece in raw.replace("-", " ").split():  # "one-on-one", "over-promised": words of their own
+        for piece in raw.replace("-", " ").replace("/", " ").split():  # "one-on-one", "CI/CD": words
             word = normalize(piece)
             if not word or word in FILLED_PAUSES:
                 continue

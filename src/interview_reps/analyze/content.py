@@ -878,7 +878,7 @@ _JOB_AD_WORDS = frozenset(
     responsibilities responsibility requirements required requirement preferred plus bonus ideal
     ideally join looking seeking someone will must should etc you your we our us they their related
     relevant degree equivalent knowledge understanding familiarity familiar proficiency proficient
-    demonstrated solid deep hands hands-on new across within well highly level senior junior day
+    demonstrated solid deep hands hands-on new across within well highly level senior day
     days based using use used help helping make making ensure ensuring passion passionate love
     environment fast-paced paced world class best plus benefits salary apply application closing
     date about what who how us key core other others various wide range multiple like such""".split()
@@ -888,45 +888,48 @@ _LEAD_INS = re.compile(
     r"skills? in|expertise in|background in|exposure to|comfortable with|responsible for)\s+([^.;:\n]+)",
     re.IGNORECASE,
 )
-_SPLIT = re.compile(r"[.,;:!?()\[\]\n•*\u2022\-–—/]+|\s(?:and|or|as well as|including|e\.g)\s", re.IGNORECASE)
 
 
 def job_terms_from_text(text: str, *, most: int | None = None) -> tuple[str, ...]:
     """The terms that matter in a job description: skills, tools, responsibilities.
 
     Candidates are runs of up to three words between stop words and punctuation (the RAKE idea,
-    Rose et al. 2010), without the words every job advert uses. A candidate scores by how often its
-    words occur, plus a bonus when it follows "experience with", "knowledge of", ... or is written
-    like a tool name (Kubernetes, SQL, CI/CD). The ``most`` best, in order of first appearance.
+    Rose et al. 2010), without the words every job advert uses. A candidate scores by how often it
+    and its words occur, plus a bonus when it follows "experience with", "knowledge of", ..., sits in
+    a bulleted list, or is written like a name or tool (Kubernetes, SQL, CI/CD) mid-sentence. The
+    ``most`` best, in order of first appearance.
     """
     most = ContentSettings().job_terms_max if most is None else most
-    lead_in = {_canonical(c) for m in _LEAD_INS.finditer(text) for c in _candidates(m.group(1))}
+    lead_in = {_canonical(c) for m in _LEAD_INS.finditer(text) for c, _ in _candidates(m.group(1))}
+    bulleted = {
+        _canonical(c) for line in text.splitlines() if _BULLET.match(line) for c, _ in _candidates(line)
+    }
     candidates = _candidates(text)
-    counts = Counter(_canonical(c) for c in candidates)
-    word_counts = Counter(stem(w) for c in candidates for w in _canonical(c).split())
+    counts = Counter(_canonical(c) for c, _ in candidates)
+    word_counts = Counter(stem(w) for c, _ in candidates for w in _canonical(c).split())
     first: dict[str, str] = {}
-    for c in candidates:
+    proper: set[str] = set()
+    for c, is_proper in candidates:
         first.setdefault(_canonical(c), c)
+        if is_proper:
+            proper.add(_canonical(c))
     scores: dict[str, float] = {}
-    for key, shown in first.items():
+    for key in first:
         parts = key.split()
         score = sum(word_counts[stem(w)] for w in parts) / len(parts) + counts[key]
         score += 2.0 if key in lead_in else 0.0
-        score += (
-            1.5
-            if any(ch.isupper() for ch in shown[1:]) or shown.isupper() or _looks_like_tool(shown)
-            else 0.0
-        )
+        score += 1.0 if key in bulleted else 0.0
+        score += 1.5 if key in proper else 0.0
         score += 0.5 * (len(parts) - 1)
         scores[key] = score
     best = sorted(scores, key=lambda k: -scores[k])
     kept: list[str] = []
-    seen_stems: set[frozenset[str]] = set()
+    seen_stems: list[frozenset[str]] = []
     for key in best:
         stems = frozenset(stem(w) for w in key.split())
-        if stems in seen_stems or any(stems < s for s in seen_stems):
+        if any(stems <= s for s in seen_stems):
             continue
-        seen_stems.add(stems)
+        seen_stems.append(stems)
         kept.append(key)
         if len(kept) >= most:
             break
@@ -934,22 +937,43 @@ def job_terms_from_text(text: str, *, most: int | None = None) -> tuple[str, ...
     return tuple(first[k] for k in sorted(kept, key=lambda k: order[k]))
 
 
-def _candidates(text: str) -> list[str]:
-    out: list[str] = []
-    for chunk in _SPLIT.split(text):
+_BULLET = re.compile(r"^\s*(?:[-*\u2022\u2013\u2014]|\d+[.)])\s+")
+
+
+def _candidates(text: str) -> list[tuple[str, bool]]:
+    """Runs of content words, each with whether it is written like a name or a tool."""
+    out: list[tuple[str, bool]] = []
+    for line in text.splitlines():
         run: list[str] = []
-        for raw in chunk.split():
-            word = raw.strip("\"'`“”‘’")
+        proper = False
+        sentence_start = True
+
+        def close() -> None:
+            nonlocal run, proper
+            if run:
+                out.extend((r, proper) for r in _runs(run))
+            run, proper = [], False
+
+        for raw in _BULLET.sub("", line).split():
+            word = raw.strip("\"'`()[]\u201c\u201d\u2018\u2019").rstrip(".,;:!?")
             low = word.lower()
-            if not word or low in _STOP or low in _JOB_AD_WORDS or not re.search(r"[a-zA-Z]", word):
-                if run:
-                    out.extend(_runs(run))
-                run = []
-                continue
-            run.append(word)
-        if run:
-            out.extend(_runs(run))
-    return [c for c in out if len(c) > 1]
+            if (
+                raw in ("-", "\u2013", "\u2014")
+                or not word
+                or low in _STOP
+                or low in _JOB_AD_WORDS
+                or not re.search(r"[a-zA-Z]", word)
+            ):
+                close()
+            else:
+                run.append(word)
+                # A capital mid-sentence, or inner capitals/digits (SQL, GitHub, C++), reads as a name.
+                proper = proper or (not sentence_start and word[0].isupper()) or _looks_like_tool(word)
+            sentence_start = raw[-1:] in ".!?:"
+            if raw[-1:] in ".,;:!?)":
+                close()
+        close()
+    return [(c, p) for c, p in out if len(c) > 1]
 
 
 def _runs(run: list[str]) -> list[str]:
@@ -964,21 +988,31 @@ def _canonical(candidate: str) -> str:
 
 
 def _looks_like_tool(word: str) -> bool:
-    return bool(re.fullmatch(r"[A-Za-z]+[0-9+#]+|[a-z]+\.(?:js|py)|[A-Z][a-z]+[A-Z]\w*", word))
+    return bool(
+        re.fullmatch(
+            r"[A-Z]{2,}[A-Za-z0-9/+#]*|[A-Za-z]+[0-9+#]+|[a-z]+\.(?:js|py)|[A-Z][a-z]+[A-Z]\w*", word
+        )
+    )
 
 
 def _job_term_use(term: str, sentences: list[_Sentence], words: tuple[Word, ...], gap: int) -> JobTermUse:
     """Used when the term's words (by stem) come in one sentence in order, with small gaps."""
-    parts = [normalize(w) for w in term.split()]
+    parts = [normalize(w) for w in term.replace("/", " ").replace("-", " ").split()]
     parts = [p for p in parts if p]
     if not parts:
         return JobTermUse(term=term, covered=False)
     cue = parse_cue(" ".join(parts))
     assert not isinstance(cue, str)
+    # A one-word name ("Go", "Rust", "Swift") is also an everyday word: only its capitalised form counts.
+    named = len(parts) == 1 and term[:1].isupper()
     for sentence in sentences:
         span = find(cue, sentence.tokens, gap_words=gap)
-        if span is not None:
-            return JobTermUse(term=term, covered=True, at_s=words[sentence.tokens[span[0]].word].start)
+        if span is None:
+            continue
+        word = words[sentence.tokens[span[0]].word]
+        if named and not word.text.lstrip("\"'(").startswith(term[:1]):
+            continue
+        return JobTermUse(term=term, covered=True, at_s=word.start)
     return JobTermUse(term=term, covered=False)
 
 
@@ -987,12 +1021,19 @@ def questions_for_job(
 ) -> list[tuple[Question, tuple[str, ...]]]:
     """Questions ordered by how many of the job's terms their text, points and cues share (by stem),
     each with the terms it shares; ties keep bank order."""
-    term_stems = [(t, {stem(normalize(w)) for w in t.split() if normalize(w)}) for t in job_terms]
+    term_stems = [
+        (t, {stem(w) for w in (normalize(x) for x in re.split(r"[\s/-]+", t)) if w}) for t in job_terms
+    ]
     scored: list[tuple[int, int, Question, tuple[str, ...]]] = []
     for n, q in enumerate(questions):
-        text = " ".join((q.text, *q.points, *(c for cues in q.cues for c in cues)))
+        text = " ".join((q.id.replace("-", " "), q.text, *q.points, *(c for cues in q.cues for c in cues)))
         have = {stem(w) for w in (normalize(t.rstrip("*")) for t in re.split(r"[\s|]+", text)) if w}
-        shared = tuple(t for t, stems in term_stems if stems and stems <= have)
+        written = set(re.findall(r"[A-Za-z0-9+#]+", " ".join((q.text, *q.points))))
+        shared = tuple(
+            t
+            for t, stems in term_stems
+            if stems and stems <= have and (" " in t or not t[:1].isupper() or t in written)
+        )
         scored.append((-len(shared), n, q, shared))
     scored.sort(key=lambda s: (s[0], s[1]))
     return [(q, shared) for _, _, q, shared in scored]
