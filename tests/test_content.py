@@ -12,13 +12,14 @@ from interview_reps.analyze.content import (
     STRUCTURE_PARTS,
     analyze_content,
     content_advice,
+    content_patterns,
     job_terms_from_text,
     questions_for_job,
     words_from_text,
 )
 from interview_reps.cues import CueError, check_cue, find, parse_cue, tokens_of
 from interview_reps.models import Content, Word
-from interview_reps.questions import Question, get_question, load_questions
+from interview_reps.questions import Question, get_question, load_questions, pick_follow_up
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -304,3 +305,47 @@ def test_content_is_a_frozen_dataclass() -> None:
     assert isinstance(content, Content)
     with pytest.raises(AttributeError):
         content.points = ()  # type: ignore[misc]
+
+
+def test_content_round_trips_through_its_dict() -> None:
+    q = get_question("took-initiative")
+    content = analyze_content(words_from_text(INITIATIVE + RESULT), q, job_terms=("CI", "Kubernetes"))
+    again = Content.from_dict(json.loads(json.dumps(content.to_dict())))
+    assert again.to_dict() == content.to_dict()
+
+
+def test_patterns_across_reps_of_one_question() -> None:
+    q = get_question("took-initiative")
+    without = analyze_content(words_from_text(INITIATIVE), q)
+    with_result = analyze_content(words_from_text(INITIATIVE + RESULT), q)
+    lines = content_patterns([without, with_result, without, without])
+    assert "The result was missing in 3 of the last 4 reps of this question." in lines
+    assert '"The measurable result" was not covered in 3 of the last 4 reps of this question.' in lines
+    assert not any("had no number" in line for line in lines)  # said once, as "missing"
+    assert content_patterns([without, without, with_result]) == []  # the newest rep has it: no pattern
+    assert content_patterns([without]) == []
+
+
+def test_follow_ups_fit_what_the_answer_lacked() -> None:
+    q = get_question("took-initiative")
+    without = analyze_content(words_from_text(INITIATIVE), q)
+    follow = pick_follow_up(q, without)
+    assert follow is not None and follow.when == "no_result" and "happened in the end" in follow.text
+    vague = analyze_content(words_from_text(VAGUE_WE), q)
+    assert pick_follow_up(q, vague).when in ("no_result", "no_measurable_result")
+    complete = analyze_content(words_from_text(INITIATIVE + RESULT), q)
+    follow = pick_follow_up(q, complete)
+    assert follow is not None and follow.when == "always"  # nothing lacking: the general one
+    assert pick_follow_up(get_question("references"), complete) is None  # no follow-ups at all
+
+
+def test_a_missed_point_follow_up_names_its_point() -> None:
+    q = get_question("competing-priorities")
+    words = words_from_text(
+        "Last spring three deadlines landed in the same week. I ranked them by impact on customers. "
+        "In the end all three went out on time."
+    )
+    content = analyze_content(words, q)
+    assert "missed_point:3" in content.findings and "missed_point:2" not in content.findings
+    follow = pick_follow_up(q, content)
+    assert follow is not None and follow.point == 3 and "wait" in follow.text

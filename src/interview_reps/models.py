@@ -261,6 +261,49 @@ class Content:
             "findings": list(self.findings),
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Content:
+        """The inverse of ``to_dict`` (times as rounded there)."""
+        structure = d.get("structure") or {}
+        own = d.get("ownership") or {}
+        return cls(
+            points=tuple(
+                PointCoverage(
+                    text=p["text"],
+                    covered=bool(p["covered"]),
+                    at_s=p.get("at_s"),
+                    evidence=p.get("evidence"),
+                    cue=p.get("cue"),
+                )
+                for p in d.get("points", [])
+            ),
+            structure=Structure(
+                name=structure.get("name"),
+                parts=tuple(
+                    StructurePart(
+                        name=s["name"],
+                        present=bool(s["present"]),
+                        at_s=s.get("at_s"),
+                        evidence=s.get("evidence"),
+                    )
+                    for s in structure.get("parts", [])
+                ),
+            ),
+            specifics=tuple(Mention(text=m["text"], at_s=m["at_s"]) for m in d.get("specifics", [])),
+            vague=tuple(Mention(text=m["text"], at_s=m["at_s"]) for m in d.get("vague", [])),
+            ownership=Ownership(
+                i=int(own.get("i", 0)),
+                we=int(own.get("we", 0)),
+                i_at_s=tuple(own.get("i_at_s", ())),
+                we_at_s=tuple(own.get("we_at_s", ())),
+            ),
+            job_terms=tuple(
+                JobTermUse(term=j["term"], covered=bool(j["covered"]), at_s=j.get("at_s"))
+                for j in d.get("job_terms", [])
+            ),
+            findings=tuple(d.get("findings", ())),
+        )
+
 
 @dataclass(frozen=True)
 class Result:

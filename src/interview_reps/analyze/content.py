@@ -37,7 +37,7 @@ from ..models import (
     StructurePart,
     Word,
 )
-from ..settings import ContentSettings
+from ..settings import ContentSettings, PatternSettings
 
 if TYPE_CHECKING:
     from ..questions import Question
@@ -1117,6 +1117,53 @@ def content_advice(
             )
         )
     return items
+
+
+# --- patterns across reps ------------------------------------------------------------------------
+
+
+def content_patterns(contents: Sequence[Content], *, settings: PatternSettings | None = None) -> list[str]:
+    """What keeps coming back in one question's reps, oldest first, the newest last.
+
+    "The result was missing in 3 of the last 4 reps of this question": a finding counts as a pattern
+    when the newest rep has it and it is in at least ``min_reps`` and ``min_share`` of the last
+    ``window_reps`` reps (the same rule as the delivery patterns).
+    """
+    settings = settings or PatternSettings()
+    recent = list(contents)[-settings.window_reps :]
+    if len(recent) < settings.min_reps:
+        return []
+    newest = recent[-1]
+
+    def share(key: str) -> int:
+        return sum(1 for c in recent if key in c.findings)
+
+    def repeated(n: int) -> bool:
+        return n >= settings.min_reps and n / len(recent) >= settings.min_share
+
+    out: list[str] = []
+    described = {
+        "no_result": "the result was missing",
+        "no_measurable_result": "the result had no number",
+        "mostly_we": "most action sentences said 'we'",
+        "vague": "vague words came 3 times or more",
+        "no_specifics": "there was no number or name",
+    }
+    for key, what in described.items():
+        n = share(key)
+        if key in newest.findings and repeated(n):
+            out.append(
+                f"{what[:1].upper()}{what[1:]} in {n} of the last {len(recent)} reps of this question."
+            )
+    if "no_result" in newest.findings and repeated(share("no_result")):
+        out = [o for o in out if not o.startswith("The result had no number")]
+    for k, point in enumerate(newest.points, start=1):
+        n = share(f"missed_point:{k}")
+        if not point.covered and repeated(n):
+            out.append(
+                f'"{point.text}" was not covered in {n} of the last {len(recent)} reps of this question.'
+            )
+    return out
 
 
 # --- words, sentences, evidence -------------------------------------------------------------------
