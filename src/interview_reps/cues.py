@@ -6,6 +6,7 @@ A cue is a phrase; each word of it matches a spoken word with the same Snowball 
 
 - ``a|b|c``   any one of these words ("told|warned|emailed manager");
 - ``word*``   any word that starts with ``word`` ("automat*": automate, automated, automation);
+- ``=word``   this word exactly, not its other forms ("it =worked": not "it works");
 - ``#num``    a number: 80, 1,000, 80%, twelve, half, double ("by #num percent"; "a|#num few");
 - ``...``     a longer gap, up to ``LONG_GAP_WORDS`` words ("from ... to #num");
 - ``@name``   (a whole cue) every cue of a shared group, such as ``@result`` (see ``CUE_GROUPS`` in
@@ -65,6 +66,7 @@ class Element:
 
     stems: frozenset[str] = frozenset()
     prefixes: tuple[str, ...] = ()
+    exact: frozenset[str] = frozenset()
     number: bool = False
     long_gap: bool = False  # preceded by "..."
 
@@ -72,6 +74,7 @@ class Element:
         return (
             (self.number and token.number)
             or token.stem in self.stems
+            or token.text in self.exact
             or any(token.text.startswith(p) for p in self.prefixes)
         )
 
@@ -111,8 +114,9 @@ def parse_cue(text: str) -> Cue | str:
         return parsed
     elements = tuple(
         Element(
-            stems=frozenset(stem(a) for a in alts if not a.endswith("*") and a != "#num"),
+            stems=frozenset(stem(a) for a in alts if not a.endswith("*") and a != "#num" and a[:1] != "="),
             prefixes=tuple(a[:-1] for a in alts if a.endswith("*")),
+            exact=frozenset(a[1:] for a in alts if a[:1] == "="),
             number="#num" in alts,
             long_gap=gap,
         )
@@ -160,11 +164,11 @@ def _syntax(text: str) -> list[tuple[list[str], bool]] | str:
             continue
         alts = part.split("|")
         for alt in alts:
-            if alt != "#num" and not _WORD.fullmatch(alt):
+            if alt != "#num" and not _WORD.fullmatch(alt.removeprefix("=")):
                 raise CueError(
                     f"'{text}': '{alt or part}' is not a word; use letters, digits, ', a|b, word*, #num or ..."
                 )
-        if len(alts) == 1 and "'" in part and not part.endswith("*"):
+        if len(alts) == 1 and "'" in part and not part.endswith("*") and not part.startswith("="):
             words = expand(part)  # "didn't" -> "did not": two positions
             out.extend(([w], long_gap and n == 0) for n, w in enumerate(words))
         elif any("'" in a for a in alts):

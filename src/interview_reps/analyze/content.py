@@ -69,8 +69,8 @@ CUE_GROUPS: dict[str, tuple[str, ...]] = {
         "the end result",
         "the result|outcome|upshot|effect|impact was|is",
         "end|ended up",
-        "and|so|which it worked",
-        "it worked well|out|brilliantly|perfectly|great",
+        "and|so|which it =worked",
+        "it =worked well|out|brilliantly|perfectly|great",
         "it paid off",
         "that|which|this meant",
         "since then",
@@ -84,7 +84,7 @@ CUE_GROUPS: dict[str, tuple[str, ...]] = {
         "under budget",
         "positive feedback",
         "thank*|prais*|recogni* me|us",
-        "happy|pleased|delighted|satisfied|impressed|grateful",
+        "was|were|very|really|so happy|pleased|delighted|satisfied|impressed|grateful",
         "renewed|signed|stayed|adopted",
         "kept using",
         "promot*",
@@ -104,6 +104,10 @@ CUE_GROUPS: dict[str, tuple[str, ...]] = {
         "came back up",
         "for a|#num year|years|months now",
         "working relationship|relationships",
+        "deal|contract closed|signed|won",
+        "closed|won|signed the|a deal|contract",
+        "^eventually|finally",
+        "by the summer|spring|autumn|winter|end|time|following|next",
         "no more problems|issues|complaints",
         "client|customer|boss|manager|they was|were unhappy|upset|angry|disappointed|furious",
         "@measured",
@@ -251,7 +255,6 @@ TASK_CUES = (
     "we were asked",
     "was due",
     "i set myself",
-    "i offered|volunteered to",
 )
 ACTION_CUES = (
     "what i did",
@@ -259,7 +262,6 @@ ACTION_CUES = (
     "i started by",
     "first i",
     "then i",
-    "so i",
     "my approach",
     "i went",
     "i set up",
@@ -267,6 +269,7 @@ ACTION_CUES = (
     "i reached out",
     "i sat down",
     "i took",
+    "i try to",
 )
 RESULT_CUES = CUE_GROUPS["result"]
 REASON_CUES = (
@@ -283,6 +286,7 @@ REASON_CUES = (
     "the point is",
     "i believe",
     "the way i see it",
+    "it is not that",
     "based on",
     "that said",
 )
@@ -408,6 +412,8 @@ _ADVERBS = frozenset(
     carefully initially originally simply always usually normally typically often generally
     never literally honestly definitely""".split()
 )
+# "when I started my last job", "after we moved": a time clause sets the scene, it is not the action.
+_SUBORDINATE = frozenset("when while after before since until once as if".split())
 _HABITUAL = frozenset("always usually normally typically often generally first then".split())
 # Past tense of verbs that do something (the irregular ones; regular ones end in -ed).
 _IRREGULAR_PAST = frozenset(
@@ -745,7 +751,7 @@ def _action_subject(tokens: list[Token]) -> str | None:
     found: set[str] = set()
     for k, token in enumerate(tokens):
         who = _SUBJECTS.get(token.text)
-        if who is None:
+        if who is None or (k > 0 and tokens[k - 1].text in _SUBORDINATE):
             continue
         j, habitual = k + 1, False
         while j < len(tokens) and j <= k + 3 and tokens[j].text in _ADVERBS:
