@@ -36,10 +36,11 @@ else:  # pragma: no cover
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "content"
-# The tuning split is two files: answers-tuning-b.toml was the first held-out split (measured once,
-# then tuned on; its header has the figures). answers-heldout.toml is the untouched held-out split.
+# The tuning split is three files: answers-tuning-b.toml and -c.toml were the first and second
+# held-out splits (each measured once, then tuned on; their headers have the figures).
+# answers-heldout.toml is the untouched held-out split.
 SPLITS = {
-    "tuning": (DATA / "answers-tuning.toml", DATA / "answers-tuning-b.toml"),
+    "tuning": (DATA / "answers-tuning.toml", DATA / "answers-tuning-b.toml", DATA / "answers-tuning-c.toml"),
     "held-out": (DATA / "answers-heldout.toml",),
 }
 CACHE = ROOT / ".eval-cache" / "content"

@@ -16,7 +16,8 @@ A cue is a phrase; each word of it matches a spoken word with the same Snowball 
 
 ``a|b`` joins single words only: for phrases, write separate cues ("went with", "chose|picked").
 
-Matching never crosses a sentence end. Contractions are expanded first ("I'd" -> "i would",
+Matching never crosses a sentence end, and a match is refused when "not", "never" or "no" come
+right before it or inside it ("were not happy", "never properly trained") unless the cue says so. Contractions are expanded first ("I'd" -> "i would",
 "didn't" -> "did not"), filled pauses (um, uh) are skipped, "%" reads as "percent".
 """
 
@@ -247,13 +248,20 @@ def find(cue: Cue, tokens: list[Token], *, gap_words: int) -> tuple[int, int] | 
         while lead < len(tokens) and tokens[lead].text in LEAD_OFF:
             lead += 1
         starts = range(min(lead + 1, len(tokens)))
+    negatable = not any(e.stems & _NEGATIONS or e.exact & _NEGATIONS for e in cue.elements)
     for i in starts:
         token = tokens[i]
         if first.accepts(token):
             end = _match_rest(cue.elements, 1, tokens, i + 1, gap_words)
-            if end is not None:
-                return i, end
+            if end is None:
+                continue
+            if negatable and any(t.text in _NEGATIONS for t in tokens[max(0, i - 1) : end]):
+                continue
+            return i, end
     return None
+
+
+_NEGATIONS = frozenset({"not", "never", "no"})
 
 
 def _match_rest(elements: tuple[Element, ...], k: int, tokens: list[Token], pos: int, gap: int) -> int | None:

@@ -49,7 +49,7 @@ CUE_GROUPS: dict[str, tuple[str, ...]] = {
         "#num percent",
         "from #num ... to #num",
         "cut|reduc*|lower*|shrank|shrunk|dropp*|brought|halv* ... #num",
-        "increas*|rais*|grew|grow|boost*|doubl*|tripl*|improv*|up ... #num",
+        "increas*|rais*|grew|grow|boost*|doubl*|tripl*|improv* ... #num",
         "saved|save|saving ... #num",
         "by #num",
         "down to #num",
@@ -60,6 +60,8 @@ CUE_GROUPS: dict[str, tuple[str, ...]] = {
         "zero|no incidents|errors|complaints|bugs|defects|outages|failures|failed|downtime",
         "went from",
         "#num weeks|days|months|hours before|early|ahead",
+        "within #num days|weeks|months|hours|minutes|years",
+        "got|saved|earned|won|raised|recovered ... #num",
         "instead of #num",
     ),
     # How it ended, with or without a number.
@@ -72,20 +74,19 @@ CUE_GROUPS: dict[str, tuple[str, ...]] = {
         "and|so|which it =worked",
         "it =worked well|out|brilliantly|perfectly|great",
         "it paid off",
-        "that|which|this meant",
         "since then",
         "ever since",
         "from then on",
         "by the end",
         "afterwards|afterward",
         "we|i managed",
-        "we|i|they deliver*|ship*|launch*|finish*|hit|met|won|land*|release*|complet*",
+        "we|i|they deliver*|ship*|launch*|finish*|hit|met|won|land*|release*|complet*|fixed|solved|resolved",
         "on time|schedule|budget",
         "under budget",
         "positive feedback",
         "thank*|prais*|recogni* me|us",
         "was|were|very|really|so happy|pleased|delighted|satisfied|impressed|grateful",
-        "renewed|signed|stayed|adopted",
+        "=renewed|=signed|=stayed|=adopted",
         "kept using",
         "promot*",
         "still use|used|running",
@@ -108,6 +109,11 @@ CUE_GROUPS: dict[str, tuple[str, ...]] = {
         "closed|won|signed the|a deal|contract",
         "^eventually|finally",
         "by the summer|spring|autumn|winter|end|time|following|next",
+        "#num days|weeks|months|years later",
+        "got the job|offer|contract|deal|role|place",
+        "without a|any single",
+        "^after that",
+        "now instead",
         "no more problems|issues|complaints",
         "client|customer|boss|manager|they was|were unhappy|upset|angry|disappointed|furious",
         "@measured",
@@ -181,7 +187,8 @@ CUE_GROUPS: dict[str, tuple[str, ...]] = {
         "this role|job|position|team|company|opportunity",
         "your company|team|role|product|customers|mission",
         "you are looking for",
-        "here",
+        "here i would|could|can|will",
+        "working here",
         "with you",
         "that is why i am",
         "that is what drew|attracts|excites",
@@ -240,11 +247,14 @@ SITUATION_CUES = (
     "one night|day|morning|evening|weekend|time",
     "on a monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend",
     "a|one colleague|developer|designer|manager|client|customer|engineer|guy|woman|man",
+    "one of my|our",
     "on my team",
 )
 TASK_CUES = (
     "my job|task|role|responsibility|goal|brief|remit|aim was|is",
     "i was asked|tasked|responsible|expected|supposed|meant|given",
+    "was|were expected|asked|supposed|required to",
+    "expected|supposed|required to",
     "in charge of",
     "i had|needed to",
     "we had|needed to",
@@ -358,11 +368,20 @@ FUTURE_CUES = (
 )
 # Openers that buy time rather than answer: the "answer first" of a direct answer is not these.
 STALL_CUES = (
-    "good|great|interesting|tough|hard question",
+    "good|great|interesting|tough|hard|difficult question",
+    "good|great|interesting|tough|hard|difficult one",
     "let me think",
     "where do i start|begin",
-    "that is a good one",
+    "have|had not really thought",
+    "never really thought",
+    "not sure",
+    "do not know",
+    "no idea",
+    "covered everything",
+    "do not really plan",
 )
+# A task stated as the story's first line: "Our call centre had to bring waiting times down".
+TASK_OPENING_CUES = ("had|needed to",)
 
 STRUCTURE_PARTS: dict[str, tuple[str, ...]] = {
     "STAR": ("Situation", "Task", "Action", "Result"),
@@ -649,7 +668,9 @@ def _structure(
     situation = _first_hit(_compile(SITUATION_CUES), sentences, gap, start=0, stop=early_stop)
     if situation is None:
         situation = _scene(sentences, stop=min(2, early_stop))
-    task = _first_hit(_compile(TASK_CUES), sentences, gap, start=0)
+    task = _first_hit(_compile(TASK_CUES), sentences, gap, start=0) or _first_hit(
+        _compile(TASK_OPENING_CUES), sentences, gap, start=0, stop=1
+    )
     result = _first_hit(_compile(RESULT_CUES), sentences, gap, start=late_start)
     parts: list[StructurePart]
     if name == "STAR":
@@ -729,18 +750,12 @@ def _restated(
 def _answer_first(
     sentences: list[_Sentence], words: tuple[Word, ...], points: list[PointCoverage], gap: int
 ) -> tuple[int, tuple[int, int]] | None:
-    """A direct answer's first sentence: the opening, when a point is covered in it or the next one
-    (or, for a question without points, when it is not a stall)."""
+    """A direct answer's first sentence, unless the answer opens by stalling ("That's a tough one",
+    "I haven't really thought about it")."""
     opening = _opening(sentences, gap)
-    if opening is None:
-        return None
-    if not points:
-        return opening
-    end_word = sentences[min(opening[0] + 1, len(sentences) - 1)].last_word
-    for p in points:
-        if p.covered and p.at_s is not None and p.at_s <= words[end_word].end:
-            return opening
-    return None
+    if opening is None or opening[0] > 0 and len(sentences[0].tokens) >= 3:
+        return None  # the first real sentence was a stall
+    return opening
 
 
 # --- who did it -----------------------------------------------------------------------------------
@@ -754,7 +769,7 @@ def _action_subject(tokens: list[Token]) -> str | None:
         if who is None or (k > 0 and tokens[k - 1].text in _SUBORDINATE):
             continue
         j, habitual = k + 1, False
-        while j < len(tokens) and j <= k + 3 and tokens[j].text in _ADVERBS:
+        while j < len(tokens) and j <= k + 4 and (tokens[j].text in _ADVERBS or _hedge_at(tokens, j)):
             habitual = habitual or tokens[j].text in _HABITUAL
             j += 1
         if j >= len(tokens):
@@ -770,6 +785,12 @@ def _action_subject(tokens: list[Token]) -> str | None:
     if "i" in found:
         return "i"
     return "we" if "we" in found else None
+
+
+def _hedge_at(tokens: list[Token], j: int) -> bool:
+    """ "kind of" / "sort of" between a subject and its verb ("I kind of got on with it")."""
+    here, nxt, prev = tokens[j].text, tokens[j + 1].text if j + 1 < len(tokens) else "", tokens[j - 1].text
+    return (here in ("kind", "sort") and nxt == "of") or (here == "of" and prev in ("kind", "sort"))
 
 
 def _is_action_verb(verb: str, nxt: str) -> bool:
