@@ -1106,7 +1106,11 @@ def content_advice(
             )
         )
     missing = [p for p in content.points if not p.covered]
-    if missing and content.points and len(missing) < len(content.points) + 1:
+    if items and question is not None:  # the result advice already says it: don't list the result point again
+        missing = [
+            p for n, p in enumerate(content.points) if not p.covered and not _about_result(question, n)
+        ]
+    if missing and content.points:
         names = "; ".join(p.text[:1].lower() + p.text[1:].rstrip(".") for p in missing[:2])
         extra = f" (and {len(missing) - 2} more)" if len(missing) > 2 else ""
         items.append(
@@ -1191,6 +1195,13 @@ def content_patterns(contents: Sequence[Content], *, settings: PatternSettings |
                 f'"{point.text}" was not covered in {n} of the last {len(recent)} reps of this question.'
             )
     return out
+
+
+def _about_result(question: Question, n: int) -> bool:
+    """Point ``n`` asks for the result: its cues are the shared result lists, or it says so."""
+    cues = question.cues_for(n)
+    text = question.points[n].lower()
+    return any(c.strip() in ("@result", "@measured") for c in cues) or "result" in text or "outcome" in text
 
 
 # --- words, sentences, evidence -------------------------------------------------------------------
