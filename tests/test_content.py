@@ -358,3 +358,43 @@ def test_a_missed_point_follow_up_names_its_point() -> None:
     assert "missed_point:3" in content.findings and "missed_point:2" not in content.findings
     follow = pick_follow_up(q, content)
     assert follow is not None and follow.point == 3 and "wait" in follow.text
+
+
+# --- through the real pipeline ---------------------------------------------------------------------
+
+CLIPS = ROOT / "tests" / "data" / "content"
+
+
+@pytest.fixture(scope="module")
+def spoken() -> dict[str, tuple[Word, ...]]:
+    """The three spoken answers, transcribed once by the real model."""
+    from interview_reps.pipeline import analyze_path
+
+    return {
+        name: analyze_path(CLIPS / f"{name}.flac").words
+        for name in ("initiative_no_result", "initiative_result", "vague_we")
+    }
+
+
+@pytest.mark.model
+def test_spoken_answers_through_the_real_pipeline(spoken: dict[str, tuple[Word, ...]]) -> None:
+    q = get_question("took-initiative")
+    without = analyze_content(spoken["initiative_no_result"], q)
+    assert "no_result" in without.findings and not without.points[2].covered
+    advice = max(
+        content_advice(without, q, answer_end_s=spoken["initiative_no_result"][-1].end), key=lambda i: i[0]
+    )
+    assert "has no result" in advice[1].message
+
+    words = spoken["initiative_result"]
+    credited = analyze_content(words, q)
+    point = credited.points[2]
+    assert point.covered and point.evidence is not None
+    assert "cut the build time by 80" in point.evidence.replace("%", " percent")
+    said = next(w for w in words if w.text.strip(" ,.").lower() == "cut")
+    assert point.at_s is not None and point.at_s <= said.start < point.at_s + 3.0
+    assert "no_result" not in credited.findings
+
+    vague = analyze_content(spoken["vague_we"], q)
+    assert {"mostly_we", "vague"} <= set(vague.findings)
+    assert vague.ownership.i == 0
