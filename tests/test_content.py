@@ -398,3 +398,19 @@ def test_spoken_answers_through_the_real_pipeline(spoken: dict[str, tuple[Word, 
     vague = analyze_content(spoken["vague_we"], q)
     assert {"mostly_we", "vague"} <= set(vague.findings)
     assert vague.ownership.i == 0
+
+
+NURSE_JOB = """Staff Nurse - Acute Medical Unit
+
+We are seeking a compassionate and motivated Band 5 Staff Nurse to join our busy Acute Medical Unit.
+• Administer medication and maintain accurate clinical records
+• Support and mentor student nurses and healthcare assistants
+• Knowledge of infection prevention and control"""
+
+
+def test_job_terms_outside_tech() -> None:
+    terms = job_terms_from_text(NURSE_JOB)
+    lowered = [t.lower() for t in terms]
+    assert "acute medical unit" in lowered and "mentor student nurses" in lowered
+    assert not any(w in t for t in lowered for w in ("compassionate", "motivated", "busy", "seeking"))
+    assert "mentored-someone" in [q.id for q, _ in questions_for_job(load_questions(), terms)[:3]]

@@ -908,7 +908,9 @@ _JOB_AD_WORDS = frozenset(
     demonstrated solid deep hands hands-on new across within well highly level senior day
     days based using use used help helping make making ensure ensuring passion passionate love
     environment fast-paced paced world class best plus benefits salary apply application closing
-    date about what who how us key core other others various wide range multiple like such""".split()
+    date about what who how us key core other others various wide range multiple like such busy
+    compassionate motivated dynamic driven friendly talented enthusiastic dedicated committed
+    self-motivated detail-oriented organised organized reliable hardworking hard-working""".split()
 )
 _LEAD_INS = re.compile(
     r"\b(?:experience (?:with|in|of)|knowledge of|familiar(?:ity)? with|proficien(?:t|cy) (?:in|with)|"
@@ -953,9 +955,9 @@ def job_terms_from_text(text: str, *, most: int | None = None) -> tuple[str, ...
     kept: list[str] = []
     seen_stems: list[frozenset[str]] = []
     for key in best:
-        stems = frozenset(stem(w) for w in key.split())
-        if any(stems <= s for s in seen_stems):
-            continue
+        stems = frozenset(stem(normalize(w)) for w in key.split())
+        if any(stems <= s or len(stems & s) >= 2 for s in seen_stems):
+            continue  # "busy acute medical" after "acute medical unit"
         seen_stems.append(stems)
         kept.append(key)
         if len(kept) >= most:
@@ -983,7 +985,8 @@ def _candidates(text: str) -> list[tuple[str, bool]]:
 
         for raw in _BULLET.sub("", line).split():
             word = raw.strip("\"'`()[]\u201c\u201d\u2018\u2019").rstrip(".,;:!?")
-            low = word.lower()
+            low = normalize(word)
+            low = expand(low)[0] if low else low  # "you'll" -> "you"
             if (
                 raw in ("-", "\u2013", "\u2014")
                 or not word
@@ -1043,25 +1046,40 @@ def _job_term_use(term: str, sentences: list[_Sentence], words: tuple[Word, ...]
     return JobTermUse(term=term, covered=False)
 
 
+# Everyday verbs that say nothing about a job's subject ("run discovery calls", "keep CRM data").
+_GENERIC_STEMS = frozenset(
+    stem(w) for w in "run set keep make take get use go do work need want way time".split()
+)
+
+
 def questions_for_job(
     questions: Sequence[Question], job_terms: Sequence[str]
 ) -> list[tuple[Question, tuple[str, ...]]]:
-    """Questions ordered by how many of the job's terms their text, points and cues share (by stem),
-    each with the terms it shares; ties keep bank order."""
-    term_stems = [
-        (t, {stem(w) for w in (normalize(x) for x in re.split(r"[\s/-]+", t)) if w}) for t in job_terms
-    ]
+    """Questions ordered by how many words (stems) of the job's terms their id, text and points share,
+    each with the terms it shares a word with; ties keep bank order.
+
+    A one-word name written with a capital ("Go", "Rust") counts only where the question writes it so.
+    """
+    term_stems = []
+    for t in job_terms:
+        parts = [normalize(x) for x in re.split(r"[\s/-]+", t)]
+        stems = {stem(w) for w in parts if len(w) >= 3 and w not in _STOP and w not in _JOB_AD_WORDS}
+        term_stems.append((t, stems, len(parts) == 1 and t[:1].isupper()))
     scored: list[tuple[int, int, Question, tuple[str, ...]]] = []
     for n, q in enumerate(questions):
-        text = " ".join((q.id.replace("-", " "), q.text, *q.points, *(c for cues in q.cues for c in cues)))
-        have = {stem(w) for w in (normalize(t.rstrip("*")) for t in re.split(r"[\s|]+", text)) if w}
+        text = " ".join((q.id.replace("-", " "), q.text, *q.points))
+        have = {
+            stem(w) for w in (normalize(t) for t in text.split()) if w and w not in _STOP
+        } - _GENERIC_STEMS
         written = set(re.findall(r"[A-Za-z0-9+#]+", " ".join((q.text, *q.points))))
-        shared = tuple(
-            t
-            for t, stems in term_stems
-            if stems and stems <= have and (" " in t or not t[:1].isupper() or t in written)
-        )
-        scored.append((-len(shared), n, q, shared))
+        shared_stems: set[str] = set()
+        shared: list[str] = []
+        for t, stems, named in term_stems:
+            common = stems & have
+            if common and (not named or t in written):
+                shared_stems |= common
+                shared.append(t)
+        scored.append((-len(shared_stems), n, q, tuple(shared)))
     scored.sort(key=lambda s: (s[0], s[1]))
     return [(q, shared) for _, _, q, shared in scored]
 
