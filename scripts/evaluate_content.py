@@ -13,7 +13,8 @@ answers-heldout.toml, on other questions), runs
   transcription and analysis modules; ``--fresh`` ignores the cache.
 
 Precision and recall are for "covered" (points) and "present" (parts), counted over all labelled
-items of a split. Only held-out figures are accuracy claims: the cues were tuned on the tuning split.
+items of a split, each with its 95% Wilson interval (items treated as independent, though several
+come from one answer). Only held-out figures are accuracy claims: the cues were tuned on the tuning split.
 """
 
 from __future__ import annotations
@@ -83,9 +84,12 @@ class Score:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
     def row(self, name: str) -> str:
+        p_lo, p_hi = wilson(self.tp, self.tp + self.fp)
+        r_lo, r_hi = wilson(self.tp, self.tp + self.fn)
         return (
-            f"  {name:<28} precision {self.precision:.2f}  recall {self.recall:.2f}   "
-            f"({self.n} items: {self.tp + self.fn} labelled yes, {self.tp} found, {self.fp} false)"
+            f"  {name:<24} precision {self.precision:.2f} ({p_lo:.2f}-{p_hi:.2f})  "
+            f"recall {self.recall:.2f} ({r_lo:.2f}-{r_hi:.2f})   "
+            f"{self.n} items: {self.tp + self.fn} labelled yes, {self.tp} found, {self.fp} false"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -97,7 +101,19 @@ class Score:
             "tp": self.tp,
             "fp": self.fp,
             "fn": self.fn,
+            "precision_95": [round(x, 3) for x in wilson(self.tp, self.tp + self.fp)],
+            "recall_95": [round(x, 3) for x in wilson(self.tp, self.tp + self.fn)],
         }
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval (95%) of a proportion k/n: how far the figure could move on more answers."""
+    if n == 0:
+        return 0.0, 1.0
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def load_answers(split: str) -> list[dict[str, Any]]:
