@@ -29,16 +29,12 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from interview_reps.practice import (
-    REFLECTION_QUESTIONS,
-    EnterKey,
-    LevelMeter,
-    ask_reflection,
-    last_practised,
-    pick_question,
-)
-from interview_reps.questions import Question
-from interview_reps.record import LevelUpdate, WavStreamWriter
+from interview_reps.console.practice import EnterKey, LevelMeter, ask_reflection
+from interview_reps.practice import REFLECTION_QUESTIONS
+from interview_reps.questions import Question, pick_question
+from interview_reps.record import LevelUpdate
+from interview_reps.store import Library
+from interview_reps.wavfile import WavStreamWriter
 from vmic import alsa_env, raw_clip, virtual_mic
 
 QUESTION = "tell-me-about-yourself"
@@ -180,6 +176,7 @@ def write_rep(home: Path, folder: str, rep: dict) -> None:
 
 
 def test_last_practised_reads_the_rep_folders(reps_home: Path) -> None:
+    """From the index, which picks up folders it lacks: even hand-made ones with nothing but a "rep"."""
     write_rep(reps_home, "a", {"question_id": "q1", "created_at": "2024-05-01T09:00:00+00:00"})
     write_rep(reps_home, "b", {"question_id": "q1", "created_at": "2024-05-03T09:00:00+00:00"})
     write_rep(reps_home, "c", {"question_id": "q2", "created_at": "2024-05-02T09:00:00Z"})
@@ -188,7 +185,7 @@ def test_last_practised_reads_the_rep_folders(reps_home: Path) -> None:
     (reps_home / "reps" / "broken").mkdir()
     (reps_home / "reps" / "broken" / "result.json").write_text("{not json")
 
-    assert last_practised(reps_home) == {
+    assert Library(reps_home).last_practised() == {
         "q1": datetime(2024, 5, 3, 9, tzinfo=timezone.utc),
         "q2": datetime(2024, 5, 2, 9, tzinfo=timezone.utc),
     }
@@ -223,7 +220,7 @@ def test_no_prompts_when_stdin_is_not_a_terminal() -> None:
     from rich.console import Console
 
     out = io.StringIO()
-    assert ask_reflection(Console(file=out), stream=io.StringIO("an answer\n")) == {}
+    assert ask_reflection(Console(file=out), REFLECTION_QUESTIONS, stream=io.StringIO("an answer\n")) == {}
     assert out.getvalue() == ""
     enter = EnterKey(io.StringIO("\n"))
     assert not enter.active and not enter.pressed()

@@ -1,0 +1,64 @@
+"""The terminal, for the CLI only: rich consoles, the spinner, one-line errors and warnings.
+
+Everything that draws on a terminal lives in this package (tables in ``tables``, the practice screens
+in ``practice``); the library below it never prints.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+
+
+def stdout() -> Console:
+    """Reports on stdout."""
+    return Console(highlight=False)
+
+
+def wide_stdout() -> Console:
+    """Tables of reps on stdout. Piped or redirected output does not wrap: give them room (120 columns)
+    unless COLUMNS says otherwise."""
+    if not sys.stdout.isatty() and "COLUMNS" not in os.environ:
+        return Console(width=120)
+    return Console()
+
+
+def stderr() -> Console:
+    """Progress, questions and messages on stderr, so stdout stays data."""
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def error(message: str) -> None:
+    """The one line a failure ends in: ``reps: error: ...`` on stderr."""
+    sys.stderr.write(f"reps: error: {message}\n")
+
+
+def warning(message: str) -> None:
+    sys.stderr.write(f"reps: warning: {message}\n")
+
+
+def note(message: str) -> None:
+    """A plain line on stderr."""
+    sys.stderr.write(f"{message}\n")
+
+
+@contextmanager
+def spinner(message: str) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr while work runs, when stderr is a terminal; else silent. Yields a function
+    that replaces its text ("transcribing ..." -> "Transcribing ...")."""
+    if not sys.stderr.isatty():
+        yield lambda _msg: None
+        return
+    with Console(stderr=True).status(message) as status:
+        yield lambda msg: status.update(msg[:1].upper() + msg[1:] + "...")
+
+
+def print_markdown(text: str) -> None:
+    """Markdown rendered for reading on a terminal."""
+    from rich.markdown import Markdown
+
+    Console().print(Markdown(text))
