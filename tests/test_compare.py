@@ -71,9 +71,7 @@ REPS = [
 
 def as_reps(results: list[Result], question_id: str | None = None) -> list[Rep]:
     """Results as reps on consecutive days, not saved anywhere."""
-    return [
-        Rep(f"r{i}", question_id, DAY1 + timedelta(days=i), result) for i, result in enumerate(results)
-    ]
+    return [Rep(f"r{i}", question_id, DAY1 + timedelta(days=i), result) for i, result in enumerate(results)]
 
 
 def new_rep(library: Library, result: Result, question_id: str | None) -> list[Rep]:
@@ -258,7 +256,9 @@ def test_trend_chart_png(three_reps: list[str], reps_home: Path, tmp_path: Path)
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]  # no temp file left
 
 
-def test_a_new_rep_redraws_its_question_chart_and_links_it(three_reps: list[str], reps_home: Path, wav: Path) -> None:
+def test_a_new_rep_redraws_its_question_chart_and_links_it(
+    three_reps: list[str], reps_home: Path, wav: Path
+) -> None:
     """Saved first, then the chart drawn from the saved reps, then the report linking it."""
     chart = reps_home / "charts" / f"{QUESTION}.png"
     assert not chart.exists()

@@ -19,6 +19,7 @@ def in_order(
     *,
     jobs: int,
     crashed: Callable[[int, BaseException], T],
+    setup: Callable[[], None] | None = None,
 ) -> Iterator[T]:
     """``fn(*calls[i])`` for each i, in ``jobs`` processes, yielded in input order as each is ready.
 
@@ -26,11 +27,11 @@ def in_order(
     that dies (a crash in native code, the out-of-memory killer) breaks the pool: the file it was on
     is run once more in a fresh pool, and ``crashed(i, error)`` stands in for it if it dies again.
     Each worker gets an equal share of the CPU cores and leaves Ctrl-C to this process, which stops
-    the workers and lets KeyboardInterrupt through.
+    the workers and lets KeyboardInterrupt through. ``setup`` (module-level) runs in each worker first.
     """
     from concurrent.futures.process import BrokenProcessPool
 
-    pool = _pool(jobs)
+    pool = _pool(jobs, setup)
     futures: list[Future[T]] = [pool.submit(fn, *args) for args in calls]
     retried: set[int] = set()
     try:
@@ -44,7 +45,7 @@ def in_order(
                     else:
                         retried.add(i)
                         pool.shutdown(wait=True, cancel_futures=True)
-                        pool = _pool(jobs)
+                        pool = _pool(jobs, setup)
                         for j in range(i, len(calls)):
                             if not _finished(futures[j]):
                                 futures[j] = pool.submit(fn, *calls[j])
@@ -62,7 +63,7 @@ def in_order(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _pool(jobs: int) -> ProcessPoolExecutor:
+def _pool(jobs: int, setup: Callable[[], None] | None) -> ProcessPoolExecutor:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -72,17 +73,19 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
         max_workers=jobs,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_worker,
-        initargs=(threads,),
+        initargs=(threads, setup),
     )
 
 
-def _start_worker(threads: int) -> None:
+def _start_worker(threads: int, setup: Callable[[], None] | None) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     # CTranslate2 and the BLAS read this before their first use: each worker keeps to its share of the
     # cores, so N workers do not fight over them. A value the user set is kept.
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    if setup is not None:
+        setup()
 
 
 def _finished(future: Future[Any]) -> bool:
@@ -97,4 +100,4 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way before Python 3.14
     for process in processes:
         process.terminate()
-    pool.shutdown(wait=False, cancel_futures=True)
+    pool.shutdown(wait=True, cancel_futures=True)  # quick now; closes the queues, so nothing is left behind

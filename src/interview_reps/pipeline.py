@@ -139,7 +139,19 @@ def iter_analyze_files(
         calls,
         jobs=min(jobs, len(paths)),
         crashed=lambda i, exc: RepsError(f"{paths[i]}: the analysis process stopped unexpectedly ({exc})"),
+        setup=_start_analysis_worker,
     )
+
+
+def _start_analysis_worker() -> None:
+    """faster-whisper's progress bar (tqdm, off) still makes a process-shared lock; in a worker that lock
+    is a named semaphore, and a worker stopped by Ctrl-C would leave it behind for the resource tracker
+    to warn about. A thread lock is all one worker needs."""
+    import threading
+
+    from tqdm import tqdm
+
+    tqdm.set_lock(threading.RLock())
 
 
 def _analyze_job(
@@ -269,8 +281,8 @@ def process_files(
                 audio=path,
                 source_path=str(path.resolve()),
             )
-        except RepsError as exc:
-            yield exc
+        except RepsError as exc:  # e.g. the library cannot be written: say which file it cost
+            yield exc if str(path) in str(exc) else type(exc)(f"{path}: {exc}")
         except Exception as exc:  # a bug while saving or reporting: the batch still goes on
             yield _unexpected(path, exc)
 

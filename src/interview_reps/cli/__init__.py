@@ -31,10 +31,13 @@ class RepsGroup(click.Group):
             return super().invoke(ctx)
         except RepsError as exc:
             click.echo(f"reps: error: {exc}", err=True)
-            sys.exit(1)
+            code = 1
         except KeyboardInterrupt:
             click.echo("reps: interrupted", err=True)
-            sys.exit(130)
+            code = 130
+        # Exit outside the handler, so the traceback (and all it holds: worker pools, open files) is
+        # released and cleaned up before the interpreter stops.
+        sys.exit(code)
 
 
 @click.group(cls=RepsGroup, context_settings={"help_option_names": ["-h", "--help"]})
