@@ -10,6 +10,7 @@ import pytest
 
 from audio_builders import SR, join, trimmed
 from interview_reps.errors import AudioError
+from interview_reps.models import Result
 from interview_reps.pipeline import analyze_file
 
 TIMIT_WORDS = 11  # "She had your dark suit in greasy wash water all year."
@@ -93,6 +94,11 @@ def test_stacked_filled_pauses_counted_once_each(eval_dir: Path) -> None:
 
 def test_schema_one_fields(eval_dir: Path) -> None:
     d = analyze_file(eval_dir / "timit_LDC93S1.wav").to_dict()
+    assert Result.from_dict(d).to_dict() == d  # the round trip the library relies on
+    with pytest.raises(ValueError, match="missing 'metrics'"):
+        Result.from_dict({k: v for k, v in d.items() if k != "metrics"})
+    with pytest.raises(ValueError, match="schema 2, expected 1"):
+        Result.from_dict({**d, "schema": 2})
     assert d["schema"] == 1
     assert set(d["audio"]) >= {"path", "duration_s"} and d["model"]["name"] == "tiny.en"
     assert isinstance(d["transcript"], str)

@@ -263,6 +263,59 @@ def test_practice_from_the_microphone(tmp_path: Path, eval_dir: Path, reps_home:
     assert "Traceback" not in proc.stderr and proc.stdout.strip()
 
 
+FLOW = """
+import json, sys
+from interview_reps.practice import PracticeCallbacks, PracticeOptions, run_practice
+
+class Events(PracticeCallbacks):
+    def __init__(self):
+        self.seen, self.levels = [], 0
+    def question(self, question):
+        self.seen.append(["question", question.id])
+    def recording_started(self, question, capture):
+        self.seen.append(["recording", capture.sample_rate_hz, capture.max_s])
+    def level(self, update):
+        self.levels += 1
+    def recording_stopped(self, recording, capture):
+        self.seen.append(["stopped", recording.stopped_by, recording.frames])
+    def progress(self, message):
+        self.seen.append(["progress", message.split()[0]])
+    def report(self, report, question):
+        self.seen.append(["report", report.rep.id, report.report_path.is_file()])
+    def reflect(self, questions):
+        return {questions[0][0]: "the opening"}
+    def reflection_saved(self, rep):
+        self.seen.append(["reflection", rep.id])
+
+ui = Events()
+code = run_practice(PracticeOptions(question_id="tell-me-about-yourself", prep_s=0, max_s=5), ui)
+print(json.dumps({"code": code, "seen": ui.seen, "levels": ui.levels,
+                  "terminal": [m for m in ("click", "rich") if m in sys.modules]}))
+"""
+
+
+def test_the_practice_flow_is_driven_by_callbacks(tmp_path: Path, eval_dir: Path, reps_home: Path) -> None:
+    """The flow without the CLI: the callbacks see each step, supply the reflection, and neither
+    click nor rich is ever imported."""
+    env = virtual_mic(tmp_path, eval_dir / "jfk.wav")
+    proc = subprocess.run([sys.executable, "-c", FLOW], env=env, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    folder, record = the_rep(reps_home)
+    assert got["code"] == 0 and got["terminal"] == []
+    assert got["seen"] == [
+        ["question", QUESTION],
+        ["recording", RATE, 5.0],
+        ["stopped", "max", 5 * RATE],
+        ["progress", "transcribing"],
+        ["report", folder.name, True],
+        ["reflection", folder.name],
+    ]
+    assert got["levels"] == 50  # one per 100 ms block
+    assert json.loads((folder / "reflection.json").read_text()) == {"stumped": "the opening"}
+    assert record["rep"]["question_id"] == QUESTION and recordings(reps_home) == []
+
+
 def test_practice_resamples_and_stops_on_silence(tmp_path: Path, eval_dir: Path, reps_home: Path) -> None:
     """A device recorded at 44.1 kHz: resampled to 16 kHz for analysis; 2 s of silence ends the take."""
     env = virtual_mic(tmp_path, eval_dir / "jfk.wav", rate=44_100, pad_s=5.0)

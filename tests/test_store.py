@@ -148,6 +148,41 @@ def test_save_rep_writes_the_folder_and_the_index(reps_home: Path, wav: Path) ->
     assert entry.metrics["filled_pause_count"] == 1 and isinstance(entry.metrics["filled_pause_count"], int)
 
 
+def test_a_saved_rep_reads_back_as_it_was_saved(
+    wav: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    library = Library("~/reps")  # any folder, ~ expanded
+    assert library.home == tmp_path / "reps"
+    saved = save(library, wav, wpm=141.25, fillers=[("um", 3.0)], pauses=[(2.0, 1.6)], pace=[150, 170])
+    again = library.get(saved.id)
+    assert again.to_dict() == saved.to_dict() == json.loads((saved.folder / "result.json").read_text())
+    assert again.folder == saved.folder and again.created_at == DAY1
+    assert Result.from_dict(again.to_dict()).to_dict() == again.result.to_dict()
+    path = library.save_reflection(saved.id[:11], {"stumped": "the opening", "story_gap": ""})
+    assert json.loads(path.read_text()) == {"stumped": "the opening", "story_gap": ""}
+    assert sorted(p.name for p in saved.folder.iterdir()) == [
+        "audio.wav",
+        "reflection.json",
+        "report.md",
+        "result.json",
+    ]
+
+
+def test_a_folder_that_is_not_a_rep_is_named_by_check(wav: Path) -> None:
+    library = Library()
+    save(library, wav)
+    odd = library.reps_dir / "20240502-000000-beef"
+    odd.mkdir()
+    (odd / "result.json").write_text(json.dumps({"schema": 1, "rep": {"id": odd.name}}))
+    assert len(library.entries()) == 2  # the index lists it ...
+    assert len(library.reps()) == 1  # ... but it holds no result
+    [problem] = library.check()
+    assert problem.startswith(
+        f"{odd / 'result.json'}: unreadable result (not a schema-1 result (missing 'audio'))"
+    )
+
+
 def test_results_are_oldest_first_and_filter_by_question_date_and_limit(wav: Path) -> None:
     library = Library()
     ids = [
