@@ -100,8 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--eval-dir",
         type=Path,
-        default=Path(os.environ.get("REPS_EVAL_DIR", ROOT.parent / "shared" / "eval")),
-        help="clips to join (default: $REPS_EVAL_DIR or ../shared/eval)",
+        default=ROOT / "samples",
+        help="clips to join (default: samples/)",
     )
     args = parser.parse_args(argv)
 
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     reps = bin_dir / "reps"
     if not reps.exists():
         raise SystemExit(f"bench: {reps} not found; run `make setup`")
-    from interview_reps.transcribe import embedded_model_dir
+    from interview_reps.model_files import embedded_model_dir
 
     model_dir = str(embedded_model_dir())
     with tempfile.TemporaryDirectory(prefix="reps-bench-") as tmp:

@@ -56,6 +56,8 @@ from evalkit import (  # noqa: E402
 
 SR = 16_000
 AUDIO_SUFFIXES = (".wav", ".flac")
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DIRS = (ROOT / "samples", ROOT / "tests" / "data")  # the in-repo development set
 FILLER_TOLERANCE_S = 0.2
 # Long answers: clip order and the silence inserted after each clip (s). First and last clips carry
 # word timings, so time to first word and the speaking span are exact.
@@ -70,7 +72,7 @@ LONG_PLANS: dict[str, list[tuple[str, float]]] = {
     "long_130s": [
         ("mfa_acoustic_corpus", 0.6),
         ("mfa_um", 1.2),
-        ("timit_LDC93S1", 3.5),
+        ("librispeech_61-70968-0000", 3.5),
         ("mfa_uhum", 0.8),
         ("jfk", 2.0),
         ("mfa_youknow", 1.0),
@@ -908,7 +910,7 @@ def compact_block(
         ]
 
     lines = [
-        f"reps eval {meta['date']} on {meta['machine']}: {meta['eval_dir']}, model {meta['model']}",
+        f"reps eval {meta['date']} on {meta['machine']}: {', '.join(meta['eval_dirs'])}, model {meta['model']}",
         f"short clips: {short['clips']} clips, {short['audio_s']:.0f} s"
         + (f"; refused: {', '.join(short['refused'])}" if short["refused"] else ""),
         *block(short),
@@ -948,7 +950,13 @@ def machine() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("eval_dir", type=Path)
+    parser.add_argument(
+        "eval_dirs",
+        type=Path,
+        nargs="*",
+        default=list(DEFAULT_DIRS),
+        help="folders of recordings with NAME.txt references (default: samples/ and tests/data/)",
+    )
     parser.add_argument("--json", action="store_true", help="totals as JSON on stdout; tables on stderr")
     parser.add_argument(
         "--long", action="store_true", help="also score synthetic long answers (> 60 s, > 2 min)"
@@ -971,11 +979,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     def progress(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
-    eval_dir = args.eval_dir.resolve()
-    clips = find_clips(eval_dir) if eval_dir.is_dir() else []
-    if not clips:
-        print(f"evaluate: no clips with a .txt reference in {args.eval_dir}", file=sys.stderr)
-        return 2
+    clips: list[Path] = []
+    for folder in args.eval_dirs:
+        if not folder.is_dir():
+            print(
+                f"evaluate: {folder}: no such folder (REPS_EVAL_DIR or the arguments name it)",
+                file=sys.stderr,
+            )
+            return 2
+        found = find_clips(folder)
+        if not found:
+            print(f"evaluate: {folder}: no recordings with a NAME.txt reference in it", file=sys.stderr)
+            return 2
+        seen = {p.stem for p in clips}
+        clips += [p for p in found if p.stem not in seen]  # the same clip in two folders counts once
     started = time.perf_counter()
     os.environ.setdefault("REPS_HOME", tempfile.mkdtemp(prefix="reps-eval-home-"))
     import soundfile as sf
@@ -1011,7 +1028,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     meta = {
         "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "machine": machine(),
-        "eval_dir": str(args.eval_dir),
+        "eval_dirs": [str(d) for d in args.eval_dirs],
         "model": systems.model_name,
         "elapsed_s": time.perf_counter() - started,
     }

@@ -31,12 +31,17 @@ class Clip:
     tail_s: float  # quiet after it
 
 
-def trimmed(path: Path, n_words: int) -> Clip:
-    """A clip at 16 kHz cut to its speech (librosa.effects.trim, 35 dB) plus ``MARGIN_S`` of its own quiet."""
+def trimmed(path: Path, n_words: int, *, between_s: tuple[float, float] | None = None) -> Clip:
+    """A clip at 16 kHz cut to its speech (librosa.effects.trim, 35 dB) plus ``MARGIN_S`` of its own quiet.
+
+    ``between_s`` first cuts the recording to that stretch (from its forced-alignment word times).
+    """
     import librosa
     from faster_whisper import decode_audio
 
     y = decode_audio(str(path), sampling_rate=SR)
+    if between_s is not None:
+        y = y[int(between_s[0] * SR) : int(between_s[1] * SR)]
     _, (a, b) = librosa.effects.trim(y, top_db=35, frame_length=400, hop_length=80)
     margin = int(MARGIN_S * SR)
     a0, b0 = max(0, a - margin), min(len(y), b + margin)

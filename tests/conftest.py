@@ -1,15 +1,13 @@
-"""Shared fixtures: every test gets its own REPS_HOME; the eval clips live in ../shared/eval."""
+"""Shared fixtures: every test gets its own REPS_HOME; recordings come from the repository (recordings.py)."""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-EVAL_DIR = Path(os.environ.get("REPS_EVAL_DIR", ROOT.parent / "shared" / "eval")).resolve()
-SAMPLES_DIR = ROOT / "samples"
+from recordings import clip_path
 
 
 @pytest.fixture(autouse=True)
@@ -20,7 +18,6 @@ def reps_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
 
 
 @pytest.fixture(scope="session")
-def eval_dir() -> Path:
-    if not EVAL_DIR.is_dir():
-        pytest.fail(f"eval clips not found at {EVAL_DIR}; set REPS_EVAL_DIR")
-    return EVAL_DIR
+def clip() -> Callable[[str], Path]:
+    """``clip("jfk.wav")``: the path of a recording in samples/ or tests/data/."""
+    return clip_path

@@ -22,6 +22,7 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+@pytest.mark.model
 def test_json_one_object_per_file_and_rep_saved(reps_home: Path) -> None:
     code, out, err = run("analyze", str(SAMPLES / "jfk.wav"), str(SAMPLES / "mfa_uhum.flac"), "--json")
     assert code == 0, err
@@ -40,6 +41,7 @@ def test_json_one_object_per_file_and_rep_saved(reps_home: Path) -> None:
     assert saved["schema"] == 1 and saved["rep"]["id"] == reps[0].name
 
 
+@pytest.mark.model
 def test_bad_files_one_line_each_others_still_analyzed(tmp_path: Path, reps_home: Path) -> None:
     empty = tmp_path / "empty.wav"
     empty.write_bytes(b"")
@@ -76,6 +78,7 @@ def test_bad_files_one_line_each_others_still_analyzed(tmp_path: Path, reps_home
     assert not [p for p in (reps_home / "reps").iterdir() if p.name.startswith(".")]
 
 
+@pytest.mark.model
 def test_no_save_leaves_library_empty(reps_home: Path) -> None:
     code, out, _ = run("analyze", str(SAMPLES / "jfk.wav"), "--no-save")
     assert code == 0
@@ -83,6 +86,7 @@ def test_no_save_leaves_library_empty(reps_home: Path) -> None:
     assert not (reps_home / "reps").exists() or not list((reps_home / "reps").iterdir())
 
 
+@pytest.mark.model
 def test_clips_and_audacity_labels(tmp_path: Path) -> None:
     out_dir = tmp_path / "clips"
     code, _, err = run(
@@ -125,8 +129,9 @@ def test_unknown_model_offline_is_one_clear_line(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.model
 def test_local_model_folder_accepted() -> None:
-    from interview_reps.transcribe import embedded_model_dir
+    from interview_reps.model_files import embedded_model_dir
 
     code, out, err = run(
         "analyze", str(SAMPLES / "jfk.wav"), "--no-save", "--json", "--model", str(embedded_model_dir())
@@ -135,6 +140,7 @@ def test_local_model_folder_accepted() -> None:
     assert "country" in json.loads(out)["transcript"]
 
 
+@pytest.mark.model
 @pytest.mark.parametrize("fmt", ["mp3", "ogg", "m4a", "webm"])
 def test_common_formats_decoded(tmp_path: Path, fmt: str) -> None:
     import av
@@ -178,6 +184,7 @@ def test_help_is_light_and_has_examples() -> None:
     assert code_ == 0 and "Examples" in out and "--json" in out
 
 
+@pytest.mark.model
 def test_recorded_date_for_past_answers(tmp_path: Path) -> None:
     code, _, err = run(
         "analyze",
@@ -205,6 +212,7 @@ def test_bad_recorded_date_fails_before_any_work() -> None:
     assert "Analyzing" not in err
 
 
+@pytest.mark.model
 def test_truncated_wav_is_analyzed_with_a_warning(tmp_path: Path) -> None:
     cut = tmp_path / "cut.wav"
     cut.write_bytes((SAMPLES / "mfa_cold_corpus.wav").read_bytes()[:400_000])  # 12.5 of 25.7 s
@@ -214,6 +222,7 @@ def test_truncated_wav_is_analyzed_with_a_warning(tmp_path: Path) -> None:
     assert json.loads(out)["audio"]["duration_s"] == pytest.approx(12.5, abs=0.05)
 
 
+@pytest.mark.model
 def test_answer_far_under_the_question_target_is_the_first_advice() -> None:
     code, out, err = run(
         "analyze", str(SAMPLES / "jfk.wav"), "--question", "tell-me-about-yourself", "--json", "--no-save"

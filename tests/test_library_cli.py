@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from io import StringIO
 from pathlib import Path
@@ -188,16 +189,17 @@ def test_library_rebuild_and_check(library: list[str], reps_home: Path) -> None:
 # --------------------------------------------------------------------------------------- end to end
 
 
+@pytest.mark.model
 @pytest.mark.parametrize("clips", [("mfa_um.flac", "mfa_uhum.flac", "mfa_uh.flac")])
 def test_three_analyzed_reps_on_three_days(
-    clips: tuple[str, ...], eval_dir: Path, reps_home: Path, monkeypatch: pytest.MonkeyPatch
+    clips: tuple[str, ...], clip: Callable[[str], Path], reps_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Real audio through `reps analyze --question` on three days, then history, compare and the report."""
     days = iter(DAY1 + timedelta(days=d) for d in range(3))
     real_now = store._now
     monkeypatch.setattr(store, "_now", lambda: next(days, None) or real_now())
-    for clip in clips:
-        result = CliRunner().invoke(cli, ["analyze", str(eval_dir / clip), "--question", QUESTION, "--json"])
+    for name in clips:
+        result = CliRunner().invoke(cli, ["analyze", str(clip(name)), "--question", QUESTION, "--json"])
         assert result.exit_code == 0, result.stderr
     reps = json.loads(run("history", "--json").stdout)
     assert [r["created_at"][:10] for r in reps] == ["2024-05-01", "2024-05-02", "2024-05-03"]

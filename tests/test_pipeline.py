@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -13,16 +14,21 @@ from interview_reps.errors import AudioError
 from interview_reps.models import Result
 from interview_reps.pipeline import analyze_file
 
-TIMIT_WORDS = 11  # "She had your dark suit in greasy wash water all year."
+pytestmark = pytest.mark.model  # the real tiny.en model on real clips
+
+# "this is the acoustic corpus i'm talking pretty fast here there's nothing going else going on": fluent,
+# 1.05-5.18 s in mfa_acoustic_corpus.words.tsv; cut 20 ms before the first word and before the next word.
+FLUENT = ("mfa_acoustic_corpus.wav", 16, (1.03, 5.16))
 LIBRI_WORDS = 17  # "He began a confused complaint against the wizard who had vanished behind ..."
 
 
 @pytest.fixture(scope="module")
-def built_answer(tmp_path_factory: pytest.TempPathFactory, eval_dir: Path):
-    timit = trimmed(eval_dir / "timit_LDC93S1.wav", TIMIT_WORDS)
-    libri = trimmed(eval_dir / "librispeech_61-70968-0000.flac", LIBRI_WORDS)
+def built_answer(tmp_path_factory: pytest.TempPathFactory, clip: Callable[[str], Path]):
+    name, n_words, between_s = FLUENT
+    fluent = trimmed(clip(name), n_words, between_s=between_s)
+    libri = trimmed(clip("librispeech_61-70968-0000.flac"), LIBRI_WORDS)
     out = tmp_path_factory.mktemp("built") / "answer.wav"
-    built = join([timit, libri, timit, libri], [1.2, 0.5, 2.5], out, lead_s=1.0)
+    built = join([fluent, libri, fluent, libri], [1.2, 0.5, 2.5], out, lead_s=1.0)
     return built, analyze_file(out)
 
 
@@ -65,8 +71,8 @@ def test_wpm_within_5_percent(built_answer) -> None:
     assert result.metrics.filled_pause_count == 0
 
 
-def test_clear_speech_transcribed_without_fillers(eval_dir: Path) -> None:
-    result = analyze_file(eval_dir / "jfk.wav")
+def test_clear_speech_transcribed_without_fillers(clip: Callable[[str], Path]) -> None:
+    result = analyze_file(clip("jfk.wav"))
     text = re.sub(r"[^a-z ]", "", result.transcript.lower())
     assert "ask not what your country can do for you" in text
     assert result.metrics.filled_pause_count == 0
@@ -74,9 +80,9 @@ def test_clear_speech_transcribed_without_fillers(eval_dir: Path) -> None:
     assert 0.1 <= result.metrics.time_to_first_word_s <= 0.6
 
 
-def test_filled_pauses_kept_in_natural_speech(eval_dir: Path) -> None:
+def test_filled_pauses_kept_in_natural_speech(clip: Callable[[str], Path]) -> None:
     """The reference has 5 filled pauses (uh x4, um x1); stock faster-whisper writes 0 of them."""
-    result = analyze_file(eval_dir / "mfa_cold_corpus.wav")
+    result = analyze_file(clip("mfa_cold_corpus.wav"))
     assert 4 <= result.metrics.filled_pause_count <= 6
     # the reference's 1.3 s pause at 18.3-19.6 s (a breath before "and" makes its end soft)
     assert any(p.start < 19.65 and p.end > 18.32 and p.duration_s >= 0.8 for p in result.pauses), (
@@ -84,16 +90,16 @@ def test_filled_pauses_kept_in_natural_speech(eval_dir: Path) -> None:
     )
 
 
-def test_stacked_filled_pauses_counted_once_each(eval_dir: Path) -> None:
+def test_stacked_filled_pauses_counted_once_each(clip: Callable[[str], Path]) -> None:
     """ "montreal forced uh um uh hm hm um forced aligner": six filled pauses, none invented
     (tiny.en merges one pair; stock faster-whisper also finds 6 here, but 0 of 8 in natural speech)."""
-    result = analyze_file(eval_dir / "mfa_uhum.flac")
+    result = analyze_file(clip("mfa_uhum.flac"))
     assert 5 <= result.metrics.filled_pause_count <= 6
     assert all(f.kind == "filled_pause" for f in result.fillers)
 
 
-def test_schema_one_fields(eval_dir: Path) -> None:
-    d = analyze_file(eval_dir / "timit_LDC93S1.wav").to_dict()
+def test_schema_one_fields(clip: Callable[[str], Path]) -> None:
+    d = analyze_file(clip("librispeech_61-70968-0000.flac")).to_dict()
     assert Result.from_dict(d).to_dict() == d  # the round trip the library relies on
     with pytest.raises(ValueError, match="missing 'metrics'"):
         Result.from_dict({k: v for k, v in d.items() if k != "metrics"})
@@ -139,11 +145,11 @@ def test_nothing_invented_in_silence_or_noise(tmp_path: Path, kind: str) -> None
         analyze_file(path)
 
 
-def test_long_answer_keeps_fillers_past_30_s(tmp_path: Path, eval_dir: Path) -> None:
+def test_long_answer_keeps_fillers_past_30_s(tmp_path: Path, clip: Callable[[str], Path]) -> None:
     """Whisper decodes in 30 s windows; a 70 s answer must keep its fillers and invent no loops."""
-    cold = trimmed(eval_dir / "mfa_cold_corpus.wav", 59)  # uh x4, um x1 in the reference
-    acoustic = trimmed(eval_dir / "mfa_acoustic_corpus.wav", 57)  # um x2, uh x1
-    jfk = trimmed(eval_dir / "jfk.wav", 22)
+    cold = trimmed(clip("mfa_cold_corpus.wav"), 59)  # uh x4, um x1 in the reference
+    acoustic = trimmed(clip("mfa_acoustic_corpus.wav"), 57)  # um x2, uh x1
+    jfk = trimmed(clip("jfk.wav"), 22)
     built = join([cold, acoustic, jfk], [1.5, 2.0], tmp_path / "long.wav")
     result = analyze_file(built.path)
     assert result.duration_s > 60

@@ -240,18 +240,19 @@ def test_meter_shows_elapsed_time_against_the_target() -> None:
 # --- the whole loop through the virtual microphone -------------------------------------------
 
 
-def test_practice_from_the_microphone(tmp_path: Path, eval_dir: Path, reps_home: Path) -> None:
+@pytest.mark.model
+def test_practice_from_the_microphone(tmp_path: Path, clip: Callable[[str], Path], reps_home: Path) -> None:
     """No keyboard: stdin is not a terminal, the limit stops the recording, nothing is asked."""
-    env = virtual_mic(tmp_path, eval_dir / "jfk.wav")
+    env = virtual_mic(tmp_path, clip("jfk.wav"))
     proc = run_reps(*practice_args("--max-seconds", "11", "--no-reflect"), env=env)
     assert proc.returncode == 0, proc.stderr
 
     folder, record = the_rep(reps_home)
-    reference = (eval_dir / "jfk.txt").read_text()
+    reference = (clip("jfk.txt")).read_text()
     assert word_match(record["transcript"], reference) >= 0.9, record["transcript"]
     assert record["rep"]["question_id"] == QUESTION
     audio, rate = sf.read(folder / record["rep"]["audio_file"], dtype="int16")
-    clip, _ = sf.read(eval_dir / "jfk.wav", dtype="int16")
+    clip, _ = sf.read(clip("jfk.wav"), dtype="int16")
     assert rate == RATE
     np.testing.assert_array_equal(audio, clip[: 11 * RATE])  # every sample the microphone played
     assert recordings(reps_home) == []  # removed once the rep holding its copy was saved
@@ -294,10 +295,13 @@ print(json.dumps({"code": code, "seen": ui.seen, "levels": ui.levels,
 """
 
 
-def test_the_practice_flow_is_driven_by_callbacks(tmp_path: Path, eval_dir: Path, reps_home: Path) -> None:
+@pytest.mark.model
+def test_the_practice_flow_is_driven_by_callbacks(
+    tmp_path: Path, clip: Callable[[str], Path], reps_home: Path
+) -> None:
     """The flow without the CLI: the callbacks see each step, supply the reflection, and neither
     click nor rich is ever imported."""
-    env = virtual_mic(tmp_path, eval_dir / "jfk.wav")
+    env = virtual_mic(tmp_path, clip("jfk.wav"))
     proc = subprocess.run([sys.executable, "-c", FLOW], env=env, capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr
     got = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -316,9 +320,12 @@ def test_the_practice_flow_is_driven_by_callbacks(tmp_path: Path, eval_dir: Path
     assert record["rep"]["question_id"] == QUESTION and recordings(reps_home) == []
 
 
-def test_practice_resamples_and_stops_on_silence(tmp_path: Path, eval_dir: Path, reps_home: Path) -> None:
+@pytest.mark.model
+def test_practice_resamples_and_stops_on_silence(
+    tmp_path: Path, clip: Callable[[str], Path], reps_home: Path
+) -> None:
     """A device recorded at 44.1 kHz: resampled to 16 kHz for analysis; 2 s of silence ends the take."""
-    env = virtual_mic(tmp_path, eval_dir / "jfk.wav", rate=44_100, pad_s=5.0)
+    env = virtual_mic(tmp_path, clip("jfk.wav"), rate=44_100, pad_s=5.0)
     args = practice_args(
         "--sample-rate", "44100", "--stop-on-silence", "2", "--max-seconds", "60", "--no-reflect"
     )
@@ -331,14 +338,15 @@ def test_practice_resamples_and_stops_on_silence(tmp_path: Path, eval_dir: Path,
     info = sf.info(folder / record["rep"]["audio_file"])
     assert (info.samplerate, info.channels) == (16_000, 1)
     assert info.duration == pytest.approx(recorded_s, abs=0.01)
-    assert word_match(record["transcript"], (eval_dir / "jfk.txt").read_text()) >= 0.9, record["transcript"]
+    assert word_match(record["transcript"], (clip("jfk.txt")).read_text()) >= 0.9, record["transcript"]
     assert recordings(reps_home) == [] and list((reps_home / "recordings").iterdir()) == []
 
 
+@pytest.mark.model
 def test_ctrl_c_mid_answer_keeps_a_valid_wav_and_analyzes_it(
-    tmp_path: Path, eval_dir: Path, reps_home: Path
+    tmp_path: Path, clip: Callable[[str], Path], reps_home: Path
 ) -> None:
-    with PacedMic(tmp_path, eval_dir / "jfk.wav") as mic:
+    with PacedMic(tmp_path, clip("jfk.wav")) as mic:
         proc = subprocess.Popen(
             reps_cmd(*practice_args("--max-seconds", "60")),
             env=mic.env,
@@ -364,14 +372,16 @@ def test_ctrl_c_mid_answer_keeps_a_valid_wav_and_analyzes_it(
     audio_path = folder / record["rep"]["audio_file"]
     frames = assert_valid_wav(audio_path)
     assert 4.5 * RATE <= frames <= 6.5 * RATE  # stopped promptly, nothing said before Ctrl-C lost
-    clip, _ = sf.read(eval_dir / "jfk.wav", dtype="int16")
+    clip, _ = sf.read(clip("jfk.wav"), dtype="int16")
     np.testing.assert_array_equal(sf.read(audio_path, dtype="int16")[0], clip[:frames])
     assert "fellow americans" in " ".join(words(record["transcript"])), record["transcript"]
     assert not (folder / "reflection.json").exists()  # Ctrl-C: no questions asked
 
 
-def test_ctrl_c_right_away_keeps_the_short_recording(tmp_path: Path, eval_dir: Path, reps_home: Path) -> None:
-    with PacedMic(tmp_path, eval_dir / "jfk.wav") as mic:
+def test_ctrl_c_right_away_keeps_the_short_recording(
+    tmp_path: Path, clip: Callable[[str], Path], reps_home: Path
+) -> None:
+    with PacedMic(tmp_path, clip("jfk.wav")) as mic:
         proc = subprocess.Popen(
             reps_cmd(*practice_args()),
             env=mic.env,
@@ -392,9 +402,11 @@ def test_ctrl_c_right_away_keeps_the_short_recording(tmp_path: Path, eval_dir: P
     assert not (reps_home / "reps").exists()
 
 
-def test_a_crash_mid_answer_leaves_a_playable_wav(tmp_path: Path, eval_dir: Path, reps_home: Path) -> None:
+def test_a_crash_mid_answer_leaves_a_playable_wav(
+    tmp_path: Path, clip: Callable[[str], Path], reps_home: Path
+) -> None:
     """SIGKILL (no clean-up at all): the WAV on disk still plays everything up to the last block."""
-    with PacedMic(tmp_path, eval_dir / "jfk.wav") as mic:
+    with PacedMic(tmp_path, clip("jfk.wav")) as mic:
         proc = subprocess.Popen(
             reps_cmd(*practice_args("--max-seconds", "60")),
             env=mic.env,
@@ -410,11 +422,14 @@ def test_a_crash_mid_answer_leaves_a_playable_wav(tmp_path: Path, eval_dir: Path
             proc.kill()
     frames = assert_valid_wav(wav)
     assert frames >= 2.0 * RATE - 1600
-    clip, _ = sf.read(eval_dir / "jfk.wav", dtype="int16")
+    clip, _ = sf.read(clip("jfk.wav"), dtype="int16")
     np.testing.assert_array_equal(sf.read(wav, dtype="int16")[0], clip[:frames])
 
 
-def test_enter_stops_and_the_reflection_is_saved(tmp_path: Path, eval_dir: Path, reps_home: Path) -> None:
+@pytest.mark.model
+def test_enter_stops_and_the_reflection_is_saved(
+    tmp_path: Path, clip: Callable[[str], Path], reps_home: Path
+) -> None:
     """With a terminal on stdin: Enter ends the answer, then the four reflection questions."""
     answers = {
         "stumped": "the opening",
@@ -423,7 +438,7 @@ def test_enter_stops_and_the_reflection_is_saved(tmp_path: Path, eval_dir: Path,
         "story_gap": "",
     }
     master, slave = pty.openpty()
-    with PacedMic(tmp_path, eval_dir / "jfk.wav") as mic:
+    with PacedMic(tmp_path, clip("jfk.wav")) as mic:
         proc = subprocess.Popen(
             reps_cmd(*practice_args("--max-seconds", "60")),
             env=mic.env,
@@ -511,8 +526,10 @@ def test_no_microphone_and_a_broken_leftover(tmp_path: Path, reps_home: Path) ->
     np.testing.assert_array_equal(sf.read(wav, dtype="int16")[0], samples)
 
 
-def test_unknown_device_stops_before_the_question(tmp_path: Path, eval_dir: Path, reps_home: Path) -> None:
-    env = virtual_mic(tmp_path, eval_dir / "jfk.wav")
+def test_unknown_device_stops_before_the_question(
+    tmp_path: Path, clip: Callable[[str], Path], reps_home: Path
+) -> None:
+    env = virtual_mic(tmp_path, clip("jfk.wav"))
     proc = run_reps(*practice_args("--device", "usb headset"), env=env)
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines() == [

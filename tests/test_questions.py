@@ -94,14 +94,14 @@ def test_builtin_files_match_what_load_questions_reads() -> None:
 
 
 def test_wheel_lists_every_package() -> None:
-    """pyproject lists packages by hand (to map prompts/ into the wheel): a new subpackage must be added."""
+    """pyproject lists packages by hand (prompts/ ships through a symlink): a new subpackage must be added."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
     listed = set(config["packages"])
     src = ROOT / "src"
     found = {".".join(p.parent.relative_to(src).parts) for p in src.glob("interview_reps/**/__init__.py")}
     missing = sorted(found - listed)
     assert not missing, f"add {missing} to [tool.setuptools] packages in pyproject.toml"
-    assert config["package-dir"]["interview_reps.prompts"] == "prompts"
+    assert (src / "interview_reps" / "prompts").resolve() == ROOT / "prompts"
     assert "*.toml" in config["package-data"]["interview_reps.prompts"]
 
 

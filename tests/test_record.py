@@ -13,6 +13,7 @@ import struct
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -271,9 +272,11 @@ def test_a_device_without_16k_is_recorded_at_its_own_rate(monkeypatch: pytest.Mo
         devices.choose_format(usb, sample_rate_hz=44_100)
 
 
-def test_virtual_microphone_recording_is_exact_and_counts_frames(tmp_path: Path, eval_dir: Path) -> None:
+def test_virtual_microphone_recording_is_exact_and_counts_frames(
+    tmp_path: Path, clip: Callable[[str], Path]
+) -> None:
     """The unpaced virtual mic delivers audio far faster than real time: the limit counts frames."""
-    env = virtual_mic(tmp_path, eval_dir / "jfk.wav")
+    env = virtual_mic(tmp_path, clip("jfk.wav"))
     wav = tmp_path / "take.wav"
     code = (
         "import json; from pathlib import Path; from interview_reps import record as r\n"
@@ -285,14 +288,14 @@ def test_virtual_microphone_recording_is_exact_and_counts_frames(tmp_path: Path,
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == [16_000, 1, 120_000, "max", "default"]
     recorded, rate = sf.read(wav, dtype="int16")
-    clip, _ = sf.read(eval_dir / "jfk.wav", dtype="int16")
+    clip, _ = sf.read(clip("jfk.wav"), dtype="int16")
     assert rate == 16_000
     np.testing.assert_array_equal(recorded, clip[:120_000])  # bit for bit what the mic played
     assert header_sizes(wav) == (wav.stat().st_size - 8, 2 * 120_000)
 
 
-def test_devices_lists_the_virtual_microphone(tmp_path: Path, eval_dir: Path) -> None:
-    env = virtual_mic(tmp_path, eval_dir / "jfk.wav")
+def test_devices_lists_the_virtual_microphone(tmp_path: Path, clip: Callable[[str], Path]) -> None:
+    env = virtual_mic(tmp_path, clip("jfk.wav"))
     proc = reps("devices", env=env)
     assert proc.returncode == 0, proc.stderr
     first = proc.stdout.splitlines()[0].split()
@@ -302,12 +305,12 @@ def test_devices_lists_the_virtual_microphone(tmp_path: Path, eval_dir: Path) ->
     assert listed[0]["channels"] >= 1 and listed[0]["default_rate_hz"] > 0
 
 
-def test_mic_check_measures_what_the_microphone_hears(tmp_path: Path, eval_dir: Path) -> None:
-    env = virtual_mic(tmp_path, eval_dir / "jfk.wav")
+def test_mic_check_measures_what_the_microphone_hears(tmp_path: Path, clip: Callable[[str], Path]) -> None:
+    env = virtual_mic(tmp_path, clip("jfk.wav"))
     proc = reps("mic-check", "--json", env=env)
     assert proc.returncode == 0, proc.stderr
     got = json.loads(proc.stdout)
-    clip, rate = sf.read(eval_dir / "jfk.wav", dtype="float32")
+    clip, rate = sf.read(clip("jfk.wav"), dtype="float32")
     expected = quality(clip[: 3 * rate])
     assert got["duration_s"] == 3.0 and got["sample_rate_hz"] == 16_000
     for key in ("speech_level_dbfs", "noise_floor_dbfs", "peak_dbfs", "snr_db"):
@@ -321,8 +324,8 @@ def test_mic_check_measures_what_the_microphone_hears(tmp_path: Path, eval_dir: 
 
 
 @pytest.mark.parametrize(("gain", "warning"), [(0.01, "warning: too quiet"), (8.0, "warning: clipping")])
-def test_mic_check_warns(tmp_path: Path, eval_dir: Path, gain: float, warning: str) -> None:
-    env = virtual_mic(tmp_path, eval_dir / "jfk.wav", gain=gain)
+def test_mic_check_warns(tmp_path: Path, clip: Callable[[str], Path], gain: float, warning: str) -> None:
+    env = virtual_mic(tmp_path, clip("jfk.wav"), gain=gain)
     proc = reps("mic-check", env=env)
     assert proc.returncode == 0, proc.stderr
     assert warning in proc.stdout, proc.stdout
@@ -336,8 +339,8 @@ def test_no_microphone_is_one_clear_line(tmp_path: Path) -> None:
         assert "no microphone found: plug one in" in line, command
 
 
-def test_unknown_device_is_one_clear_line(tmp_path: Path, eval_dir: Path) -> None:
-    env = virtual_mic(tmp_path, eval_dir / "jfk.wav")
+def test_unknown_device_is_one_clear_line(tmp_path: Path, clip: Callable[[str], Path]) -> None:
+    env = virtual_mic(tmp_path, clip("jfk.wav"))
     line = one_error_line(reps("mic-check", "--device", "no-such-mic", env=env))
     assert "no input device matches 'no-such-mic'" in line and "reps devices" in line
     line = one_error_line(reps("mic-check", "--device", "7", env=env))

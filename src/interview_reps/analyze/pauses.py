@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..models import Pause, Span, Word
+from ..models import Pause, PauseKind, Span, Word
 from ..settings import AnalysisSettings
 from .speech import SpeechActivity, runs
 
@@ -47,7 +47,7 @@ def find_pauses(
         after = next((w for w in words if (w.start + w.end) / 2 > mid), None)
         if before is None or after is None:
             continue
-        kind = "sentence" if before.sentence_end else "clause"
+        kind: PauseKind = "sentence" if before.sentence_end else "clause"
         pauses.append(
             Pause(start=round(start, 3), end=round(end, 3), kind=kind, before=before.text, after=after.text)
         )
