@@ -231,9 +231,8 @@ def spec_for(name: str, question: Question | None) -> MetricSpec:
     spec = METRIC_SPECS.get(name) or MetricSpec(name, name, "", "none", 0.0)
     if name == "answer_length_s" and question is not None:
         # "Closer to the question's target length" is better; noise 5 s (trailing silence, product choice).
-        return MetricSpec(
-            name, spec.label, spec.unit, "target", spec.noise, tuple(question.target_s), spec.digits
-        )
+        lo, hi = question.target_s
+        return MetricSpec(name, spec.label, spec.unit, "target", spec.noise, (lo, hi), spec.digits)
     return spec
 
 

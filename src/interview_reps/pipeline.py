@@ -4,7 +4,7 @@ chart from the saved reps -> report. No terminal here: callers pass a ``progress
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -117,18 +117,18 @@ def iter_analyze_files(
     question: Question | None = None,
     clips_dirs: Sequence[Path | None] | None = None,
     progress: Progress | None = None,
-) -> Iterator[Result | RepsError]:
+) -> Generator[Result | RepsError, None, None]:
     """``analyze_files``, yielding each file's result (or error) in input order as soon as it is ready.
 
     ``clips_dirs``: per file, a folder for clips of its flagged moments (``clips.write_clips``), or None.
     ``progress`` hears from the work only when it runs in this process (``jobs`` 1 or one file).
     """
-    paths = [Path(p) for p in paths]
+    files = [Path(p) for p in paths]
     calls = [
         (path, model, settings, question, clips_dirs[i] if clips_dirs else None)
-        for i, path in enumerate(paths)
+        for i, path in enumerate(files)
     ]
-    if jobs <= 1 or len(paths) <= 1:
+    if jobs <= 1 or len(files) <= 1:
         for call in calls:
             yield _analyze_job(*call, progress=progress)
         return
@@ -137,8 +137,8 @@ def iter_analyze_files(
     yield from in_order(
         _analyze_job,
         calls,
-        jobs=min(jobs, len(paths)),
-        crashed=lambda i, exc: RepsError(f"{paths[i]}: the analysis process stopped unexpectedly ({exc})"),
+        jobs=min(jobs, len(files)),
+        crashed=lambda i, exc: RepsError(f"{files[i]}: the analysis process stopped unexpectedly ({exc})"),
         setup=_start_analysis_worker,
     )
 
@@ -254,7 +254,7 @@ def process_files(
     settings: AnalysisSettings | None = None,
     clips_dirs: Sequence[Path | None] | None = None,
     progress: Progress | None = None,
-) -> Iterator[RepReport | RepsError]:
+) -> Generator[RepReport | RepsError, None, None]:
     """``reps analyze``: each file analyzed (``jobs`` at a time), then saved and reported in input order,
     so the patterns of file 3 see the reps of files 1 and 2 whatever ``jobs`` is. A file that fails, at
     any step and for any reason, is its error; the others go on."""

@@ -6,6 +6,7 @@ Each command parses its options, calls one library function and prints through `
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -26,7 +27,7 @@ from .practice import devices_command, mic_check_command, practice_command, ques
 class RepsGroup(click.Group):
     """Turns every RepsError and Ctrl-C into one line on stderr and a non-zero exit."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except RepsError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -112,7 +112,7 @@ def analyze_command(
 
 def _print_outcomes(
     paths: list[Path],
-    outcomes: Iterator[RepReport | RepsError],
+    outcomes: Generator[RepReport | RepsError, None, None],
     status: _Relay,
     *,
     as_json: bool,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -17,7 +18,9 @@ from .options import DAY, json_option, question_option
 @click.option("--until", type=DAY, metavar="YYYY-MM-DD", help="Only reps up to and including this day.")
 @click.option("--last", type=click.IntRange(min=1), metavar="N", help="Only the N most recent reps.")
 @json_option("Print a JSON list of reps, oldest first, on stdout.")
-def history_command(question_id: str | None, since, until, last: int | None, as_json: bool) -> None:
+def history_command(
+    question_id: str | None, since: datetime | None, until: datetime | None, last: int | None, as_json: bool
+) -> None:
     """Every rep so far, newest last, with its key metrics.
 
     \b

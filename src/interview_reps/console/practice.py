@@ -54,7 +54,7 @@ class EnterKey:
         if not self.active:
             return
         try:
-            if os.name == "nt":
+            if sys.platform == "win32":
                 import msvcrt
 
                 while msvcrt.kbhit():
@@ -70,7 +70,7 @@ class EnterKey:
         if not self.active:
             return False
         try:
-            if os.name == "nt":
+            if sys.platform == "win32":
                 import msvcrt
 
                 return msvcrt.kbhit() and msvcrt.getwch() in ("\r", "\n")
