@@ -48,6 +48,7 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+@pytest.mark.model
 def test_jobs_2_prints_what_one_job_prints(tmp_path: Path) -> None:
     missing = tmp_path / "missing.wav"
     files = [str(SAMPLES / "jfk.wav"), str(missing), str(SAMPLES / "mfa_uhum.flac")]
@@ -60,6 +61,7 @@ def test_jobs_2_prints_what_one_job_prints(tmp_path: Path) -> None:
     assert f"reps: error: {missing}: no such file" in err and "1 of 3 files failed" in err
 
 
+@pytest.mark.model
 def test_any_error_on_one_file_leaves_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """File 2 cannot be saved (a LibraryError), file 4 hits a bug in the analysis: files 1, 3 and 5
     are still analyzed, saved and printed, each failure is one line, and nothing is a traceback."""
@@ -97,6 +99,7 @@ def test_any_error_on_one_file_leaves_the_others(tmp_path: Path, monkeypatch: py
     assert len(Library().entries()) == 3
 
 
+@pytest.mark.model
 def test_ctrl_c_stops_the_workers_at_once(tmp_path: Path) -> None:
     """Ctrl-C during `--jobs 2`: one line, exit 130, and no worker left running."""
     files = [str(SAMPLES / "mfa_cold_corpus.wav")] * 4

@@ -183,6 +183,7 @@ def readme_example() -> str:
     return found.group(1)
 
 
+@pytest.mark.model
 def test_the_readme_example_runs_as_written(tmp_path: Path) -> None:
     """The README's Python example, run as written from the repository (HOME is a temporary folder)."""
     env = {**os.environ, "HOME": str(tmp_path), "REPS_HOME": str(tmp_path / "reps-home")}

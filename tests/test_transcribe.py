@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 # Run in a fresh process with HF_HUB_OFFLINE=1 (read when huggingface_hub is imported), so a download
 # attempt fails at once instead of reaching for the network. WhisperModel is wrapped to record how
 # it is called; the real one still does the work.
@@ -42,6 +44,7 @@ def load(name: str, cache: Path) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.model
 def test_a_broken_model_folder_is_never_followed_by_a_download(tmp_path: Path) -> None:
     folder = tmp_path / "my-model"
     folder.mkdir()
@@ -71,6 +74,7 @@ def test_a_model_name_is_looked_up_locally_then_downloaded(tmp_path: Path) -> No
     assert got["error"].startswith("model 'small.en' is not on this computer and could not be downloaded")
 
 
+@pytest.mark.model
 def test_the_embedded_model_loads_from_its_folder(tmp_path: Path) -> None:
     got = load("tiny.en", tmp_path / "hf")
     assert got["error"] is None and len(got["calls"]) == 1 and got["calls"][0]["local_only"] is True
