@@ -99,6 +99,17 @@ def test_any_error_on_one_file_leaves_the_others(tmp_path: Path, monkeypatch: py
     assert len(Library().entries()) == 3
 
 
+def test_a_model_that_cannot_load_ends_the_batch_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not a file's failure: every file would fail alike, so it is said once."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    files = [str(SAMPLES / "jfk.wav"), str(SAMPLES / "mfa_uhum.flac")]
+    for jobs in ("1", "2"):
+        code, out, err = run("analyze", *files, "--no-save", "--model", "no-such-model", "--jobs", jobs)
+        errors = [line for line in err.splitlines() if line.startswith("reps: error:")]
+        assert code == 1 and out == "" and "Traceback" not in err
+        assert len(errors) == 1 and errors[0].startswith("reps: error: model 'no-such-model' is neither"), err
+
+
 @pytest.mark.model
 def test_ctrl_c_stops_the_workers_at_once(tmp_path: Path) -> None:
     """Ctrl-C during `--jobs 2`: one line, exit 130, and no worker left running."""

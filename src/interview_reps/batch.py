@@ -34,6 +34,7 @@ def in_order(
     pool = _pool(jobs, setup)
     futures: list[Future[T]] = [pool.submit(fn, *args) for args in calls]
     retried: set[int] = set()
+    stop_now = True  # unless every item was yielded, or the caller stopped asking with nothing left running
     try:
         for i in range(len(calls)):
             while True:
@@ -52,14 +53,13 @@ def in_order(
                         continue
                 yield result
                 break
-    except GeneratorExit:  # the caller stopped asking: workers still on a file are ended, not awaited
-        if not all(f.done() for f in futures):
-            _stop(pool)
-        raise
-    except BaseException:
-        _stop(pool)
+        stop_now = False
+    except GeneratorExit:  # the caller stopped asking: workers still on an item are ended, not awaited
+        stop_now = not all(f.done() for f in futures)
         raise
     finally:
+        if stop_now:
+            _terminate(pool)
         pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -95,9 +95,7 @@ def _finished(future: Future[Any]) -> bool:
     return future.done() and not future.cancelled() and not isinstance(future.exception(), BrokenProcessPool)
 
 
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """End the workers now (on Ctrl-C or an error here), instead of waiting for their files to finish."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way before Python 3.14
-    for process in processes:
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """End the workers now (on Ctrl-C or an error here), instead of waiting for their items to finish."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):  # no public way before 3.14
         process.terminate()
-    pool.shutdown(wait=True, cancel_futures=True)  # quick now; closes the queues, so nothing is left behind

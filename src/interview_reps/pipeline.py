@@ -4,13 +4,13 @@ chart from the saved reps -> report. No terminal here: callers pass a ``progress
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import AudioError, LibraryError, RepsError
+from .errors import AudioError, LibraryError, ModelError, RepsError
 from .models import Audio, Rep, Result
 from .settings import DEFAULT_MODEL, AnalysisSettings, PatternSettings, TranscribeSettings
 
@@ -103,7 +103,8 @@ def analyze_files(
 
     A file that fails is its error (a RepsError naming the file) in the list, whatever went wrong; the
     others are still analyzed (like ``asyncio.gather(..., return_exceptions=True)``). The results are
-    the same for any ``jobs``.
+    the same for any ``jobs``. A model that cannot be loaded is not about one file: its ModelError is
+    raised and ends the batch.
     """
     return list(iter_analyze_files(paths, jobs=jobs, model=model, settings=settings, question=question))
 
@@ -129,18 +130,27 @@ def iter_analyze_files(
         for i, path in enumerate(files)
     ]
     if jobs <= 1 or len(files) <= 1:
-        for call in calls:
-            yield _analyze_job(*call, progress=progress)
-        return
-    from .batch import in_order
+        results: Iterator[Result | RepsError] = (_analyze_job(*call, progress=progress) for call in calls)
+    else:
+        from .batch import in_order
 
-    yield from in_order(
-        _analyze_job,
-        calls,
-        jobs=min(jobs, len(files)),
-        crashed=lambda i, exc: RepsError(f"{files[i]}: the analysis process stopped unexpectedly ({exc})"),
-        setup=_start_analysis_worker,
-    )
+        results = in_order(
+            _analyze_job,
+            calls,
+            jobs=min(jobs, len(files)),
+            crashed=lambda i, exc: RepsError(
+                f"{files[i]}: the analysis process stopped unexpectedly ({exc})"
+            ),
+            setup=_start_analysis_worker,
+        )
+    try:
+        for result in results:
+            if isinstance(result, ModelError):  # every other file would fail the same way
+                raise result
+            yield result
+    finally:
+        if isinstance(results, Generator):
+            results.close()  # its workers stop now, not when the garbage is collected
 
 
 def _start_analysis_worker() -> None:
