@@ -13,7 +13,7 @@ from interview_reps.comparison import METRIC_SPECS, MetricSpec, verdict
 from interview_reps.errors import LibraryError
 from interview_reps.models import Rep, Result
 from interview_reps.patterns import find_patterns, latest_patterns
-from interview_reps.pipeline import compare_library, report_rep
+from interview_reps.pipeline import compare_library, save_and_report
 from interview_reps.questions import get_question
 from interview_reps.store import NO_QUESTION, Library
 from test_store import DAY1, make_result, save, write_wav
@@ -262,12 +262,12 @@ def test_a_new_rep_redraws_its_question_chart_and_links_it(
     """Saved first, then the chart drawn from the saved reps, then the report linking it."""
     chart = reps_home / "charts" / f"{QUESTION}.png"
     assert not chart.exists()
-    report = report_rep(make_result(), library=Library(), question=get_question(QUESTION), audio=wav)
+    report = save_and_report(make_result(), library=Library(), question=get_question(QUESTION), audio=wav)
     assert chart.stat().st_size > 10_000
     assert f"![trend over reps](../../charts/{QUESTION}.png)" in report.markdown
     assert (report.rep.folder / "report.md").read_text() == report.markdown
     assert Library().get(report.rep.id).to_dict() == report.rep.to_dict()
-    lone = report_rep(make_result(), library=Library(), audio=wav)  # no question, no chart
+    lone = save_and_report(make_result(), library=Library(), audio=wav)  # no question, no chart
     assert lone.rep.question_id is None and "trend over reps" not in lone.markdown
 
 

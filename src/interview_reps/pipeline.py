@@ -210,7 +210,7 @@ class RepReport:
     report_path: Path | None = None
 
 
-def report_rep(
+def save_and_report(
     result: Result,
     *,
     library: Library | None = None,
@@ -283,7 +283,7 @@ def process_files(
             continue
         path = Path(paths[i])
         try:
-            yield report_rep(
+            yield save_and_report(
                 analysis,
                 library=library,
                 question=question,

@@ -193,7 +193,7 @@ def _save_answer(
 ) -> RepReport:
     """Analyze the recording and save it as a rep (a 16 kHz mono copy when it was recorded otherwise)."""
     from .audio import load_audio, write_wav
-    from .pipeline import analyze_audio, report_rep
+    from .pipeline import analyze_audio, save_and_report
     from .settings import SAMPLE_RATE_HZ
 
     assert recording.path is not None
@@ -205,7 +205,7 @@ def _save_answer(
         result = analyze_audio(audio, model=model, question=question, progress=ui.progress)
         if (recording.sample_rate_hz, recording.channels) != (SAMPLE_RATE_HZ, 1):
             copy = write_wav(audio, original.with_name(f"{original.stem}.16k.wav"))
-        report = report_rep(
+        report = save_and_report(
             result, library=library, question=question, audio=copy, source_path=str(copy.resolve())
         )
     except RepsError as exc:

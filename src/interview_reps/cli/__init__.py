@@ -31,11 +31,10 @@ class RepsGroup(click.Group):
         try:
             return super().invoke(ctx)
         except RepsError as exc:
-            click.echo(f"reps: error: {exc}", err=True)
-            code = 1
+            message, code = f"reps: error: {exc}", 1
         except KeyboardInterrupt:
-            click.echo("reps: interrupted", err=True)
-            code = 130
+            message, code = "reps: interrupted", 130
+        click.echo(message, err=True)
         # Exit outside the handler, so the traceback (and all it holds: worker pools, open files) is
         # released and cleaned up before the interpreter stops.
         sys.exit(code)

@@ -33,7 +33,7 @@ def stderr() -> Console:
 
 
 def error(message: str) -> None:
-    """The one line a failure ends in: ``reps: error: ...`` on stderr."""
+    """The line a failed file of a batch ends in, as the CLI ends any other failure: ``reps: error: ...``."""
     sys.stderr.write(f"reps: error: {message}\n")
 
 
