@@ -121,7 +121,6 @@ def _print_outcomes(
 ) -> int:
     """Each file's report (or its error line) in input order; returns how many failed."""
     from .. import console
-    from ..console.tables import print_summary
 
     failed = 0
     for n, path in enumerate(paths, 1):
@@ -141,6 +140,8 @@ def _print_outcomes(
             sys.stdout.write(json.dumps(data) + "\n")
             sys.stdout.flush()
         else:
+            from ..console.tables import print_summary
+
             print_summary(outcome, question=question)
         if clips[n - 1] is not None:
             console.note(f"Clips and labels.txt written to {clips[n - 1]}")

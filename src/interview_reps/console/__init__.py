@@ -10,18 +10,27 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from rich.console import Console
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+# rich is imported when something is drawn: `reps analyze --json` and the one-line messages need none of it.
 
 
 def stdout() -> Console:
     """Reports on stdout."""
+    from rich.console import Console
+
     return Console(highlight=False)
 
 
 def wide_stdout() -> Console:
     """Tables of reps on stdout. Piped or redirected output does not wrap: give them room (120 columns)
     unless COLUMNS says otherwise."""
+    from rich.console import Console
+
     if not sys.stdout.isatty() and "COLUMNS" not in os.environ:
         return Console(width=120)
     return Console()
@@ -29,6 +38,8 @@ def wide_stdout() -> Console:
 
 def stderr() -> Console:
     """Progress, questions and messages on stderr, so stdout stays data."""
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -53,12 +64,15 @@ def spinner(message: str) -> Iterator[Callable[[str], None]]:
     if not sys.stderr.isatty():
         yield lambda _msg: None
         return
+    from rich.console import Console
+
     with Console(stderr=True).status(message) as status:
         yield lambda msg: status.update(msg[:1].upper() + msg[1:] + "...")
 
 
 def print_markdown(text: str) -> None:
     """Markdown rendered for reading on a terminal."""
+    from rich.console import Console
     from rich.markdown import Markdown
 
     Console().print(Markdown(text))
