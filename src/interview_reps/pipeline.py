@@ -267,7 +267,8 @@ def process_files(
 ) -> Generator[RepReport | RepsError, None, None]:
     """``reps analyze``: each file analyzed (``jobs`` at a time), then saved and reported in input order,
     so the patterns of file 3 see the reps of files 1 and 2 whatever ``jobs`` is. A file that fails, at
-    any step and for any reason, is its error; the others go on."""
+    any step and for any reason, is its error; the others go on. (A model that cannot load raises its
+    ModelError: that is no file's failure.)"""
     analyses = iter_analyze_files(
         paths,
         jobs=jobs,
