@@ -2,7 +2,7 @@
 
 Usage: python scripts/evaluate.py EVAL_DIR [--json] [--long]
 
-Runs the real pipeline (``interview_reps.pipeline.analyze_path``) and stock faster-whisper (same
+Runs the real pipeline (``interview_reps.pipeline.analyze_file``) and stock faster-whisper (same
 embedded model, beam 5, no prompt, default settings) on every clip that has a NAME.txt reference,
 and scores the pipeline's public schema (``Result.to_dict()``). Tables go to stdout, or to stderr
 with ``--json`` (then stdout holds only the totals as JSON). Definitions are printed with the tables.
@@ -174,11 +174,11 @@ class Systems:
 
     def run(self, path: Path) -> Run:
         from interview_reps.errors import AudioError
-        from interview_reps.pipeline import analyze_path
+        from interview_reps.pipeline import analyze_file
 
         t0 = time.perf_counter()
         try:
-            result, error = analyze_path(path).to_dict(), None
+            result, error = analyze_file(path).to_dict(), None
         except AudioError as exc:
             result, error = None, str(exc).replace(f"{path}: ", "").replace(str(path), path.name)
         t1 = time.perf_counter()

@@ -191,7 +191,7 @@ def acoustic_filled_pauses(
         voiced = pitch.voiced[a:b]
         if voiced.size == 0 or voiced.mean() < settings.acoustic_filler_min_voiced:
             continue
-        spread = semitone_spread(pitch.f0_hz[a:b]) if voiced.sum() >= 20 else _small_spread(pitch.f0_hz[a:b])
+        spread = semitone_spread(pitch.f0_hz[a:b], min_frames=5)
         if spread is None or spread > settings.acoustic_filler_max_pitch_st:
             continue
         filler = Filler(
@@ -286,10 +286,3 @@ def merge_fillers(
         if fillers[k].end - fillers[k].start < 0.1:
             fillers[k] = Filler(fillers[k].text, cand.start, cand.end, "filled_pause", "transcript")
     return sorted(fillers + new, key=lambda f: f.start), new, candidates
-
-
-def _small_spread(f0_hz: np.ndarray) -> float | None:
-    f0 = f0_hz[np.isfinite(f0_hz)]
-    if f0.size < 5:
-        return None
-    return float(np.std(12.0 * np.log2(f0 / np.median(f0))))

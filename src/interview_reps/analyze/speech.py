@@ -69,13 +69,18 @@ class SpeechActivity:
         return bool(self.is_speech.any())
 
 
+def frame_runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """``[start, end)`` frame indices of the runs of True in ``mask``."""
+    padded = np.concatenate(([False], np.asarray(mask, dtype=bool), [False]))
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
 def runs(
     mask: np.ndarray, value: bool, *, hop_s: float, merge_gap_s: float = 0.0
 ) -> list[tuple[float, float]]:
     """Start and end times (s) of the runs of ``value`` in ``mask``."""
-    padded = np.concatenate(([False], mask == value, [False]))
-    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
-    spans = [(float(a * hop_s), float(b * hop_s)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+    spans = [(float(a * hop_s), float(b * hop_s)) for a, b in frame_runs(mask == value)]
     if merge_gap_s > 0 and spans:
         merged = [spans[0]]
         for s, e in spans[1:]:

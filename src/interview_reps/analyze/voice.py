@@ -8,7 +8,7 @@ import numpy as np
 
 from ..models import Audio, Quality, Voice
 from ..settings import SAMPLE_RATE_HZ, AnalysisSettings
-from .speech import HOP_S, SpeechActivity
+from .speech import HOP_S, SpeechActivity, frame_runs
 
 _YIN_FRAME = 1024  # 64 ms at 16 kHz: two periods of the lowest pitch searched (65 Hz)
 _STABLE_ST = 1.0
@@ -102,9 +102,16 @@ def speaker_pitch_st(f0_hz: np.ndarray) -> np.ndarray | None:
     return st if st.size >= 20 else None
 
 
-def semitone_spread(f0_hz: np.ndarray) -> float | None:
-    """Spread of pitch in semitones (standard deviation) around the speaker's dominant pitch."""
-    st = speaker_pitch_st(f0_hz)
+def semitone_spread(f0_hz: np.ndarray, *, min_frames: int = 20) -> float | None:
+    """Spread of pitch in semitones (standard deviation) around the speaker's dominant pitch.
+
+    None with fewer than ``min_frames`` voiced (finite) frames. From 20 frames on, frames more than
+    an octave from the most common pitch are left out (``speaker_pitch_st``); fewer cannot show a mode.
+    """
+    f0 = f0_hz[np.isfinite(f0_hz)]
+    if f0.size < min_frames:
+        return None
+    st = speaker_pitch_st(f0_hz) if f0.size >= 20 else 12.0 * np.log2(f0 / 55.0)
     return None if st is None else float(np.std(st - np.median(st)))
 
 
@@ -159,8 +166,7 @@ def check_quality(audio: Audio, speech: SpeechActivity, *, settings: AnalysisSet
 def _long_runs(mask: np.ndarray, *, min_frames: int) -> np.ndarray:
     """``mask`` with its runs of True shorter than ``min_frames`` removed."""
     out = mask.copy()
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
-    for a, b in zip(edges[::2], edges[1::2], strict=True):
+    for a, b in frame_runs(mask):
         if b - a < min_frames:
             out[a:b] = False
     return out
