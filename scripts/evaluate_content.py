@@ -8,7 +8,7 @@ answers-heldout.toml, on other questions), runs
 
 - text only: the written answer as evenly timed words (``words_from_text``);
 - ``--speech``: each answer spoken by espeak-ng (voices and rates rotate) and transcribed by the
-  real pipeline (``pipeline.analyze_path``, Whisper tiny.en), so ASR errors count. Transcripts are
+  real pipeline (``pipeline.analyze_file``, Whisper tiny.en), so ASR errors count. Transcripts are
   cached in .eval-cache/content/, keyed by the text, voice, rate, model and the source of the
   transcription and analysis modules; ``--fresh`` ignores the cache.
 
@@ -200,7 +200,7 @@ class Speech:
         )
 
     def _transcribe(self, answer: dict[str, Any], voice: str, rate: int) -> dict[str, Any]:
-        from interview_reps.pipeline import analyze_path
+        from interview_reps.pipeline import analyze_file
 
         print(
             f"  speaking and transcribing {answer['id']} ({voice}, {rate} wpm)", file=sys.stderr, flush=True
@@ -212,7 +212,7 @@ class Speech:
                 check=True,
                 capture_output=True,
             )
-            result = analyze_path(wav)
+            result = analyze_file(wav)
         return {
             "voice": voice,
             "rate_wpm": rate,

@@ -48,7 +48,6 @@ GROUP_NAMES = frozenset(
 )
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9']*\*?")
-_TOKEN = re.compile(r"[^a-z0-9']+")
 
 NUMBER_WORDS = frozenset(
     """zero two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
@@ -196,8 +195,10 @@ def _stemmer():  # type: ignore[no-untyped-def]
 
 
 def normalize(text: str) -> str:
-    """Lower-case word without punctuation (apostrophes kept): "Owned," -> "owned"."""
-    return _TOKEN.sub("", text.lower().replace("\u2019", "'"))
+    """Lower-case word without punctuation (apostrophes kept): "Owned," -> "owned" (``text.norm``)."""
+    from .text import norm
+
+    return norm(text)
 
 
 def expand(token: str) -> list[str]:

@@ -332,6 +332,7 @@ class Result:
     warnings: tuple[
         str, ...
     ] = ()  # about the input, e.g. a truncated file: analyzed, but the user should know
+    content: Content = Content()  # what the answer said (analyze/content.py)
 
     def to_dict(self) -> dict[str, Any]:
         r3 = _round3
@@ -393,6 +394,7 @@ class Result:
             "filler_trust": self.filler_trust,
             "settings": self.settings,
             "warnings": list(self.warnings),
+            "content": self.content.to_dict(),
         }
 
     @classmethod
@@ -511,6 +513,7 @@ def _result_from_dict(d: Mapping[str, Any]) -> Result:
         filler_trust=d.get("filler_trust", ""),
         settings=dict(d.get("settings", {})),
         warnings=tuple(d.get("warnings", ())),
+        content=Content.from_dict(d["content"]) if d.get("content") else Content(),
     )
 
 

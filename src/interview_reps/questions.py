@@ -61,6 +61,7 @@ class FollowUp:
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "when": self.when, "point": self.point}
 
+
 # What the structure names in the bank stand for (prompts/*.toml).
 STRUCTURES = {
     "STAR": "Situation, Task, Action, Result",
@@ -231,11 +232,14 @@ def pick_question(
     category: str | None = None,
     practised: Mapping[str, datetime] | None = None,
     rng: random.Random | None = None,
+    prefer: Sequence[str] = (),
 ) -> Question:
     """The question for this rep: ``question_id`` if given, else one from ``category`` (or the whole
     bank) not practised yet, chosen at random, else the one practised longest ago.
 
-    ``practised``: question id -> time of its latest rep (``Library.last_practised``).
+    ``practised``: question id -> time of its latest rep (``Library.last_practised``). ``prefer``:
+    question ids to choose from first (those that fit a job description, ``--job``), when any of
+    them is in the pool.
     """
     if question_id is not None:
         found = [q for q in bank if q.id == question_id]
@@ -243,6 +247,8 @@ def pick_question(
     pool = filter_questions(bank, category=category) if category else list(bank)
     if not pool:
         raise QuestionError("the question bank is empty; add questions to REPS_HOME/questions/*.toml")
+    wanted = set(prefer)
+    pool = [q for q in pool if q.id in wanted] or pool
     practised = practised or {}
     fresh = [q for q in pool if q.id not in practised]
     if fresh:

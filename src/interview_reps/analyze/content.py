@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..cues import (
@@ -26,6 +27,7 @@ from ..cues import (
     stem,
     tokens_of,
 )
+from ..errors import RepsError
 from ..models import (
     Content,
     Feedback,
@@ -37,7 +39,8 @@ from ..models import (
     StructurePart,
     Word,
 )
-from ..settings import ContentSettings, PatternSettings
+from ..settings import ContentSettings
+from ..text import clock
 
 if TYPE_CHECKING:
     from ..questions import Question
@@ -919,6 +922,30 @@ _LEAD_INS = re.compile(
 )
 
 
+def job_terms_from_file(path: Path | str, *, most: int | None = None) -> tuple[str, ...]:
+    """``job_terms_from_text`` of a job description saved as plain text (UTF-8).
+
+    Raises RepsError naming the file when it is missing, unreadable, not text, or has no terms.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RepsError(f"{path}: no such file (--job takes a job description saved as plain text)") from None
+    except IsADirectoryError:
+        raise RepsError(f"{path}: is a folder, not a job description file") from None
+    except UnicodeDecodeError:
+        raise RepsError(f"{path}: not plain text (UTF-8); save the job description as a .txt file") from None
+    except OSError as exc:
+        raise RepsError(f"{path}: cannot read the job description: {exc.strerror or exc}") from None
+    terms = job_terms_from_text(text, most=most)
+    if not terms:
+        raise RepsError(
+            f"{path}: no skills, tools or duties found in it; is it the text of a job description?"
+        )
+    return terms
+
+
 def job_terms_from_text(text: str, *, most: int | None = None) -> tuple[str, ...]:
     """The terms that matter in a job description: skills, tools, responsibilities.
 
@@ -1095,8 +1122,6 @@ def content_advice(
     A missing result outranks every delivery habit but a bad recording; "we" and vague words sit
     with the mid-sentence pauses and filler clusters.
     """
-    from .advice import clock
-
     items: list[tuple[float, Feedback]] = []
     settings = ContentSettings()
     end = round(answer_end_s, 3)
@@ -1113,7 +1138,11 @@ def content_advice(
         )
     elif narrative and "no_measurable_result" in content.findings:
         part = next((p for p in content.structure.parts if p.name == "Result" and p.present), None)
-        where = f'{clock(part.at_s)} - "{part.evidence}" has' if part and part.evidence else f"{clock(end)} -"
+        where = (
+            f'{clock(part.at_s)} - "{part.evidence}" has'
+            if part and part.evidence and part.at_s is not None
+            else f"{clock(end)} -"
+        )
         items.append(
             (
                 60.0,
@@ -1141,78 +1170,55 @@ def content_advice(
             )
         )
     own = content.ownership
-    if _mostly_we(own, settings):
-        total = own.i + own.we
+    we = _mostly_we(own, settings)
+    vague = len(content.vague) >= settings.vague_min
+    if vague:
+        counts = Counter(m.text for m in content.vague)
+        named = " and ".join(f"'{t}'" for t, _ in counts.most_common(2))
+    if we and vague:  # one piece of advice for both: they crowd out the rest otherwise
+        at = min(own.we_at_s[0], content.vague[0].at_s)
+        items.append(
+            (
+                52.0 + own.we + len(content.vague) / 2,
+                Feedback(
+                    f"{clock(at)} - {own.we} of {own.i + own.we} action sentences say 'we', and {named} come "
+                    f"{len(content.vague)} times in all: say what you did, and name the things.",
+                    at,
+                ),
+            )
+        )
+    elif we:
         items.append(
             (
                 50.0 + own.we,
                 Feedback(
-                    f"{clock(own.we_at_s[0])} - {own.we} of {total} action sentences say 'we': say what you did.",
+                    f"{clock(own.we_at_s[0])} - {own.we} of {own.i + own.we} action sentences say 'we': "
+                    "say what you did.",
                     own.we_at_s[0],
                 ),
             )
         )
-    if len(content.vague) >= settings.vague_min:
-        counts = Counter(m.text for m in content.vague)
-        top = [f"'{t}'" for t, _ in counts.most_common(2)]
+    elif vague:
         first = content.vague[0]
         items.append(
             (
                 45.0 + len(content.vague),
                 Feedback(
-                    f"{clock(first.at_s)} - {' and '.join(top)} {len(content.vague)} times in all: name them.",
-                    first.at_s,
+                    f"{clock(first.at_s)} - {named} {len(content.vague)} times in all: name them.", first.at_s
                 ),
             )
         )
     return items
 
 
-# --- patterns across reps ------------------------------------------------------------------------
-
-
-def content_patterns(contents: Sequence[Content], *, settings: PatternSettings | None = None) -> list[str]:
-    """What keeps coming back in one question's reps, oldest first, the newest last.
-
-    "The result was missing in 3 of the last 4 reps of this question": a finding counts as a pattern
-    when the newest rep has it and it is in at least ``min_reps`` and ``min_share`` of the last
-    ``window_reps`` reps (the same rule as the delivery patterns).
-    """
-    settings = settings or PatternSettings()
-    recent = list(contents)[-settings.window_reps :]
-    if len(recent) < settings.min_reps:
-        return []
-    newest = recent[-1]
-
-    def share(key: str) -> int:
-        return sum(1 for c in recent if key in c.findings)
-
-    def repeated(n: int) -> bool:
-        return n >= settings.min_reps and n / len(recent) >= settings.min_share
-
-    out: list[str] = []
-    described = {
-        "no_result": "the result was missing",
-        "no_measurable_result": "the result had no number",
-        "mostly_we": "most action sentences said 'we'",
-        "vague": "vague words came 3 times or more",
-        "no_specifics": "there was no number or name",
-    }
-    for key, what in described.items():
-        n = share(key)
-        if key in newest.findings and repeated(n):
-            out.append(
-                f"{what[:1].upper()}{what[1:]} in {n} of the last {len(recent)} reps of this question."
-            )
-    if "no_result" in newest.findings and repeated(share("no_result")):
-        out = [o for o in out if not o.startswith("The result had no number")]
-    for k, point in enumerate(newest.points, start=1):
-        n = share(f"missed_point:{k}")
-        if not point.covered and repeated(n):
-            out.append(
-                f'"{point.text}" was not covered in {n} of the last {len(recent)} reps of this question.'
-            )
-    return out
+def points_to_cover(content: Content, question: Question) -> tuple[str, ...]:
+    """The points the answer left out, less the result when the result advice already asks for it."""
+    no_result = question.structure in ("STAR", "CAR") and "no_result" in content.findings
+    return tuple(
+        p.text
+        for n, p in enumerate(content.points)
+        if not p.covered and not (no_result and _about_result(question, n))
+    )
 
 
 def _about_result(question: Question, n: int) -> bool:
