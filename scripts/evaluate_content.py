@@ -234,8 +234,8 @@ class Speech:
 def _pipeline_signature() -> str:
     """A hash of the modules that turn audio into words: a change there invalidates the cache."""
     src = ROOT / "src" / "interview_reps"
-    files = [src / "transcribe.py", src / "settings.py", src / "pipeline.py", src / "audio.py"]
-    files += sorted(p for p in (src / "analyze").glob("*.py") if p.name not in ("content.py", "advice.py"))
+    names = ("transcribe.py", "audio.py", "settings.py", "model_files.py")
+    files = [src / n for n in names] + [src / "analyze" / n for n in ("speech.py", "words.py", "fillers.py")]
     digest = hashlib.sha256()
     for f in files:
         if f.exists():
