@@ -913,7 +913,10 @@ _JOB_AD_WORDS = frozenset(
     environment fast-paced paced world class best plus benefits salary apply application closing
     date about what who how us key core other others various wide range multiple like such busy
     compassionate motivated dynamic driven friendly talented enthusiastic dedicated committed
-    self-motivated detail-oriented organised organized reliable hardworking hard-working""".split()
+    self-motivated detail-oriented organised organized reliable hardworking hard-working
+    run lead manage drive deliver ensure maintain create define implement improve handle keep provide
+    support write cut hit exceed own oversee coordinate establish partner collaborate contribute make
+    take bring""".split()  # the last lines: duty verbs that open a bullet ("Run our clusters")
 )
 _LEAD_INS = re.compile(
     r"\b(?:experience (?:with|in|of)|knowledge of|familiar(?:ity)? with|proficien(?:t|cy) (?:in|with)|"
