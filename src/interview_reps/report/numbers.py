@@ -120,7 +120,7 @@ def content_rows(result: Result) -> list[Row]:
             "Specifics",
             f"{len(c.specifics)}" + (f" ({shown})" if shown else ""),
             "numbers, names",
-            bool(c.specifics),
+            bool(c.specifics) if c.points else None,  # judged for answers to a question only
         )
     )
     if c.vague:
