@@ -171,11 +171,14 @@ def content_section(result: Result) -> list[str]:
             for j in c.job_terms
         ]
     if c.points:
+        from ..analyze.content import MEASURED_POINT_ACCURACY
+
+        precision, recall = MEASURED_POINT_ACCURACY
         out += [
             "",
             "_A point counts as covered when the answer uses one of its cue phrases (prompts/*.toml); "
-            "on answers it was not tuned on, 86% of the points it called covered were, and it found 78% "
-            'of those covered (README "What the answer said")._',
+            f"on answers it was not tuned on, {precision:.0%} of the points it called covered were, and it "
+            f'found {recall:.0%} of those covered (README "What the answer said")._',
         ]
     return out
 
