@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed
 LOCKS := requirements/py310.txt requirements/py311.txt
 # Debian packages: PortAudio for the microphone, sox to build the virtual microphone's raw file in tests.
 SYSTEM_PACKAGES := libportaudio2 sox
+# make eval speaks the labelled answers of tests/data/content/ with espeak-ng to score content through ASR.
+EVAL_PACKAGES := espeak-ng
 # The demo's own practice library, emptied at every run: the demo never touches your REPS_HOME.
 DEMO_HOME := $(CURDIR)/.demo-library
 # make eval: the in-repo development set, plus REPS_EVAL_DIR (a folder of NAME.wav|flac + NAME.txt) if set.
@@ -63,8 +65,10 @@ format: setup ## ruff format in place
 	$(BIN)/ruff check --fix src tests scripts
 	$(BIN)/ruff format src tests scripts
 
-eval: setup ## accuracy on the in-repo recordings (+ REPS_EVAL_DIR): fillers, WER, pauses, pace
+eval: setup ## accuracy: fillers, WER, pauses, pace (in-repo recordings + REPS_EVAL_DIR); content vs hand labels
 	$(BIN)/python scripts/evaluate.py $(EVAL_DIRS) --long
+	@$(MAKE) --no-print-directory system SYSTEM_PACKAGES="$(EVAL_PACKAGES)"
+	$(BIN)/python scripts/evaluate_content.py --speech
 
 bench: setup ## cost of `reps analyze` on a 60 s answer as a ratio to bare faster-whisper
 	$(BIN)/python scripts/bench.py

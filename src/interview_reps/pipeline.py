@@ -31,12 +31,15 @@ def analyze_audio(
     model: str = DEFAULT_MODEL,
     settings: AnalysisSettings | None = None,
     question: Question | None = None,
+    job_terms: Sequence[str] = (),
     progress: Progress | None = None,
 ) -> Result:
     """Measure one decoded recording. Raises AudioError when there is no speech in it.
 
-    ``question``: the question the recording answers; its target length adds advice when the answer
-    falls outside it. ``progress`` is told what is being done, in a few words.
+    ``question``: the question the recording answers: what the answer said is judged against its
+    points and structure, and its target length adds advice when the answer falls outside it.
+    ``job_terms``: terms of a job description (``job_terms_from_file``) the answer is checked for.
+    ``progress`` is told what is being done, in a few words.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -63,13 +66,17 @@ def analyze_audio(
             settings=TranscribeSettings(model=model),
         )
         f0_hz = f0_future.result()
-    result = analyze_recording(audio, transcript, speech, settings=settings, f0_hz=f0_hz)
+    result = analyze_recording(
+        audio, transcript, speech, settings=settings, f0_hz=f0_hz, question=question, job_terms=job_terms
+    )
     if not [w for w in result.words if not w.filler]:
         raise AudioError(f"{audio.path}: no speech detected")
     if question is not None:
         from .analyze.advice import with_length_advice
+        from .analyze.content import points_to_cover
 
-        result = with_length_advice(result, target_s=question.target_s, points=question.points)
+        missing = points_to_cover(result.content, question) if result.content.points else question.points
+        result = with_length_advice(result, target_s=question.target_s, points=missing)
     return replace(result, warnings=(audio.warning,)) if audio.warning else result
 
 
@@ -79,6 +86,7 @@ def analyze_file(
     model: str = DEFAULT_MODEL,
     settings: AnalysisSettings | None = None,
     question: Question | None = None,
+    job_terms: Sequence[str] = (),
     progress: Progress | None = None,
 ) -> Result:
     """Analyze one recording (wav, flac, mp3, m4a, ogg, webm). Raises a RepsError naming the file.
@@ -88,7 +96,9 @@ def analyze_file(
     from .audio import load_audio
 
     audio = load_audio(path, settings=settings)
-    return analyze_audio(audio, model=model, settings=settings, question=question, progress=progress)
+    return analyze_audio(
+        audio, model=model, settings=settings, question=question, job_terms=job_terms, progress=progress
+    )
 
 
 def analyze_files(
@@ -98,6 +108,7 @@ def analyze_files(
     model: str = DEFAULT_MODEL,
     settings: AnalysisSettings | None = None,
     question: Question | None = None,
+    job_terms: Sequence[str] = (),
 ) -> list[Result | RepsError]:
     """Analyze each recording, ``jobs`` at a time in separate processes; one entry per path, in order.
 
@@ -106,7 +117,11 @@ def analyze_files(
     the same for any ``jobs``. A model that cannot be loaded is not about one file: its ModelError is
     raised and ends the batch.
     """
-    return list(iter_analyze_files(paths, jobs=jobs, model=model, settings=settings, question=question))
+    return list(
+        iter_analyze_files(
+            paths, jobs=jobs, model=model, settings=settings, question=question, job_terms=job_terms
+        )
+    )
 
 
 def iter_analyze_files(
@@ -116,6 +131,7 @@ def iter_analyze_files(
     model: str = DEFAULT_MODEL,
     settings: AnalysisSettings | None = None,
     question: Question | None = None,
+    job_terms: Sequence[str] = (),
     clips_dirs: Sequence[Path | None] | None = None,
     progress: Progress | None = None,
 ) -> Generator[Result | RepsError, None, None]:
@@ -126,7 +142,7 @@ def iter_analyze_files(
     """
     files = [Path(p) for p in paths]
     calls = [
-        (path, model, settings, question, clips_dirs[i] if clips_dirs else None)
+        (path, model, settings, question, tuple(job_terms), clips_dirs[i] if clips_dirs else None)
         for i, path in enumerate(files)
     ]
     if jobs <= 1 or len(files) <= 1:
@@ -169,6 +185,7 @@ def _analyze_job(
     model: str,
     settings: AnalysisSettings | None,
     question: Question | None,
+    job_terms: tuple[str, ...],
     clips_dir: Path | None,
     *,
     progress: Progress | None = None,
@@ -178,7 +195,9 @@ def _analyze_job(
 
     try:
         audio = load_audio(path, settings=settings)
-        result = analyze_audio(audio, model=model, settings=settings, question=question, progress=progress)
+        result = analyze_audio(
+            audio, model=model, settings=settings, question=question, job_terms=job_terms, progress=progress
+        )
         if clips_dir is not None:
             from .clips import write_clips
 
@@ -258,6 +277,7 @@ def process_files(
     *,
     library: Library | None,
     question: Question | None = None,
+    job_terms: Sequence[str] = (),
     created_at: Sequence[datetime | None] | None = None,
     jobs: int = 1,
     model: str = DEFAULT_MODEL,
@@ -275,6 +295,7 @@ def process_files(
         model=model,
         settings=settings,
         question=question,
+        job_terms=job_terms,
         clips_dirs=clips_dirs,
         progress=progress,
     )

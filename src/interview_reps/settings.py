@@ -143,6 +143,33 @@ class PatternSettings:
     baseline_reps: int = 10
 
 
+@dataclass(frozen=True)
+class ContentSettings:
+    """What the answer said (analyze/content.py). Tuned on the tuning split of the labelled answers
+    (tests/data/content/), never on the held-out one; README "Content" states the figures."""
+
+    # Other words allowed between two words of a cue: "cut time" matches "cut the build time".
+    # 2 covered articles and possessives ("told my manager") without joining unrelated words (tuning split).
+    cue_gap_words: int = 2
+    # The generic structure cues ("so i", "last year") are short and common: their words must be
+    # adjacent, else "so this was, I think" reads as "so I" (tuning split).
+    structure_gap_words: int = 0
+    # STAR's Situation is told in the opening: only the first half of the sentences count (tuning split).
+    situation_within: float = 0.5
+    # A result comes after the story has started: not in the first 25% of sentences (tuning split).
+    result_after: float = 0.25
+    # "Mostly we": at least 3 action sentences, 60% or more of them with "we" (product choice; the
+    # advice states the count, "7 of 9 action sentences say 'we'").
+    mostly_we_min: int = 3
+    mostly_we_share: float = 0.6
+    # Vague words become advice from 3 in one answer ("'stuff' and 'things' 4 times", product choice).
+    vague_min: int = 3
+    # Terms taken from a job description (--job): the most salient ones (product choice).
+    job_terms_max: int = 12
+    # A quoted piece of evidence: at most this many words around the cue.
+    evidence_max_words: int = 14
+
+
 def reps_home() -> Path:
     """The practice library: ``$REPS_HOME`` or the platform's user data folder."""
     env = os.environ.get("REPS_HOME")

@@ -5,13 +5,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..models import Audio, Metrics, Result, Span, Transcript
-from ..settings import AnalysisSettings, TargetBands
+from ..settings import AnalysisSettings, ContentSettings, TargetBands
 from .advice import advise, filler_trust
+from .content import analyze_content, content_advice
 from .fillers import (
     acoustic_filled_pauses,
     find_discourse_markers,
@@ -26,6 +29,9 @@ from .speech import SpeechActivity
 from .voice import check_quality, estimate_f0, measure_voice, pitch_track
 from .words import clean_words
 
+if TYPE_CHECKING:
+    from ..questions import Question
+
 
 def analyze_recording(
     audio: Audio,
@@ -35,9 +41,15 @@ def analyze_recording(
     settings: AnalysisSettings | None = None,
     bands: TargetBands | None = None,
     f0_hz: np.ndarray | None = None,
+    question: Question | None = None,
+    job_terms: Sequence[str] = (),
+    content_settings: ContentSettings | None = None,
 ) -> Result:
     """All measurements of one recording. ``speech`` is the activity the transcript was bounded by;
-    ``f0_hz`` the raw pitch from ``voice.estimate_f0``, if it was computed already."""
+    ``f0_hz`` the raw pitch from ``voice.estimate_f0``, if it was computed already.
+
+    ``question``: what the recording answers, for what the answer said against its points and
+    structure (``content.analyze_content``); ``job_terms``: a job description's terms to look for."""
     settings = settings or AnalysisSettings()
     bands = bands or TargetBands()
     words = clean_words(transcript.words, speech)
@@ -125,7 +137,10 @@ def analyze_recording(
         filler_trust=filler_trust(fillers, acoustic, candidates),
         settings={"transcribe": transcript.settings, "analysis": asdict(settings), "targets": asdict(bands)},
     )
-    return replace(result, feedback=tuple(advise(result, settings=settings, bands=bands)))
+    content = analyze_content(words, question, job_terms=job_terms, settings=content_settings)
+    result = replace(result, content=content)
+    extra = content_advice(content, question, answer_end_s=t_last)
+    return replace(result, feedback=tuple(advise(result, settings=settings, bands=bands, extra=extra)))
 
 
 __all__ = ["analyze_recording"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from ..models import Feedback, Filler, Result
@@ -18,9 +19,18 @@ _CLUSTER_MIN = 3
 
 
 def advise(
-    result: Result, *, settings: AnalysisSettings, bands: TargetBands, most: int = 3
+    result: Result,
+    *,
+    settings: AnalysisSettings,
+    bands: TargetBands,
+    most: int = 3,
+    extra: Sequence[tuple[float, Feedback]] = (),
 ) -> list[Feedback]:
-    """Candidate advice, most important first; at most ``most`` items."""
+    """Candidate advice, most important first; at most ``most`` items.
+
+    ``extra``: more candidates with their priorities on the same scale (the content advice of
+    ``content.content_advice``), ranked together with the delivery advice.
+    """
     m = result.metrics
     judge_pace = m.word_count >= bands.min_words_to_judge_pace
     items: list[tuple[float, Feedback]] = []
@@ -151,6 +161,7 @@ def advise(
             )
         )
 
+    items.extend(extra)
     if not items and not judge_pace:
         items.append(
             (
@@ -169,12 +180,19 @@ def advise(
                 0,
                 Feedback(
                     f"Clean delivery: {m.wpm:.0f} wpm, {m.filled_pause_count + m.discourse_marker_count} fillers, "
-                    f"{longest}. Now work on content: a clear structure and a result."
+                    f"{longest}. {_content_note(result)}"
                 ),
             )
         )
     items.sort(key=lambda item: -item[0])
     return [fb for _, fb in items[:most]]
+
+
+def _content_note(result: Result) -> str:
+    points = result.content.points
+    if points and all(p.covered for p in points):
+        return f"All {len(points)} points of the question covered; next, answer a follow-up."
+    return "Now work on content: a clear structure and a result."
 
 
 def with_length_advice(
@@ -204,6 +222,8 @@ def with_length_advice(
             float(hi),
         )
     kept = [f for f in result.feedback if not f.message.startswith(("Clean delivery", "Only "))]
+    if " Cover: " in tip.message:  # the tip names the points left out: no second list of them
+        kept = [f for f in kept if " points not covered: " not in f.message]
     return replace(result, feedback=tuple([tip, *kept][:most]))
 
 
