@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 
 FillerKind = Literal["filled_pause", "discourse_marker"]
+WordKind = Literal["word", "filled_pause", "discourse_marker"]
 FillerSource = Literal["transcript", "acoustic"]
 PauseKind = Literal["sentence", "clause"]
 
@@ -43,14 +44,20 @@ class Span:
 
 @dataclass(frozen=True)
 class Word:
-    """One token of the transcript; ``filler`` marks filled pauses and discourse markers."""
+    """One token of the transcript. ``kind``: a plain ``word``, a ``filled_pause`` (um, uh) or part of a
+    ``discourse_marker`` used as a filler ("like", "you know")."""
 
     text: str
     start: float
     end: float
     probability: float = 1.0
-    filler: bool = False
+    kind: WordKind = "word"
     sentence_end: bool = False  # the token closes a sentence (., ?, !)
+
+    @property
+    def filler(self) -> bool:
+        """A filled pause or a discourse marker (schema 1's ``filler`` flag)."""
+        return self.kind != "word"
 
 
 @dataclass(frozen=True)
@@ -65,11 +72,18 @@ class Transcript:
 
 @dataclass(frozen=True)
 class Filler:
+    """A counted filler (or, in ``Result.filler_candidates``, one heard but not counted).
+
+    ``source``: the signal that found it (``transcript``: the decoder wrote it; ``acoustic``: only the
+    sound showed it). ``confidence``: the detector's probability that it is a filled pause (1.0 for
+    discourse markers, judged by context)."""
+
     text: str
     start: float
     end: float
     kind: FillerKind
     source: FillerSource
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -199,11 +213,19 @@ class Result:
                     "end": r3(w.end),
                     "filler": w.filler,
                     "probability": r3(w.probability),
+                    "kind": w.kind,
                 }
                 for w in self.words
             ],
             "fillers": [
-                {"text": f.text, "start": r3(f.start), "end": r3(f.end), "kind": f.kind, "source": f.source}
+                {
+                    "text": f.text,
+                    "start": r3(f.start),
+                    "end": r3(f.end),
+                    "kind": f.kind,
+                    "source": f.source,
+                    "confidence": r3(f.confidence),
+                }
                 for f in self.fillers
             ],
             "pauses": [
@@ -238,7 +260,14 @@ class Result:
                 "problems": list(self.quality.problems),
             },
             "filler_candidates": [
-                {"text": f.text, "start": r3(f.start), "end": r3(f.end), "kind": f.kind, "source": f.source}
+                {
+                    "text": f.text,
+                    "start": r3(f.start),
+                    "end": r3(f.end),
+                    "kind": f.kind,
+                    "source": f.source,
+                    "confidence": r3(f.confidence),
+                }
                 for f in self.filler_candidates
             ],
             "filler_trust": self.filler_trust,

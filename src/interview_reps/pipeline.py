@@ -40,18 +40,17 @@ def analyze_audio(
     from concurrent.futures import ThreadPoolExecutor
 
     from .analyze import analyze_recording
-    from .analyze.speech import detect_speech
-    from .analyze.voice import estimate_f0
+    from .analyze.frames import speech_frames, voice_frames, with_voice
     from .transcribe import transcribe
 
     settings = settings or AnalysisSettings()
-    # Pitch needs only the audio, and librosa's imports cost ~1.7 s per process: start it first and
-    # let it run while speech is found and the model transcribes (both release the GIL).
+    # The voice features need only the audio, and librosa's imports cost ~1.7 s per process: start
+    # them first and let them run while speech is found and the model transcribes (both release the GIL).
     with ThreadPoolExecutor(max_workers=1) as pool:
-        f0_future = pool.submit(estimate_f0, audio, settings=settings)
-        speech = detect_speech(audio, settings=settings)
+        voice_future = pool.submit(voice_frames, audio.samples, settings=settings)
+        speech = speech_frames(audio, settings=settings)
         if not speech.has_speech:
-            f0_future.cancel()
+            voice_future.cancel()
             raise AudioError(f"{audio.path}: no speech detected")
         transcript = transcribe(
             audio,
@@ -59,9 +58,9 @@ def analyze_audio(
             speech_regions=speech.regions(min_gap_s=0.3),
             settings=TranscribeSettings(model=model),
         )
-        f0_hz = f0_future.result()
-    result = analyze_recording(audio, transcript, speech, settings=settings, f0_hz=f0_hz)
-    if not [w for w in result.words if not w.filler]:
+        frames = with_voice(speech, voice_future.result(), settings=settings)
+    result = analyze_recording(audio, transcript, frames, settings=settings)
+    if not [w for w in result.words if w.kind == "word"]:
         raise AudioError(f"{audio.path}: no speech detected")
     return result
 
