@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, replace
 
-from ..models import Audio, Metrics, Result, Span, Transcript
+from ..models import Audio, Metrics, Result, Span, Transcript, Word
 from ..settings import AnalysisSettings, TargetBands
 from .advice import advise, filler_trust
-from .detector import DetectorWeights, decide, find_candidates, split_tokens
+from .detector import Candidate, DetectorWeights, decide, find_candidates, split_tokens
 from .fillers import find_discourse_markers, marker_fillers
 from .frames import FrameFeatures
 from .language import find_hedges, find_repeats, tokens_of
@@ -18,6 +18,15 @@ from .pace import pace_windows, syllables, words_per_minute
 from .pauses import find_pauses, time_to_first_word
 from .voice import check_quality, measure_voice
 from .words import clean_words
+
+
+def detector_candidates(
+    transcript: Transcript, frames: FrameFeatures
+) -> tuple[tuple[Word, ...], list[Candidate]]:
+    """The cleaned content words and the filled-pause detector's candidates, with their evidence."""
+    filler_tokens, _ = split_tokens(transcript.words)
+    content = clean_words(transcript.words, frames)
+    return content, find_candidates(filler_tokens, content, frames)
 
 
 def analyze_recording(
@@ -33,9 +42,7 @@ def analyze_recording(
     ``frames.frame_features``). ``weights``: the filler detector's (default: the shipped ones)."""
     settings = settings or AnalysisSettings()
     bands = bands or TargetBands()
-    filler_tokens, _ = split_tokens(transcript.words)
-    content = clean_words(transcript.words, frames)
-    candidates = find_candidates(filler_tokens, content, frames)
+    content, candidates = detector_candidates(transcript, frames)
     filled, maybe, kept_tokens = decide(candidates, weights)
     words = tuple(
         sorted(
@@ -119,4 +126,4 @@ def analyze_recording(
     return replace(result, feedback=tuple(advise(result, settings=settings, bands=bands)))
 
 
-__all__ = ["analyze_recording"]
+__all__ = ["analyze_recording", "detector_candidates"]

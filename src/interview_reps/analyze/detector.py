@@ -28,14 +28,12 @@ from .words import is_filled_pause, norm
 FEATURES: tuple[str, ...] = (
     "written",  # 1 if the decoder wrote a filled pause here
     "word_prob",  # the decoder's probability for that token (0 if none)
-    "duration_s",  # length of the candidate
-    "voiced_frac",  # share of its frames voiced (stable, periodic pitch)
-    "pitch_spread_st",  # pitch standard deviation over its voiced frames, semitones (3 if too few)
+    "steady_frac",  # share of its frames voiced within 1.5 semitones of its median pitch (a held vowel)
     "flux_rel",  # spectral change per frame, over the recording's median in speech (a vowel held: low)
     "covered",  # share of it covered by content words (their plausible length, see ``_word_reach``)
     "vad",  # Silero's mean speech probability
-    "level_rel_db",  # its median level relative to the speech level
     "edge",  # 1 before the first or after the last content word
+    "beside_pause",  # 1 if a silence of at least 0.2 s touches it (within 0.1 s) before or after
 )
 # Voiced stretches shorter than this are parts of words (a syllable of "uh" lasts 0.15 s or more).
 MIN_STRETCH_S = 0.15
@@ -50,7 +48,9 @@ NEAR_S = 0.15
 # last 0.15-0.25 s (Pellegrino et al. 2011: 6.2 syllables/s read).
 _PER_SYLLABLE_S = 0.3
 _WORD_BASE_S = 0.2
-_PITCH_SPREAD_CAP_ST = 3.0
+# A held "uh" keeps its pitch within about a semitone (Goto et al. 1999 judged filled pauses by a
+# small F0 transition); 1.5 semitones leaves room for YIN's frame-to-frame jitter.
+_STEADY_ST = 1.5
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,9 @@ def find_candidates(
             )
             claimed.add(best)
             spans.append((stretches[best][0], stretches[best][1], tok))
-        else:
+        elif not any(
+            stretches[k][0] < tok.end + NEAR_S and tok.start - NEAR_S < stretches[k][1] for k in claimed
+        ):  # a second token on a stretch another token claimed is the same sound
             spans.append((tok.start, max(tok.end, tok.start + hop), tok))
     spans += [(s, e, None) for k, (s, e) in enumerate(stretches) if k not in claimed]
     spans.sort(key=lambda x: x[0])
@@ -221,27 +223,33 @@ def evidence(
     b = max(frames.frame(end), a + 1)
     voiced = frames.voiced[a:b]
     f0 = frames.f0_hz[a:b][voiced]
-    if f0.size >= 5:
+    steady = 0.0
+    if f0.size:
         st = 12.0 * np.log2(f0.astype(np.float64))
-        spread = min(float(np.std(st - np.median(st))), _PITCH_SPREAD_CAP_ST)
-    else:
-        spread = _PITCH_SPREAD_CAP_ST
+        steady = float(np.sum(np.abs(st - np.median(st)) <= _STEADY_ST)) / (b - a)
     loud = frames.is_loud[a:b]
     flux = frames.flux_db[a:b][loud] if loud.any() else frames.flux_db[a:b]
     mid = (start + end) / 2
     values = {
         "written": 1.0 if token is not None else 0.0,
         "word_prob": float(token.probability) if token is not None else 0.0,
-        "duration_s": end - start,
-        "voiced_frac": float(voiced.mean()),
-        "pitch_spread_st": spread,
+        "steady_frac": steady,
         "flux_rel": min(float(np.median(flux)) / flux_ref, 5.0),
         "covered": float(covered[a:b].mean()),
         "vad": float(frames.vad_prob[a:b].mean()),
-        "level_rel_db": max(float(np.median(frames.level_db[a:b])) - frames.speech_level_dbfs, -60.0),
         "edge": 1.0 if mid < first_word_s or mid > last_word_s else 0.0,
+        "beside_pause": 1.0
+        if _silent(frames, start - 0.3, start + 0.1) or _silent(frames, end - 0.1, end + 0.3)
+        else 0.0,
     }
     return tuple(values[f] for f in FEATURES)
+
+
+def _silent(frames: FrameFeatures, start: float, end: float, *, min_s: float = 0.2) -> bool:
+    """Whether ``[start, end)`` holds a run of at least ``min_s`` with neither speech nor voicing."""
+    a, b = frames.frame(start), frames.frame(end)
+    quiet = ~(frames.is_speech[a:b] | frames.voiced[a:b])
+    return any(e - s >= min_s - 1e-9 for s, e in runs(quiet, True, hop_s=frames.hop_s))
 
 
 def decide(
