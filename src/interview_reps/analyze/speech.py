@@ -18,6 +18,8 @@ from .frames import HOP_S, FrameFeatures, hysteresis, speech_frames
 # Noise is judged on the non-speech frames this close to speech: the room under the answer, not
 # whatever was recorded before or after it (a long lead-in of silence must not move the threshold).
 NOISE_NEAR_SPEECH_S = 1.0
+# Levels are measured on Silero's speech only when it found at least this much (0.2 s).
+MIN_SPEECH_FRAMES = 20
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,7 +64,7 @@ def speech_masks(level_db: np.ndarray, vad_prob: np.ndarray, *, settings: Analys
         previous_end = end
 
     real = level_db > settings.digital_silence_dbfs
-    if vad_exact.any():
+    if vad_exact.sum() >= MIN_SPEECH_FRAMES:
         speech_level = float(np.percentile(level_db[vad_exact], settings.speech_level_percentile_in_speech))
         near = _dilate(vad_exact, int(NOISE_NEAR_SPEECH_S / HOP_S))
         quiet = near & ~vad_exact & real
@@ -73,11 +75,10 @@ def speech_masks(level_db: np.ndarray, vad_prob: np.ndarray, *, settings: Analys
             if quiet.sum() >= 10
             else float(np.percentile(np.maximum(level_db, settings.digital_silence_dbfs), 10))
         )
-    else:
-        speech_level = (
-            float(np.percentile(level_db, settings.speech_level_percentile_in_speech)) if n else -120.0
-        )
-        noise_floor = float(np.median(level_db[real])) if real.any() else settings.digital_silence_dbfs
+    else:  # no speech to measure near (a tone, a hum, noise): the whole recording's frames
+        speech_level = float(np.percentile(level_db, settings.speech_level_percentile)) if n else -120.0
+        floored = np.maximum(level_db, settings.digital_silence_dbfs)
+        noise_floor = float(np.percentile(floored, settings.noise_floor_percentile)) if n else -120.0
     noise_floor = min(noise_floor, speech_level)
     threshold_db = max(
         noise_floor + settings.energy_threshold_fraction * (speech_level - noise_floor),

@@ -54,11 +54,13 @@ def check_quality(audio: Audio, speech: FrameFeatures, *, settings: AnalysisSett
     speech_level = speech.speech_level_dbfs
     noise = speech.noise_floor_dbfs
     in_speech = speech.level_db[speech.is_onset_exact]
-    loud = (
-        float(np.percentile(in_speech, settings.speech_level_percentile_in_speech))
-        if in_speech.size
-        else noise
-    )
+    if in_speech.size >= 20:
+        loud = float(np.percentile(in_speech, settings.speech_level_percentile_in_speech))
+    else:  # nothing Silero calls speech (a tone, a hum): the loud frames of the whole recording
+        all_frames = speech.level_db
+        loud = (
+            float(np.percentile(all_frames, settings.speech_level_percentile)) if all_frames.size else noise
+        )
     snr = loud - noise
     problems = []
     if clipped > settings.clipped_fraction_max:
