@@ -57,7 +57,7 @@ def cli() -> None:
     "--model",
     default=DEFAULT_MODEL,
     show_default=True,
-    help="faster-whisper model name (downloaded only if asked for and online) or a local model folder.",
+    help="built-in model (tiny.en, base: offline) or another faster-whisper model name (downloaded only if asked for and online) or a local model folder.",
 )
 @click.option(
     "--clips",
@@ -195,7 +195,7 @@ def questions_command(category: str | None, search: str | None, as_json: bool) -
     "--model",
     default=DEFAULT_MODEL,
     show_default=True,
-    help="faster-whisper model name (downloaded only if asked for and online) or a local model folder.",
+    help="built-in model (tiny.en, base: offline) or another faster-whisper model name (downloaded only if asked for and online) or a local model folder.",
 )
 def practice_command(
     question_id: str | None,

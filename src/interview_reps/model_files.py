@@ -116,6 +116,15 @@ def verified_model_dir(name: str = TINY_MODEL, *, stamp_dir: Path | None = None)
         if stamp_dir is None:
             raise ModelError(f"the built-in model '{name}' needs a cache folder to be joined into")
         folder = join_model(model, stamp_dir / "models" / f"{name}-{model.version}", stamp_dir=stamp_dir)
+        try:
+            check_model_files(folder, model, stamp_dir=stamp_dir)
+        except ModelError:  # the joined copy was damaged: join it again from the checked parts
+            for file_name in model.files:
+                with contextlib.suppress(OSError):
+                    (folder / file_name).unlink()
+            join_model(model, folder, stamp_dir=stamp_dir)
+        else:
+            return folder
     check_model_files(folder, model, stamp_dir=stamp_dir)
     return folder
 

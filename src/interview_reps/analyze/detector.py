@@ -39,6 +39,8 @@ FEATURES: tuple[str, ...] = (
 MIN_STRETCH_S = 0.15
 # Voiced frames closer than this are one stretch (the dip inside "u-um").
 MERGE_GAP_S = 0.05
+# A voiced stretch this close to a written filler's sound is part of it.
+ABSORB_GAP_S = 0.12
 # A stretch at least this much covered by content words is theirs, not a candidate.
 MAX_COVERED = 0.5
 # A token and a voiced stretch this close are one candidate.
@@ -174,7 +176,24 @@ def find_candidates(
             stretches[k][0] < tok.end + NEAR_S and tok.start - NEAR_S < stretches[k][1] for k in claimed
         ):  # a second token on a stretch another token claimed is the same sound
             spans.append((tok.start, max(tok.end, tok.start + hop), tok))
-    spans += [(s, e, None) for k, (s, e) in enumerate(stretches) if k not in claimed]
+    # A stretch right beside one a token claimed is the rest of that filler ("u-m": the pitch track
+    # breaks where the lips close), not a filler of its own.
+    for k, (s, e) in enumerate(stretches):
+        if k in claimed:
+            continue
+        owner = next(
+            (
+                n
+                for n, (s2, e2, tok) in enumerate(spans)
+                if tok is not None and (0 <= s - e2 <= ABSORB_GAP_S or 0 <= s2 - e <= ABSORB_GAP_S)
+            ),
+            None,
+        )
+        if owner is None:
+            spans.append((s, e, None))
+        else:
+            s2, e2, tok = spans[owner]
+            spans[owner] = (min(s, s2), max(e, e2), tok)
     spans.sort(key=lambda x: x[0])
 
     first = content[0].start if content else math.inf
