@@ -192,8 +192,8 @@ def find_candidates(
         if owner is None:
             spans.append((s, e, None))
         else:
-            s2, e2, tok = spans[owner]
-            spans[owner] = (min(s, s2), max(e, e2), tok)
+            s2, e2, owner_tok = spans[owner]
+            spans[owner] = (min(s, s2), max(e, e2), owner_tok)
     spans.sort(key=lambda x: x[0])
 
     first = content[0].start if content else math.inf
