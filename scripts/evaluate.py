@@ -173,6 +173,15 @@ class Stages:
     stock_s: float
 
 
+class _StagesUnpickler(__import__("pickle").Unpickler):  # type: ignore[misc]
+    """Reads a cache written whether this file ran as a script or was imported (fit_detector.py)."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if name == "Stages" and module in ("__main__", "evaluate"):
+            return Stages
+        return super().find_class(module, name)
+
+
 def _code_version(model: str) -> str:
     """Cache key part: the code and settings the cached stages depend on."""
     import hashlib
@@ -216,7 +225,7 @@ class Systems:
         cached = self.cache / f"{key}-{self.version}.pkl"
         if cached.exists():
             with open(cached, "rb") as f:
-                st: Stages = pickle.load(f)
+                st: Stages = _StagesUnpickler(f).load()
             st.audio = type(st.audio)(str(path), st.audio.samples, st.audio.sample_rate_hz, st.audio.warning)
             return st
         settings = AnalysisSettings()

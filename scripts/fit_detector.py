@@ -88,22 +88,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("eval_dirs", type=Path, nargs="*", help="extra folders (with manifest.jsonl splits)")
     parser.add_argument("--out", type=Path, default=WEIGHTS)
+    parser.add_argument("--model", help="the built-in model whose transcripts to fit on (default: tiny.en)")
     args = parser.parse_args(argv)
 
     import evaluate
 
     from interview_reps.analyze.detector import FEATURES
 
-    data = evaluate.collect(evaluate.all_clips([*evaluate.DEFAULT_DIRS, *args.eval_dirs]), model=None)
+    from interview_reps.settings import TINY_MODEL
+
+    model = args.model or TINY_MODEL
+    data = evaluate.collect(evaluate.all_clips([*evaluate.DEFAULT_DIRS, *args.eval_dirs]), model=model)
     x, y, groups = data.matrix("tune")
     weights = fit(x, y, FEATURES)
     weights["fitted_on"] = (
-        f"tuning split: {len(set(groups))} recordings and spliced answers, {len(y)} candidates, "
+        f"{model} transcripts of the tuning split: {len(set(groups))} recordings and built answers, {len(y)} candidates, "
         f"{int(y.sum())} filled pauses, speakers {', '.join(sorted(data.speakers('tune')))}; "
         f"scripts/fit_detector.py {dt.date.today().isoformat()}"
     )
-    args.out.write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}: {weights['fitted_on']}")
+    shipped = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
+    if "features" in shipped:  # the one-model layout of before
+        shipped = {}
+    shipped[model] = weights
+    args.out.write_text(json.dumps(shipped, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.out} [{model}]: {weights['fitted_on']}")
     for f, w in zip(FEATURES, weights["coef"], strict=True):
         print(f"  {f:16s} {w:+.3f}")
     return 0

@@ -128,10 +128,12 @@ def test_the_shipped_weights_are_the_fitted_ones_with_the_known_signs() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
     from fit_detector import SIGNS
 
-    w = shipped_weights()
     raw = json.loads(resources.files("interview_reps.analyze").joinpath("detector_weights.json").read_text())
-    assert "tuning split" in raw["fitted_on"]
-    for name, c in zip(w.features, w.coef, strict=True):
-        assert c * SIGNS[name] >= 0, (name, c)
-        assert SIGNS[name] != 0 or c == 0, name
-    assert 0 < w.candidate_threshold < w.threshold < 1
+    assert set(raw) == {"tiny.en", "base"}
+    for model in raw:
+        w = shipped_weights(model)
+        assert "tuning split" in raw[model]["fitted_on"] and model in raw[model]["fitted_on"]
+        for name, c in zip(w.features, w.coef, strict=True):
+            assert c * SIGNS[name] >= 0, (model, name, c)
+            assert SIGNS[name] != 0 or c == 0, (model, name)
+        assert 0 < w.candidate_threshold < w.threshold < 1

@@ -43,7 +43,7 @@ def analyze_recording(
     settings = settings or AnalysisSettings()
     bands = bands or TargetBands()
     content, candidates = detector_candidates(transcript, frames)
-    filled, maybe, kept_tokens = decide(candidates, weights)
+    filled, maybe, kept_tokens = decide(candidates, weights, model=transcript.model_name)
     words = tuple(
         sorted(
             list(content) + [replace(t, kind="filled_pause") for t in kept_tokens],

@@ -20,6 +20,7 @@ from importlib import resources
 import numpy as np
 
 from ..models import Filler, Word
+from ..settings import TINY_MODEL
 from .frames import FrameFeatures, runs
 from .pace import syllables
 from .words import is_filled_pause, norm
@@ -113,11 +114,14 @@ class DetectorWeights:
         )
 
 
-@functools.lru_cache(maxsize=1)
-def shipped_weights() -> DetectorWeights:
-    """The weights fitted on the tuning split (``scripts/fit_detector.py`` writes them)."""
+@functools.lru_cache(maxsize=4)
+def shipped_weights(model: str = TINY_MODEL) -> DetectorWeights:
+    """The weights fitted on the tuning split for ``model``'s transcripts (``scripts/fit_detector.py``
+    writes them, one set per built-in model: what a model writes is part of the evidence). Another
+    model gets tiny.en's."""
     text = resources.files("interview_reps.analyze").joinpath("detector_weights.json").read_text("utf-8")
-    return DetectorWeights.from_json(json.loads(text))
+    data = json.loads(text)
+    return DetectorWeights.from_json(data.get(model, data[TINY_MODEL]))
 
 
 def _word_reach(w: Word) -> tuple[float, float]:
@@ -272,12 +276,12 @@ def _silent(frames: FrameFeatures, start: float, end: float, *, min_s: float = 0
 
 
 def decide(
-    candidates: list[Candidate], weights: DetectorWeights | None = None
+    candidates: list[Candidate], weights: DetectorWeights | None = None, *, model: str = TINY_MODEL
 ) -> tuple[list[Filler], list[Filler], list[Word]]:
     """Counted filled pauses, the uncounted ones worth a listen, and the tokens counted (as words).
 
     A counted candidate's source is ``transcript`` when the decoder wrote it, else ``acoustic``."""
-    weights = weights or shipped_weights()
+    weights = weights or shipped_weights(model)
     counted: list[Filler] = []
     maybe: list[Filler] = []
     tokens: list[Word] = []
