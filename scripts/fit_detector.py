@@ -94,7 +94,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     import evaluate
 
     from interview_reps.analyze.detector import FEATURES
-
     from interview_reps.settings import TINY_MODEL
 
     model = args.model or TINY_MODEL

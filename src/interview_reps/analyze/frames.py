@@ -18,11 +18,13 @@ from ..settings import SAMPLE_RATE_HZ, AnalysisSettings
 
 HOP_S = 0.01  # 10 ms analysis hop
 FRAME_S = 0.025  # 25 ms analysis window (level, spectrum)
-BLOCK_S = 30.0  # audio processed per block (memory bound, not a tuning knob)
+BLOCK_S = 10.0  # audio processed per block (memory bound, not a tuning knob)
 _HOP = int(HOP_S * SAMPLE_RATE_HZ)
 _FRAME = int(FRAME_S * SAMPLE_RATE_HZ)
 _YIN_FRAME = 1024  # 64 ms at 16 kHz: two periods of the lowest pitch searched (65 Hz)
 _SILERO_WINDOW = 512  # samples per Silero VAD decision (32 ms)
+_SILERO_CONTEXT = 64  # samples before each window it also sees
+_SILERO_BATCH = 2500  # windows per run (80 s): bounded memory
 _N_MELS = 40
 _STABLE_ST = 1.0  # frame-to-frame pitch change (semitones) under which a frame counts as voiced
 _MIN_PERIODICITY = 0.5  # vowels and hums correlate 0.7-0.99 with themselves a period later; breath < 0.3
@@ -172,14 +174,33 @@ def frame_level_db(samples: np.ndarray) -> np.ndarray:
 def speech_probability(samples: np.ndarray, n: int) -> np.ndarray:
     """Silero VAD's speech probability (bundled with faster-whisper) for each 10 ms frame, float32.
 
-    Silero is a recurrent model: it runs once over the whole recording (its input is a strided copy of
-    the samples, ~1.1x their size; its state is what makes a long recording cheap to judge).
+    Silero is a recurrent model run over 32 ms windows, each with the 4 ms before it as context.
+    faster-whisper's wrapper feeds it 10,000 windows (5 minutes) at a time, which costs ~200 MB of
+    activations; here it is fed ``_SILERO_BATCH`` windows at a time with its state and context
+    carried over, so the memory it takes does not grow with the recording.
     """
     from faster_whisper.vad import get_vad_model
 
+    model = get_vad_model()
     pad = (-len(samples)) % _SILERO_WINDOW
-    x = np.pad(samples.astype(np.float32, copy=False), (0, pad))
-    probs = np.asarray(get_vad_model()(x), dtype=np.float32).reshape(-1)
+    windows = np.pad(samples.astype(np.float32, copy=False), (0, pad)).reshape(-1, _SILERO_WINDOW)
+    session = getattr(model, "session", None)
+    if session is None:  # another faster-whisper: its own wrapper, all at once
+        probs = np.asarray(model(windows.reshape(-1)), dtype=np.float32).reshape(-1)
+    else:
+        state_h = np.zeros((1, 1, 128), dtype=np.float32)
+        state_c = np.zeros((1, 1, 128), dtype=np.float32)
+        tail = np.zeros((1, _SILERO_CONTEXT), dtype=np.float32)
+        parts = []
+        for start in range(0, len(windows), _SILERO_BATCH):
+            block = windows[start : start + _SILERO_BATCH]
+            context = np.concatenate([tail, block[:-1, -_SILERO_CONTEXT:]])
+            out, state_h, state_c = session.run(
+                None, {"input": np.concatenate([context, block], axis=1), "h": state_h, "c": state_c}
+            )
+            parts.append(np.asarray(out, dtype=np.float32).reshape(-1))
+            tail = block[-1:, -_SILERO_CONTEXT:]
+        probs = np.concatenate(parts) if parts else np.zeros(1, dtype=np.float32)
     centres = (np.arange(n) * _HOP) // _SILERO_WINDOW
     return probs[np.minimum(centres, len(probs) - 1)]
 
@@ -215,9 +236,8 @@ def hysteresis(
 
 
 def voice_frames(samples: np.ndarray, *, settings: AnalysisSettings) -> VoiceFrames:
-    """YIN pitch (``librosa.yin``, the cheap path of measurement.md §4), periodicity at that pitch, and
-    spectral change, on 10 ms frames, block by block."""
-    import librosa
+    """YIN pitch (``yin_f0``, the cheap path of measurement.md §4), periodicity at that pitch, and spectral change, on 10 ms frames,
+    block by block."""
     from faster_whisper.feature_extractor import FeatureExtractor
 
     n = n_frames(len(samples))
@@ -230,15 +250,7 @@ def voice_frames(samples: np.ndarray, *, settings: AnalysisSettings) -> VoiceFra
     for a, b in _blocks(n):
         count = b - a
         x = _centred(samples, a, b, _YIN_FRAME)
-        f0[a:b] = librosa.yin(
-            x,
-            fmin=settings.pitch_min_hz,
-            fmax=settings.pitch_max_hz,
-            sr=SAMPLE_RATE_HZ,
-            frame_length=_YIN_FRAME,
-            hop_length=_HOP,
-            center=False,
-        )[:count]
+        f0[a:b] = yin_f0(x, count, fmin_hz=settings.pitch_min_hz, fmax_hz=settings.pitch_max_hz)
         per[a:b] = _periodicity(x, f0[a:b], count)
         # 25 ms frames inside the 64 ms ones (same centres), for the spectrum
         offset = _YIN_FRAME // 2 - _FRAME // 2
@@ -249,6 +261,49 @@ def voice_frames(samples: np.ndarray, *, settings: AnalysisSettings) -> VoiceFra
         flux[a:b] = np.mean(np.abs(logmel - prev), axis=1)
         previous_logmel = logmel[-1:]
     return VoiceFrames(f0_raw_hz=f0, periodicity=per, flux_db=flux)
+
+
+def yin_f0(
+    x: np.ndarray, count: int, *, fmin_hz: float, fmax_hz: float, threshold: float = 0.1
+) -> np.ndarray:
+    """YIN pitch estimates (de Cheveigne & Kawahara 2002) of ``count`` frames of 64 ms every 10 ms,
+    ``x`` holding them back to back (``_centred``); float32 Hz, shape (count,).
+
+    The estimator of ``librosa.yin`` 0.11 (trough threshold 0.1, parabolic refinement; the tests
+    compare the two), in plain numpy: librosa's imports cost ~2 s and ~200 MB per process, more than
+    all the frame features together, and its estimator changed between versions (0.10 on Python
+    3.10, 0.11 on 3.11). Per frame: the difference function from the frame's autocorrelation and
+    energies, normalised by its running mean; the first dip under ``threshold`` between the shortest
+    and the longest period searched is the period (else the lowest point).
+    """
+    size = _YIN_FRAME
+    frames = _frames_of(x, count, size).astype(np.float64)
+    lag_min = int(np.floor(SAMPLE_RATE_HZ / fmax_hz))
+    lag_max = min(int(np.ceil(SAMPLE_RATE_HZ / fmin_hz)), size - 1)
+    # linear autocorrelation r(k), k = 0 .. lag_max (zero-padded FFT: no wrap-around)
+    spectrum = np.fft.rfft(frames, 2 * size, axis=1)
+    acf = np.fft.irfft(spectrum * np.conj(spectrum), 2 * size, axis=1)[:, : lag_max + 1]
+    squares = np.cumsum(frames[:, :lag_max] ** 2, axis=1)  # sum of y(0..k-1)^2 at k-1
+    diff = 2.0 * (acf[:, :1] - acf[:, 1:]) - squares  # d(k), k = 1 .. lag_max
+    running_mean = np.cumsum(diff, axis=1) / np.arange(1, lag_max + 1)
+    cmnd = diff[:, lag_min - 1 :] / (running_mean[:, lag_min - 1 :] + np.finfo(np.float64).tiny)
+    # parabolic refinement: the vertex of the parabola through each lag and its neighbours
+    left, mid, right = cmnd[:, :-2], cmnd[:, 1:-1], cmnd[:, 2:]
+    curvature = left + right - 2.0 * mid
+    slope = (right - left) / 2.0
+    shift = np.zeros_like(cmnd)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inner = np.where(np.abs(slope) < np.abs(curvature), -slope / curvature, 0.0)
+    shift[:, 1:-1] = inner
+    # a trough: lower than the lag before, not higher than the lag after (the first: than the next)
+    trough = np.zeros_like(cmnd, dtype=bool)
+    trough[:, 1:-1] = (mid < left) & (mid <= right)
+    trough[:, 0] = cmnd[:, 0] < cmnd[:, 1]
+    trough[:, -1] = cmnd[:, -1] < cmnd[:, -2]
+    below = trough & (cmnd < threshold)
+    best = np.where(below.any(axis=1), np.argmax(below, axis=1), np.argmin(cmnd, axis=1))
+    period = lag_min + best + shift[np.arange(count), best]
+    return (SAMPLE_RATE_HZ / period).astype(np.float32)
 
 
 def _periodicity(x: np.ndarray, f0_hz: np.ndarray, count: int) -> np.ndarray:
