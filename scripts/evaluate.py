@@ -1127,7 +1127,12 @@ def collect(clips: Sequence[Path], *, model: str | None, systems: Systems | None
     by_name = {it.name: it for it in items}
     spliced_dir = systems.cache / "spliced"
     spliced_dir.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(20261201)
+
+    def rng_for(name: str) -> np.random.Generator:  # each built answer its own noise, whatever else is built
+        import zlib
+
+        return np.random.default_rng(zlib.crc32(name.encode()))
+
     for split in ("tune", "heldout"):
         donors: list[tuple[Donor, np.ndarray]] = []
         for it in items:
@@ -1161,7 +1166,7 @@ def collect(clips: Sequence[Path], *, model: str | None, systems: Systems | None
             for n, places in enumerate(SPLICE_PLACES):
                 name = f"{c.name}+{'+'.join(places)}"
                 order = donors[n % len(donors) :] + donors[: n % len(donors)]
-                sp = splice(name, x, c.ref.tokens, order, list(places), rng)
+                sp = splice(name, x, c.ref.tokens, order, list(places), rng_for(name))
                 out = spliced_dir / f"{name}.wav"
                 sf.write(out, sp.samples, SR, subtype="PCM_16")
                 dur = sp.samples.size / SR
@@ -1187,7 +1192,7 @@ def collect(clips: Sequence[Path], *, model: str | None, systems: Systems | None
     for name, plan in SPLIT_LONG_PLANS.items():
         if not all(stem in by_stem for stem, _ in plan):
             continue
-        path, ref = build_long(name, plan, by_stem, spliced_dir, rng)
+        path, ref = build_long(name, plan, by_stem, spliced_dir, rng_for(name))
         split = split_of(by_stem[plan[0][0]])[1]
         cands, content = _candidates(systems, path)
         # Untimed parts: the reference's fillers placed through the content words around them.

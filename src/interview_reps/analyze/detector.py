@@ -216,15 +216,11 @@ def find_candidates(
 
 
 def _dedupe_tokens(tokens: tuple[Word, ...]) -> list[Word]:
-    """One token per hesitation: the aligner stacks repeats of one filler on one instant."""
+    """One token per hesitation: the aligner stacks the tokens of one hesitation ("um uh") on one
+    instant, with no length; the first of them stands for it."""
     out: list[Word] = []
     for t in sorted(tokens, key=lambda w: w.start):
-        if (
-            out
-            and norm(out[-1].text) == norm(t.text)
-            and t.end - t.start < 0.03
-            and abs(t.start - out[-1].end) < 0.05
-        ):
+        if out and t.end - t.start < 0.03 and abs(t.start - out[-1].end) < 0.05:
             continue
         out.append(t)
     return out
