@@ -281,8 +281,9 @@ def yin_f0(
     lag_min = int(np.floor(SAMPLE_RATE_HZ / fmax_hz))
     lag_max = min(int(np.ceil(SAMPLE_RATE_HZ / fmin_hz)), size - 1)
     # linear autocorrelation r(k), k = 0 .. lag_max (zero-padded FFT: no wrap-around)
-    spectrum = np.fft.rfft(frames, 2 * size, axis=1)
-    acf = np.fft.irfft(spectrum * np.conj(spectrum), 2 * size, axis=1)[:, : lag_max + 1]
+    nfft = 1280 if size + lag_max <= 1280 else 2 * size  # 1280 = 2^8 * 5: a fast size, no wrap
+    spectrum = np.fft.rfft(frames, nfft, axis=1)
+    acf = np.fft.irfft(spectrum * np.conj(spectrum), nfft, axis=1)[:, : lag_max + 1]
     squares = np.cumsum(frames[:, :lag_max] ** 2, axis=1)  # sum of y(0..k-1)^2 at k-1
     diff = 2.0 * (acf[:, :1] - acf[:, 1:]) - squares  # d(k), k = 1 .. lag_max
     running_mean = np.cumsum(diff, axis=1) / np.arange(1, lag_max + 1)
