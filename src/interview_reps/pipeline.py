@@ -41,22 +41,25 @@ def analyze_audio(
 
     from .analyze import analyze_recording
     from .analyze.frames import speech_frames, voice_frames, with_voice
-    from .transcribe import transcribe
+    from .transcribe import load_model, transcribe
 
     settings = settings or AnalysisSettings()
-    # The voice features need only the audio, and librosa's imports cost ~1.7 s per process: start
-    # them first and let them run while speech is found and the model transcribes (both release the GIL).
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    transcribe_settings = TranscribeSettings(model=model)
+    # The model loads (~1 s) while speech is found, and the voice features (they need only the audio)
+    # run while the model transcribes: all three release the GIL.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        model_future = pool.submit(load_model, model, compute_type=transcribe_settings.compute_type)
         voice_future = pool.submit(voice_frames, audio.samples, settings=settings)
         speech = speech_frames(audio, settings=settings)
         if not speech.has_speech:
             voice_future.cancel()
             raise AudioError(f"{audio.path}: no speech detected")
+        model_future.result()  # a ModelError surfaces here
         transcript = transcribe(
             audio,
             speech.sound_regions(),
             speech_regions=speech.regions(min_gap_s=0.3),
-            settings=TranscribeSettings(model=model),
+            settings=transcribe_settings,
         )
         frames = with_voice(speech, voice_future.result(), settings=settings)
     result = analyze_recording(audio, transcript, frames, settings=settings)
