@@ -14,10 +14,10 @@ DEMO_HOME := $(CURDIR)/.demo-library
 EVAL_DIRS := samples tests/data $(REPS_EVAL_DIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system demo test test-fast lint format eval bench lock clean
+.PHONY: help setup system demo test test-fast lint format eval bench bench-jobs lock clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 system: ## install missing system packages (apt-get as root, else print the command)
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
@@ -68,6 +68,9 @@ eval: setup ## accuracy on the in-repo recordings (+ REPS_EVAL_DIR): fillers, WE
 
 bench: setup ## cost of `reps analyze` on a 60 s answer as a ratio to bare faster-whisper
 	$(BIN)/python scripts/bench.py
+
+bench-jobs: setup ## throughput of `reps analyze --jobs 1` and `--jobs 2` on 20 files
+	$(BIN)/python scripts/bench.py --batch 20
 
 lock: setup ## regenerate the hashed pins in requirements/ from pyproject.toml (needs the network)
 	for v in 3.10 3.11; do \

@@ -3,6 +3,10 @@ peak memory on 1, 10 and 60 minute answers.
 
 Usage: python scripts/bench.py [--seconds 60] [--repeat 3] [--eval-dir DIR] [--model NAME]
                                [--memory-minutes 1 10 60]
+       python scripts/bench.py --batch 20 [--jobs 1,2] [--repeat 3]
+
+``--batch N`` instead measures throughput: ``reps analyze`` on N files (copies of the clips, in turn)
+with ``--no-save --json --jobs J`` for each J, as files per minute and audio seconds per second.
 
 Each measurement is a whole process (wall clock, subprocess), so imports, model load and decoding
 count: (a) ``reps analyze FILE --no-save --json``; (b) a fresh ``python -c`` that loads the same
@@ -143,12 +147,16 @@ def main(argv: list[str] | None = None) -> int:
         default=[1.0, 10.0, 60.0],
         help="answer lengths for the peak-memory runs (none: skip them)",
     )
+    parser.add_argument("--batch", type=int, metavar="N", help="measure --jobs throughput on N files instead")
+    parser.add_argument("--jobs", default="1,2", help="with --batch: the --jobs values to time (default 1,2)")
     args = parser.parse_args(argv)
 
     bin_dir = Path(sys.executable).parent
     reps = bin_dir / "reps"
     if not reps.exists():
         raise SystemExit(f"bench: {reps} not found; run `make setup`")
+    if args.batch:
+        return batch(reps, args.eval_dir, args.batch, [int(j) for j in args.jobs.split(",")], args.repeat)
     from interview_reps.model_files import EMBEDDED, verified_model_dir
     from interview_reps.settings import DEFAULT_MODEL
 
@@ -221,6 +229,55 @@ def main(argv: list[str] | None = None) -> int:
             )
     print("\n".join(lines))
     return 0
+
+
+def batch(reps: Path, clips_dir: Path, n_files: int, jobs: list[int], repeat: int) -> int:
+    """Wall clock of `reps analyze` on ``n_files`` copies of the clips in ``clips_dir``, per --jobs value."""
+    import shutil
+
+    import soundfile as sf
+
+    clips = sorted(p for p in clips_dir.iterdir() if p.suffix.lower() in (".wav", ".flac"))
+    if not clips:
+        raise SystemExit(f"bench: no .wav/.flac clips in {clips_dir}")
+    with tempfile.TemporaryDirectory(prefix="reps-bench-") as tmp:
+        files = []
+        for i in range(n_files):
+            clip = clips[i % len(clips)]
+            files.append(Path(tmp) / f"take-{i + 1:02d}{clip.suffix}")
+            shutil.copyfile(clip, files[-1])
+        audio_s = sum(sf.info(str(f)).duration for f in files)
+        env = {**os.environ, "REPS_HOME": str(Path(tmp) / "home")}
+        print(
+            f"{n_files} files, {audio_s:.0f} s of audio from {clips_dir}; {repeat} runs each", file=sys.stderr
+        )
+        times, outputs = {}, {}
+        for j in jobs:
+            print(f"timing --jobs {j}", file=sys.stderr)
+            cmd = [str(reps), "analyze", *map(str, files), "--no-save", "--json", "--jobs", str(j)]
+            times[j], outputs[j] = time_process(cmd, env, repeat)
+    same = len({outputs[j] for j in jobs}) == 1
+    lines = [
+        f"reps bench --batch {dt.datetime.now():%Y-%m-%d %H:%M} on {os.cpu_count()} CPU ({cpu_model()}),"
+        f" Python {platform.python_version()}",
+        f"{n_files} files, {audio_s:.0f} s of audio; wall clock of the whole `reps analyze`, {repeat} runs",
+        f"{'':8}  {'best':>7}  {'median':>7}  {'files/min':>9}  {'audio s/s':>9}",
+    ]
+    for j in jobs:
+        med = statistics.median(times[j])
+        lines.append(
+            f"--jobs {j}  {min(times[j]):6.1f}s  {med:6.1f}s  {60 * n_files / med:9.1f}  {audio_s / med:9.1f}"
+        )
+    if len(jobs) > 1:
+        base = statistics.median(times[jobs[0]])
+        lines.append(
+            "speed-up over --jobs {}: {}".format(
+                jobs[0], ", ".join(f"{base / statistics.median(times[j]):.2f} (--jobs {j})" for j in jobs[1:])
+            )
+        )
+    lines.append(f"outputs identical across --jobs: {'yes' if same else 'NO'}")
+    print("\n".join(lines))
+    return 0 if same else 1
 
 
 if __name__ == "__main__":

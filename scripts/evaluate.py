@@ -2,7 +2,7 @@
 
 Usage: python scripts/evaluate.py EVAL_DIR [--json] [--long]
 
-Runs the real pipeline (``interview_reps.pipeline.analyze_path``) and stock faster-whisper (same
+Runs the real pipeline (the steps of ``interview_reps.pipeline.analyze_audio``, stages cached) and stock faster-whisper (same
 embedded model, beam 5, no prompt, default settings) on every clip that has a NAME.txt reference,
 and scores the pipeline's public schema (``Result.to_dict()``). Tables go to stdout, or to stderr
 with ``--json`` (then stdout holds only the totals as JSON). Definitions are printed with the tables.

@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from interview_reps import compare
-from interview_reps.compare import (
-    METRIC_SPECS,
-    MetricSpec,
-    compare_reps,
-    find_patterns,
-    patterns_for_new_rep,
-    trend_chart_for_new_rep,
-    verdict,
-)
+from interview_reps.comparison import METRIC_SPECS, MetricSpec, verdict
 from interview_reps.errors import LibraryError
+from interview_reps.models import Rep, Result
+from interview_reps.patterns import find_patterns, latest_patterns
+from interview_reps.pipeline import compare_library, save_and_report
 from interview_reps.questions import get_question
-from interview_reps.store import Library
-from test_store import make_result, save, write_wav
+from interview_reps.store import NO_QUESTION, Library
+from test_store import DAY1, make_result, save, write_wav
 
 
 @pytest.fixture
@@ -74,6 +69,17 @@ REPS = [
 ]
 
 
+def as_reps(results: list[Result], question_id: str | None = None) -> list[Rep]:
+    """Results as reps on consecutive days, not saved anywhere."""
+    return [Rep(f"r{i}", question_id, DAY1 + timedelta(days=i), result) for i, result in enumerate(results)]
+
+
+def new_rep(library: Library, result: Result, question_id: str | None) -> list[Rep]:
+    """The history a new rep's report is written from: the earlier reps of its question, then it."""
+    earlier = library.reps(question_id or NO_QUESTION)
+    return [*earlier, Rep("this", question_id, DAY1 + timedelta(days=30), result)]
+
+
 @pytest.fixture
 def three_reps(wav: Path) -> list[str]:
     library = Library()
@@ -108,9 +114,9 @@ def test_verdicts_respect_direction_and_noise_band() -> None:
 
 def test_compare_picks_the_question_and_judges_each_metric(three_reps: list[str], wav: Path) -> None:
     library = Library()
-    c = compare_reps(library, chart=False)
+    c = compare_library(library, chart=False)
     assert c.question_id == QUESTION
-    assert [r["id"] for r in c.reps] == three_reps
+    assert [r.id for r in c.reps] == three_reps
     data = c.to_dict()
     assert set(data) >= {"reps", "metrics", "patterns"}
     m = data["metrics"]
@@ -129,22 +135,22 @@ def test_compare_picks_the_question_and_judges_each_metric(three_reps: list[str]
     # baseline: the median over the recent reps
     assert m["wpm"]["baseline"] == 172.0 and data["baseline"]["reps"] == 3
     # the reps given by id, in time order whatever the order given
-    c2 = compare_reps(library, [three_reps[2], three_reps[0]], chart=False)
-    assert [r["id"] for r in c2.reps] == [three_reps[0], three_reps[2]]
-    assert c2.metric("wpm").values == (185.0, 158.0)
+    c2 = compare_library(library, [three_reps[2], three_reps[0]], chart=False)
+    assert [r.id for r in c2.reps] == [three_reps[0], three_reps[2]]
+    assert c2.metrics["wpm"].values == (185.0, 158.0)
 
 
 def test_baseline_spans_recent_reps_of_any_question(three_reps: list[str], wav: Path) -> None:
     library = Library()
     for day in (3, 4):
         save(library, wav, make_result(wpm=130.0), day=day, question="other")
-    c = compare_reps(library, question_id=QUESTION, chart=False)
+    c = compare_library(library, question_id=QUESTION, chart=False)
     assert c.baseline_reps == 5
-    assert c.metric("wpm").baseline == 158.0  # median of 185, 172, 158, 130, 130
+    assert c.metrics["wpm"].baseline == 158.0  # median of 185, 172, 158, 130, 130
 
 
 def test_patterns_across_reps_are_named_with_evidence(three_reps: list[str]) -> None:
-    c = compare_reps(Library(), question_id=QUESTION, chart=False)
+    c = compare_library(Library(), question_id=QUESTION, chart=False)
     by_kind = {(p.kind, p.key): p for p in c.patterns}
     early = by_kind["early_long_pause", ""]
     assert (early.count, early.of) == (3, 3)
@@ -177,22 +183,23 @@ def test_no_pattern_from_reps_with_nothing_in_common() -> None:
         ),
         make_result(wpm=130, pace=[130, 131], duration_s=70, **spoken("so uh it went well uh")),
     ]
-    assert find_patterns(reps, question=get_question(QUESTION)) == []
+    assert find_patterns(as_reps(reps), question=get_question(QUESTION)) == []
 
 
 def test_patterns_look_at_the_last_five_reps() -> None:
     early = make_result(pauses=[(1.0, 1.5)])
     late = make_result(pauses=[(30.0, 1.5)])
-    patterns = find_patterns([early, early, late, early, late, early, early])
+    patterns = find_patterns(as_reps([early, early, late, early, late, early, early]))
     [p] = patterns
     assert (p.kind, p.count, p.of) == ("early_long_pause", 3, 5)
-    assert find_patterns([early, late, late, late, early]) == []  # 2 of 5 is not most of them
+    assert find_patterns(as_reps([early, late, late, late, early])) == []  # 2 of 5 is not most of them
 
 
 def test_patterns_for_a_new_rep(three_reps: list[str]) -> None:
     library = Library()
     new = make_result(wpm=150, pauses=[(2.0, 1.4)], **spoken("and then um it was like good like"))
-    sentences = patterns_for_new_rep(library, new, question_id=QUESTION)
+    question = get_question(QUESTION)
+    sentences = latest_patterns(new_rep(library, new, QUESTION), question=question)
     assert sentences[0] == (
         "Fourth rep in a row with a long pause (1 s or more) in the first 5 seconds: "
         f"1.6 s at 0:02 (rep {three_reps[0]}); 1.2 s at 0:03 (rep {three_reps[1]}); "
@@ -201,19 +208,18 @@ def test_patterns_for_a_new_rep(three_reps: list[str]) -> None:
     assert any(s.startswith('Fourth rep in a row with "like" as the most frequent filler') for s in sentences)
     assert any(s.startswith('Fourth rep in a row with fillers right after "and then"') for s in sentences)
     assert not any("pace above" in s for s in sentences)  # this rep is inside the band
-    # a rep already saved is not counted twice, and is still "this rep"
-    saved = library.get(three_reps[2])
-    again = patterns_for_new_rep(library, saved)
+    # the last rep is "this rep"
+    again = latest_patterns(library.reps(QUESTION), question=question)
     assert again[0].startswith("Third rep in a row with a long pause") and again[0].endswith("(this rep).")
     # no history, no patterns
-    assert patterns_for_new_rep(library, new, question_id="why-this-company") == []
+    assert latest_patterns(new_rep(library, new, "why-this-company")) == []
 
 
 def test_new_rep_pattern_that_is_not_a_streak(wav: Path) -> None:
     library = Library()
     early, late = make_result(pauses=[(1.0, 1.5)]), make_result(pauses=[(30.0, 1.5)])
     ids = [save(library, wav, r, day=d).id for d, r in enumerate([early, early, early, late])]
-    [sentence] = patterns_for_new_rep(library, early, question_id="q1")
+    [sentence] = latest_patterns(new_rep(library, early, "q1"))
     assert sentence.startswith("A long pause (1 s or more) in the first 5 seconds in 4 of your last 5 reps: ")
     assert ids[0] in sentence and ids[3] not in sentence and sentence.endswith("(this rep).")
 
@@ -222,49 +228,75 @@ def test_reps_without_a_question_compare_with_each_other(wav: Path) -> None:
     library = Library()
     save(library, wav, make_result(pauses=[(1.0, 1.5)]), question=None)
     save(library, wav, make_result(pauses=[(1.0, 1.5)]), question="q1", day=1)
-    [sentence] = patterns_for_new_rep(library, make_result(pauses=[(2.0, 1.5)]))
+    [sentence] = latest_patterns(new_rep(library, make_result(pauses=[(2.0, 1.5)]), None))
     assert sentence.startswith("Second rep in a row")
 
 
 def test_compare_errors_say_what_to_do(wav: Path) -> None:
     library = Library()
     with pytest.raises(LibraryError, match="no reps saved under a question"):
-        compare_reps(library)
+        compare_library(library)
     save(library, wav, question="tell-me-about-yourself")
     with pytest.raises(LibraryError, match="only one rep of 'tell-me-about-yourself'.*--question"):
-        compare_reps(library)
+        compare_library(library)
     with pytest.raises(LibraryError, match="did you mean 'tell-me-about-yourself'"):
-        compare_reps(library, question_id="tell-me-about-yourslf")
+        compare_library(library, question_id="tell-me-about-yourslf")
 
 
 def test_trend_chart_png(three_reps: list[str], reps_home: Path, tmp_path: Path) -> None:
     from matplotlib.image import imread
 
-    c = compare_reps(Library())
+    c = compare_library(Library())
     assert c.chart == reps_home / "charts" / f"{QUESTION}.png"
     image = imread(c.chart)
     assert image.shape[:2] == (600, 900)
     assert image.std() > 0.05  # something is drawn
-    c2 = compare_reps(Library(), chart=tmp_path / "out" / "trend.png")
+    c2 = compare_library(Library(), chart=tmp_path / "out" / "trend.png")
     assert c2.chart.read_bytes().startswith(b"\x89PNG") and c2.to_dict()["chart"] == str(c2.chart)
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]  # no temp file left
-    path = trend_chart_for_new_rep(Library(), make_result(), question_id=QUESTION)
-    assert path == c.chart and path.stat().st_size > 10_000
-    assert trend_chart_for_new_rep(Library(), make_result()) is None  # no question, no chart
 
 
-def test_matplotlib_and_rich_are_imported_lazily() -> None:
+def test_a_new_rep_redraws_its_question_chart_and_links_it(
+    three_reps: list[str], reps_home: Path, wav: Path
+) -> None:
+    """Saved first, then the chart drawn from the saved reps, then the report linking it."""
+    chart = reps_home / "charts" / f"{QUESTION}.png"
+    assert not chart.exists()
+    report = save_and_report(make_result(), library=Library(), question=get_question(QUESTION), audio=wav)
+    assert chart.stat().st_size > 10_000
+    assert f"![trend over reps](../../charts/{QUESTION}.png)" in report.markdown
+    assert (report.rep.folder / "report.md").read_text() == report.markdown
+    assert Library().get(report.rep.id).to_dict() == report.rep.to_dict()
+    lone = save_and_report(make_result(), library=Library(), audio=wav)  # no question, no chart
+    assert lone.rep.question_id is None and "trend over reps" not in lone.markdown
+
+
+def test_matplotlib_is_imported_lazily() -> None:
     code = (
-        "import sys; import interview_reps.store, interview_reps.compare, interview_reps.chart, interview_reps.cli; "
-        "assert 'matplotlib' not in sys.modules, 'matplotlib'; "
-        "import interview_reps.compare as c; assert 'rich' not in dir(c)"
+        "import sys; import interview_reps.store, interview_reps.comparison, interview_reps.chart, "
+        "interview_reps.cli; assert 'matplotlib' not in sys.modules, 'matplotlib'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_compare_is_public_and_judges_the_given_reps() -> None:
+    """`interview_reps.compare(reps)`: no library needed; the baseline defaults to the reps themselves."""
+    import interview_reps
+
+    reps = as_reps([make_result(**r) for r in REPS], QUESTION)
+    c = interview_reps.compare(list(reversed(reps)))  # put in time order
+    assert isinstance(c, interview_reps.Comparison)
+    assert [r.id for r in c.reps] == ["r0", "r1", "r2"] and c.question_id == QUESTION
+    assert c.metrics["wpm"].trend == "improved" and c.metrics["wpm"].baseline == 172.0
+    assert c.metrics["answer_length_s"].spec.target == (60.0, 120.0)  # the question's, from the bank
+    assert {p.kind for p in c.patterns} >= {"early_long_pause", "over_target"}
+    assert list(c.metrics)[:3] == ["wpm", "articulation_rate", "fillers_per_min"]
 
 
 def test_every_noise_band_is_stated() -> None:
     for spec in METRIC_SPECS.values():
         assert spec.noise > 0, spec.name
-        assert compare.band_text(spec).startswith("±")
-    assert compare.band_text(METRIC_SPECS["wpm"]) == "±10 wpm"
-    assert compare.target_text(METRIC_SPECS["filler_percent"]) == "≤ 4%"
+        assert spec.band_text().startswith("±")
+    assert METRIC_SPECS["wpm"].band_text() == "±10 wpm"
+    assert METRIC_SPECS["filler_percent"].target_text() == "≤ 4%"
+    assert METRIC_SPECS["wpm"].format(141.6) == "142" and METRIC_SPECS["wpm"].format(None) == "–"

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interview_reps.pipeline import analyze_path
+from interview_reps.pipeline import analyze_file
 
 pytestmark = pytest.mark.model  # the real tiny.en model
 
@@ -49,7 +49,7 @@ def edged(tmp_path_factory: pytest.TempPathFactory, clip: Callable[[str], Path])
     sf.write(out, x.astype(np.float32), SR, subtype="PCM_16")
     first_um = (lead_s, lead_s + ums[0].size / SR)
     last_start = (x.size - int(1.0 * SR) - ums[1].size) / SR
-    return analyze_path(out), first_um, (last_start, last_start + ums[1].size / SR)
+    return analyze_file(out), first_um, (last_start, last_start + ums[1].size / SR)
 
 
 def test_opening_and_closing_fillers_are_counted(edged) -> None:

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from interview_reps.analyze import frames as frames_mod
-from interview_reps.analyze.frames import frame_features, hysteresis
+from interview_reps.analyze.frames import frame_features
+from interview_reps.analyze.speech import hysteresis
 from interview_reps.models import Audio
 from interview_reps.settings import AnalysisSettings
 

@@ -7,6 +7,7 @@ import pytest
 from interview_reps.analyze.language import find_hedges, find_repeats, tokens_of
 from interview_reps.analyze.pace import pace_windows, syllables, words_per_minute
 from interview_reps.models import Word
+from interview_reps.settings import AnalysisSettings
 
 
 @pytest.mark.parametrize(
@@ -39,9 +40,12 @@ def test_words_per_minute_and_windows() -> None:
     assert words_per_minute(150, 60.0) == 150.0
     # 100 words, one every 0.4 s: 150 wpm in every full 15 s window
     ws = words_of(" ".join(["word"] * 100))
-    windows = pace_windows(list(ws), (0.0, 40.0), window_s=15.0)
+    fold = AnalysisSettings().pace_last_window_min_fraction  # a last window under 5 s joins the one before
+    windows = pace_windows(list(ws), (0.0, 40.0), window_s=15.0, min_last_fraction=fold)
     assert [(w.start, w.end) for w in windows] == [(0.0, 15.0), (15.0, 30.0), (30.0, 40.0)]
     assert windows[0].wpm == pytest.approx(150.0, abs=4.0) and windows[1].wpm == pytest.approx(150.0, abs=4.0)
+    folded = pace_windows(list(ws), (0.0, 34.0), window_s=15.0, min_last_fraction=fold)
+    assert [(w.start, w.end) for w in folded] == [(0.0, 15.0), (15.0, 34.0)]
 
 
 def test_hedges_matched_as_phrases() -> None:

@@ -74,6 +74,14 @@ def test_show_report_and_json(library: list[str]) -> None:
     assert json.loads(run("show", "latest", "--json").stdout)["rep"]["id"] == library[3]
 
 
+def test_a_report_lost_in_a_crash_is_written_again(library: list[str], reps_home: Path) -> None:
+    """A crash between saving a rep and writing its report: `show` writes the report from the result."""
+    (reps_home / "reps" / library[0] / "report.md").unlink()
+    report = run("show", library[0]).stdout
+    assert report.startswith(f"# Rep {library[0]}: Tell me about yourself.") and "## Key numbers" in report
+    assert (reps_home / "reps" / library[0] / "report.md").read_text() + "\n" == report
+
+
 def test_unknown_rep_is_one_line_with_a_suggestion(library: list[str]) -> None:
     result = run("show", library[0][:-1] + "z", ok=False)
     assert result.exit_code == 1

@@ -11,7 +11,8 @@ import pytest
 
 from audio_builders import SR, join, trimmed
 from interview_reps.errors import AudioError
-from interview_reps.pipeline import analyze_path
+from interview_reps.models import Result
+from interview_reps.pipeline import analyze_file
 
 pytestmark = pytest.mark.model  # the real tiny.en model on real clips
 
@@ -28,7 +29,7 @@ def built_answer(tmp_path_factory: pytest.TempPathFactory, clip: Callable[[str],
     libri = trimmed(clip("librispeech_61-70968-0000.flac"), LIBRI_WORDS)
     out = tmp_path_factory.mktemp("built") / "answer.wav"
     built = join([fluent, libri, fluent, libri], [1.2, 0.5, 2.5], out, lead_s=1.0)
-    return built, analyze_path(out)
+    return built, analyze_file(out)
 
 
 def test_known_pauses_found_with_edges_within_0_1_s(built_answer) -> None:
@@ -71,7 +72,7 @@ def test_wpm_within_5_percent(built_answer) -> None:
 
 
 def test_clear_speech_transcribed_without_fillers(clip: Callable[[str], Path]) -> None:
-    result = analyze_path(clip("jfk.wav"))
+    result = analyze_file(clip("jfk.wav"))
     text = re.sub(r"[^a-z ]", "", result.transcript.lower())
     assert "ask not what your country can do for you" in text
     assert result.metrics.filled_pause_count == 0
@@ -81,7 +82,7 @@ def test_clear_speech_transcribed_without_fillers(clip: Callable[[str], Path]) -
 
 def test_filled_pauses_kept_in_natural_speech(clip: Callable[[str], Path]) -> None:
     """The reference has 5 filled pauses (uh x4, um x1); stock faster-whisper writes 0 of them."""
-    result = analyze_path(clip("mfa_cold_corpus.wav"))
+    result = analyze_file(clip("mfa_cold_corpus.wav"))
     assert 4 <= result.metrics.filled_pause_count <= 6
     # the reference's 1.3 s pause at 18.3-19.6 s (a breath before "and" makes its end soft)
     assert any(p.start < 19.65 and p.end > 18.32 and p.duration_s >= 0.8 for p in result.pauses), (
@@ -92,13 +93,18 @@ def test_filled_pauses_kept_in_natural_speech(clip: Callable[[str], Path]) -> No
 def test_stacked_filled_pauses_counted_once_each(clip: Callable[[str], Path]) -> None:
     """ "montreal forced uh um uh hm hm um forced aligner": six filled pauses, none invented
     (tiny.en merges one pair; stock faster-whisper also finds 6 here, but 0 of 8 in natural speech)."""
-    result = analyze_path(clip("mfa_uhum.flac"))
+    result = analyze_file(clip("mfa_uhum.flac"))
     assert 5 <= result.metrics.filled_pause_count <= 6
     assert all(f.kind == "filled_pause" for f in result.fillers)
 
 
 def test_schema_one_fields(clip: Callable[[str], Path]) -> None:
-    d = analyze_path(clip("librispeech_61-70968-0000.flac")).to_dict()
+    d = analyze_file(clip("librispeech_61-70968-0000.flac")).to_dict()
+    assert Result.from_dict(d).to_dict() == d  # the round trip the library relies on
+    with pytest.raises(ValueError, match="missing 'metrics'"):
+        Result.from_dict({k: v for k, v in d.items() if k != "metrics"})
+    with pytest.raises(ValueError, match="schema 2, expected 1"):
+        Result.from_dict({**d, "schema": 2})
     assert d["schema"] == 1
     assert set(d["audio"]) >= {"path", "duration_s"} and d["model"]["name"] == "tiny.en"
     assert isinstance(d["transcript"], str)
@@ -136,7 +142,7 @@ def test_nothing_invented_in_silence_or_noise(tmp_path: Path, kind: str) -> None
     path = tmp_path / f"{kind}.wav"
     sf.write(path, samples, SR)
     with pytest.raises(AudioError, match="no speech detected"):
-        analyze_path(path)
+        analyze_file(path)
 
 
 def test_long_answer_keeps_fillers_past_30_s(tmp_path: Path, clip: Callable[[str], Path]) -> None:
@@ -145,7 +151,7 @@ def test_long_answer_keeps_fillers_past_30_s(tmp_path: Path, clip: Callable[[str
     acoustic = trimmed(clip("mfa_acoustic_corpus.wav"), 57)  # um x2, uh x1
     jfk = trimmed(clip("jfk.wav"), 22)
     built = join([cold, acoustic, jfk], [1.5, 2.0], tmp_path / "long.wav")
-    result = analyze_path(built.path)
+    result = analyze_file(built.path)
     assert result.duration_s > 60
     assert 7 <= result.metrics.filled_pause_count <= 9
     assert result.metrics.word_count == pytest.approx(built.n_words, rel=0.08)

@@ -29,16 +29,12 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from interview_reps.practice import (
-    REFLECTION_QUESTIONS,
-    EnterKey,
-    LevelMeter,
-    ask_reflection,
-    last_practised,
-    pick_question,
-)
-from interview_reps.questions import Question
-from interview_reps.record import LevelUpdate, WavStreamWriter
+from interview_reps.console.practice import EnterKey, LevelMeter, ask_reflection
+from interview_reps.practice import REFLECTION_QUESTIONS
+from interview_reps.questions import Question, pick_question
+from interview_reps.record import LevelUpdate
+from interview_reps.store import Library
+from interview_reps.wavfile import WavStreamWriter
 from vmic import alsa_env, raw_clip, virtual_mic
 
 QUESTION = "tell-me-about-yourself"
@@ -180,6 +176,7 @@ def write_rep(home: Path, folder: str, rep: dict) -> None:
 
 
 def test_last_practised_reads_the_rep_folders(reps_home: Path) -> None:
+    """From the index, which picks up folders it lacks: even hand-made ones with nothing but a "rep"."""
     write_rep(reps_home, "a", {"question_id": "q1", "created_at": "2024-05-01T09:00:00+00:00"})
     write_rep(reps_home, "b", {"question_id": "q1", "created_at": "2024-05-03T09:00:00+00:00"})
     write_rep(reps_home, "c", {"question_id": "q2", "created_at": "2024-05-02T09:00:00Z"})
@@ -188,7 +185,7 @@ def test_last_practised_reads_the_rep_folders(reps_home: Path) -> None:
     (reps_home / "reps" / "broken").mkdir()
     (reps_home / "reps" / "broken" / "result.json").write_text("{not json")
 
-    assert last_practised(reps_home) == {
+    assert Library(reps_home).last_practised() == {
         "q1": datetime(2024, 5, 3, 9, tzinfo=timezone.utc),
         "q2": datetime(2024, 5, 2, 9, tzinfo=timezone.utc),
     }
@@ -223,7 +220,7 @@ def test_no_prompts_when_stdin_is_not_a_terminal() -> None:
     from rich.console import Console
 
     out = io.StringIO()
-    assert ask_reflection(Console(file=out), stream=io.StringIO("an answer\n")) == {}
+    assert ask_reflection(Console(file=out), REFLECTION_QUESTIONS, stream=io.StringIO("an answer\n")) == {}
     assert out.getvalue() == ""
     enter = EnterKey(io.StringIO("\n"))
     assert not enter.active and not enter.pressed()
@@ -265,6 +262,62 @@ def test_practice_from_the_microphone(tmp_path: Path, clip: Callable[[str], Path
     assert "Present-Past-Future" in proc.stderr and "Your current role and what you own in it" in proc.stderr
     assert "Recorded 11.0 s (the 0:11 limit)." in proc.stderr
     assert "Traceback" not in proc.stderr and proc.stdout.strip()
+
+
+FLOW = """
+import json, sys
+from interview_reps.practice import PracticeCallbacks, PracticeOptions, run_practice
+
+class Events(PracticeCallbacks):
+    def __init__(self):
+        self.seen, self.levels = [], 0
+    def question(self, question):
+        self.seen.append(["question", question.id])
+    def recording_started(self, question, capture):
+        self.seen.append(["recording", capture.sample_rate_hz, capture.max_s])
+    def level(self, update):
+        self.levels += 1
+    def recording_stopped(self, recording, capture):
+        self.seen.append(["stopped", recording.stopped_by, recording.frames])
+    def progress(self, message):
+        self.seen.append(["progress", message.split()[0]])
+    def report(self, report, question):
+        self.seen.append(["report", report.rep.id, report.report_path.is_file()])
+    def reflect(self, questions):
+        return {questions[0][0]: "the opening"}
+    def reflection_saved(self, rep):
+        self.seen.append(["reflection", rep.id])
+
+ui = Events()
+code = run_practice(PracticeOptions(question_id="tell-me-about-yourself", prep_s=0, max_s=5), ui)
+print(json.dumps({"code": code, "seen": ui.seen, "levels": ui.levels,
+                  "terminal": [m for m in ("click", "rich") if m in sys.modules]}))
+"""
+
+
+@pytest.mark.model
+def test_the_practice_flow_is_driven_by_callbacks(
+    tmp_path: Path, clip: Callable[[str], Path], reps_home: Path
+) -> None:
+    """The flow without the CLI: the callbacks see each step, supply the reflection, and neither
+    click nor rich is ever imported."""
+    env = virtual_mic(tmp_path, clip("jfk.wav"))
+    proc = subprocess.run([sys.executable, "-c", FLOW], env=env, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    folder, record = the_rep(reps_home)
+    assert got["code"] == 0 and got["terminal"] == []
+    assert got["seen"] == [
+        ["question", QUESTION],
+        ["recording", RATE, 5.0],
+        ["stopped", "max", 5 * RATE],
+        ["progress", "transcribing"],
+        ["report", folder.name, True],
+        ["reflection", folder.name],
+    ]
+    assert got["levels"] == 50  # one per 100 ms block
+    assert json.loads((folder / "reflection.json").read_text()) == {"stumped": "the opening"}
+    assert record["rep"]["question_id"] == QUESTION and recordings(reps_home) == []
 
 
 @pytest.mark.model

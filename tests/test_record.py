@@ -20,15 +20,12 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from interview_reps.audio import audio_from_pcm, load_audio, write_wav
 from interview_reps.errors import AudioError, DeviceError
-from interview_reps.record import (
-    WavStreamWriter,
-    measure_quality,
-    repair_recordings,
-    repair_wav,
-    resample_for_analysis,
-)
+from interview_reps.mic_check import measure_quality
+from interview_reps.models import Audio, Quality
 from interview_reps.settings import AnalysisSettings
+from interview_reps.wavfile import WavStreamWriter, repair_recordings, repair_wav
 from vmic import no_mic, virtual_mic
 
 RATE = 16_000
@@ -191,8 +188,12 @@ def speech_like(*, speech_rms_db: float, noise_rms_db: float, seconds: float = 3
     return x
 
 
+def quality(samples: np.ndarray) -> Quality:
+    return measure_quality(Audio("<test>", samples.astype(np.float32), RATE))
+
+
 def test_quality_of_a_clean_signal() -> None:
-    q = measure_quality(speech_like(speech_rms_db=-20, noise_rms_db=-70), RATE)
+    q = quality(speech_like(speech_rms_db=-20, noise_rms_db=-70))
     assert q.speech_level_dbfs == pytest.approx(-20, abs=0.5)
     assert q.noise_floor_dbfs == pytest.approx(-70, abs=1.0)
     assert q.snr_db == pytest.approx(50, abs=1.5)
@@ -213,7 +214,7 @@ def test_quality_problems_use_the_analysis_thresholds(
     speech_db: float, noise_db: float, gain: float, problem: str
 ) -> None:
     x = np.clip(speech_like(speech_rms_db=speech_db, noise_rms_db=noise_db) * gain, -1, 1)
-    q = measure_quality(x, RATE)
+    q = quality(x)
     assert [p for p in q.problems if p.startswith(problem)], q.problems
     assert len(q.problems) == 1, q.problems
     settings = AnalysisSettings()
@@ -225,23 +226,25 @@ def test_quality_problems_use_the_analysis_thresholds(
         assert q.clipped_fraction > settings.clipped_fraction_max
 
 
-def test_resample_keeps_the_original_and_writes_16k_mono(tmp_path: Path) -> None:
+def test_one_resampler_for_files_and_the_microphone(tmp_path: Path) -> None:
+    """44.1 kHz stereo, from a file or from memory, becomes the same 16 kHz mono: PyAV's mix and resampler."""
     original = tmp_path / "take.wav"
     left, right = tone(2.0, hz=440, rate=44_100), tone(2.0, hz=440, amplitude=0.1, rate=44_100)
-    sf.write(original, np.stack([left, right], axis=1), 44_100, subtype="PCM_16")
+    stereo = to_int16(np.stack([left, right], axis=1))
+    sf.write(original, stereo, 44_100, subtype="PCM_16")
     before = original.read_bytes()
 
-    out = resample_for_analysis(original)
+    audio = load_audio(original)
+    out = write_wav(audio, tmp_path / "take.16k.wav")
 
-    assert out == tmp_path / "take.16k.wav" and original.read_bytes() == before
+    assert original.read_bytes() == before
     data, rate = sf.read(out, dtype="float32")
     assert rate == 16_000 and data.ndim == 1 and len(data) == pytest.approx(32_000, abs=2)
     spectrum = np.abs(np.fft.rfft(data * np.hanning(len(data))))
     assert np.fft.rfftfreq(len(data), 1 / 16_000)[spectrum.argmax()] == pytest.approx(440, abs=1)
     assert np.sqrt(np.mean(data[1000:-1000] ** 2)) == pytest.approx(0.2 / np.sqrt(2), rel=0.02)  # mono mix
-    same = tmp_path / "already.wav"
-    sf.write(same, tone(1.0), 16_000, subtype="PCM_16")
-    assert resample_for_analysis(same) == same
+    in_memory = audio_from_pcm(stereo, 44_100, name="<microphone>")
+    np.testing.assert_array_equal(in_memory.samples, audio.samples)
 
 
 # --- through PortAudio and ALSA --------------------------------------------------------------
@@ -249,9 +252,9 @@ def test_resample_keeps_the_original_and_writes_16k_mono(tmp_path: Path) -> None
 
 def test_a_device_without_16k_is_recorded_at_its_own_rate(monkeypatch: pytest.MonkeyPatch) -> None:
     """The virtual microphone accepts every rate, so a device refusing 16 kHz is simulated here."""
-    from interview_reps import record
+    from interview_reps import devices
 
-    sd = record._sounddevice()
+    sd = devices.load_sounddevice()
     tried = []
 
     def check_input_settings(*, device: int, channels: int, dtype: str, samplerate: int) -> None:
@@ -262,11 +265,11 @@ def test_a_device_without_16k_is_recorded_at_its_own_rate(monkeypatch: pytest.Mo
             )
 
     monkeypatch.setattr(sd, "check_input_settings", check_input_settings)
-    usb = record.InputDevice(index=3, name="USB mic", channels=2, default_rate_hz=48_000.0)
-    assert record.choose_format(usb) == (48_000, 2)
+    usb = devices.InputDevice(index=3, name="USB mic", channels=2, default_rate_hz=48_000.0)
+    assert devices.choose_format(usb) == (48_000, 2)
     assert tried == [(16_000, 1), (16_000, 2), (48_000, 1), (48_000, 2)]
     with pytest.raises(DeviceError, match="cannot record 16-bit audio at 44100 Hz"):
-        record.choose_format(usb, sample_rate_hz=44_100)
+        devices.choose_format(usb, sample_rate_hz=44_100)
 
 
 def test_virtual_microphone_recording_is_exact_and_counts_frames(
@@ -277,9 +280,9 @@ def test_virtual_microphone_recording_is_exact_and_counts_frames(
     wav = tmp_path / "take.wav"
     code = (
         "import json; from pathlib import Path; from interview_reps import record as r\n"
-        "d = r.find_device(None); rate, ch = r.choose_format(d)\n"
-        f"rec = r.record_to_wav(Path({str(wav)!r}), device=d, sample_rate_hz=rate, channels=ch, max_s=7.5)\n"
-        "print(json.dumps([rec.sample_rate_hz, rec.channels, rec.frames, rec.stopped_by, d.name]))"
+        "options = r.capture_options(None, max_s=7.5)\n"
+        f"rec = r.record_to_wav(Path({str(wav)!r}), options)\n"
+        "print(json.dumps([rec.sample_rate_hz, rec.channels, rec.frames, rec.stopped_by, rec.device.name]))"
     )
     proc = python(code, env=env)
     assert proc.returncode == 0, proc.stderr
@@ -308,7 +311,7 @@ def test_mic_check_measures_what_the_microphone_hears(tmp_path: Path, clip: Call
     assert proc.returncode == 0, proc.stderr
     got = json.loads(proc.stdout)
     clip, rate = sf.read(clip("jfk.wav"), dtype="float32")
-    expected = measure_quality(clip[: 3 * rate], rate)
+    expected = quality(clip[: 3 * rate])
     assert got["duration_s"] == 3.0 and got["sample_rate_hz"] == 16_000
     for key in ("speech_level_dbfs", "noise_floor_dbfs", "peak_dbfs", "snr_db"):
         assert got["quality"][key] == pytest.approx(getattr(expected, key), abs=0.01), key

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from interview_reps.models import Result
-from interview_reps.pipeline import analyze_path
+from interview_reps.pipeline import analyze_file
 
 pytestmark = pytest.mark.model  # the real tiny.en model
 
@@ -53,7 +53,7 @@ def variants(tmp_path_factory: pytest.TempPathFactory, clip: Callable[[str], Pat
     for name, samples in signals.items():
         path = out / f"{name.replace(' ', '_')}.wav"
         sf.write(path, samples, SR, subtype="PCM_16")
-        results[name] = analyze_path(path)
+        results[name] = analyze_file(path)
     return results
 
 

@@ -11,6 +11,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime, timedelta, timezone
 from io import StringIO
 from pathlib import Path
@@ -21,7 +22,7 @@ import soundfile as sf
 
 from interview_reps import store
 from interview_reps.errors import LibraryError
-from interview_reps.models import Filler, Metrics, PaceWindow, Pause, Result, Word
+from interview_reps.models import Filler, Metrics, PaceWindow, Pause, Rep, Result, Word
 from interview_reps.store import INDEX_VERSION, NO_QUESTION, Library
 
 DAY1 = datetime(2024, 5, 1, 9, 30, tzinfo=timezone.utc)
@@ -37,8 +38,8 @@ def make_result(
     first_word_s: float = 0.5,
     duration_s: float = 60.0,
     **metrics: float,
-) -> dict:
-    """A plausible schema-1 result built with the real dataclasses.
+) -> Result:
+    """A plausible result built with the real dataclasses.
 
     ``fillers``: (text, start); ``pauses``: (start, duration); ``words``: (text, start, end[, filler]);
     ``pace``: wpm of consecutive 15 s windows; ``metrics``: overrides of any Metrics field.
@@ -89,7 +90,7 @@ def make_result(
         feedback=(),
         pace_windows=windows,
     )
-    return result.to_dict()
+    return result
 
 
 def write_wav(path: Path) -> Path:
@@ -107,25 +108,25 @@ def wav(tmp_path: Path) -> Path:
 def save(
     library: Library,
     wav: Path,
-    result: dict | None = None,
+    result: Result | None = None,
     *,
     day: int = 0,
     question: str | None = "q1",
     **kw,
-):
-    return library.save_rep(
-        result or make_result(**kw),
-        audio_src=wav,
-        report_md=f"# Rep on day {day}\n",
-        question_id=question,
-        created_at=DAY1 + timedelta(days=day),
+) -> Rep:
+    """Save a rep on day ``day`` with a one-line report, as the pipeline does (save, then report)."""
+    rep = library.save(
+        result or make_result(**kw), question_id=question, created_at=DAY1 + timedelta(days=day), audio=wav
     )
+    library.write_report(rep.id, f"# Rep on day {day}\n")
+    return rep
 
 
 def test_save_rep_writes_the_folder_and_the_index(reps_home: Path, wav: Path) -> None:
     library = Library()
     saved = save(library, wav, wpm=141.25, fillers=[("um", 3.0), ("like", 9.0)])
-    assert saved.indexed and saved.folder == reps_home / "reps" / saved.id
+    assert saved.folder == reps_home / "reps" / saved.id
+    assert saved.created_at == DAY1 and saved.question_id == "q1" and saved.result.metrics.wpm == 141.25
     assert sorted(p.name for p in saved.folder.iterdir()) == ["audio.wav", "report.md", "result.json"]
     assert (saved.folder / "audio.wav").read_bytes() == wav.read_bytes()
     record = json.loads((saved.folder / "result.json").read_text())
@@ -149,6 +150,41 @@ def test_save_rep_writes_the_folder_and_the_index(reps_home: Path, wav: Path) ->
     assert entry.metrics["filled_pause_count"] == 1 and isinstance(entry.metrics["filled_pause_count"], int)
 
 
+def test_a_saved_rep_reads_back_as_it_was_saved(
+    wav: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    library = Library("~/reps")  # any folder, ~ expanded
+    assert library.home == tmp_path / "reps"
+    saved = save(library, wav, wpm=141.25, fillers=[("um", 3.0)], pauses=[(2.0, 1.6)], pace=[150, 170])
+    again = library.get(saved.id)
+    assert again.to_dict() == saved.to_dict() == json.loads((saved.folder / "result.json").read_text())
+    assert again.folder == saved.folder and again.created_at == DAY1
+    assert Result.from_dict(again.to_dict()).to_dict() == again.result.to_dict()
+    path = library.save_reflection(saved.id[:11], {"stumped": "the opening", "story_gap": ""})
+    assert json.loads(path.read_text()) == {"stumped": "the opening", "story_gap": ""}
+    assert sorted(p.name for p in saved.folder.iterdir()) == [
+        "audio.wav",
+        "reflection.json",
+        "report.md",
+        "result.json",
+    ]
+
+
+def test_a_folder_that_is_not_a_rep_is_named_by_check(wav: Path) -> None:
+    library = Library()
+    save(library, wav)
+    odd = library.reps_dir / "20240502-000000-beef"
+    odd.mkdir()
+    (odd / "result.json").write_text(json.dumps({"schema": 1, "rep": {"id": odd.name}}))
+    assert len(library.entries()) == 2  # the index lists it ...
+    assert len(library.reps()) == 1  # ... but it holds no result
+    [problem] = library.check()
+    assert problem.startswith(
+        f"{odd / 'result.json'}: unreadable result (not a schema-1 result (missing 'audio'))"
+    )
+
+
 def test_results_are_oldest_first_and_filter_by_question_date_and_limit(wav: Path) -> None:
     library = Library()
     ids = [
@@ -156,8 +192,9 @@ def test_results_are_oldest_first_and_filter_by_question_date_and_limit(wav: Pat
         for d, q in [(2, "q1"), (0, "q1"), (1, "q2"), (3, None)]
     ]
     assert [e.id for e in library.entries()] == [ids[1], ids[2], ids[0], ids[3]]
-    assert [r["rep"]["id"] for r in library.results("q1")] == [ids[1], ids[0]]
-    assert [r["metrics"]["wpm"] for r in library.results("q1")] == [100, 102]
+    assert [r.id for r in library.reps("q1")] == [ids[1], ids[0]]
+    assert [r.result.metrics.wpm for r in library.reps(question_id="q1")] == [100, 102]
+    assert [r.id for r in library.reps(NO_QUESTION)] == [ids[3]]
     assert [e.id for e in library.entries(NO_QUESTION)] == [ids[3]]
     assert [e.id for e in library.entries(since=DAY1 + timedelta(days=1))] == [ids[2], ids[0], ids[3]]
     assert [e.id for e in library.entries(until=DAY1 + timedelta(days=1))] == [ids[1]]
@@ -176,9 +213,9 @@ def test_get_by_prefix_latest_and_helpful_errors(wav: Path) -> None:
     library = Library()
     a = save(library, wav, day=0).id
     b = save(library, wav, day=1).id
-    assert library.get(a)["rep"]["id"] == a
-    assert library.get(b[:11])["rep"]["id"] == b  # "20240502-09" is unique
-    assert library.get("latest")["rep"]["id"] == b
+    assert library.get(a).id == a
+    assert library.get(b[:11]).id == b  # "20240502-09" is unique
+    assert library.get("latest").id == b
     assert library.report_path(a).read_text() == "# Rep on day 0\n"
     assert library.report_text(b) == "# Rep on day 1\n"
     assert library.audio_path(a) == library.reps_dir / a / "audio.wav"
@@ -214,8 +251,8 @@ def test_ids_never_collide(monkeypatch: pytest.MonkeyPatch, reps_home: Path, wav
     monkeypatch.setattr(store.secrets, "token_hex", lambda n: next(tokens) if n == 2 else real(n))
     second = save(library, wav, wpm=120)
     assert second.id == first.id[:-4] + "beef"
-    assert library.get(first.id)["metrics"]["wpm"] == 150
-    assert library.get(second.id)["metrics"]["wpm"] == 120
+    assert library.get(first.id).result.metrics.wpm == 150
+    assert library.get(second.id).result.metrics.wpm == 120
 
 
 def test_delete_and_delete_audio(reps_home: Path, wav: Path) -> None:
@@ -229,11 +266,7 @@ def test_delete_and_delete_audio(reps_home: Path, wav: Path) -> None:
     assert not (library.reps_dir / b / "audio.wav").exists() and not (clips / "filler-1.wav").exists()
     assert library.audio_path(b) is None
     kept = library.get(b)
-    assert (
-        kept["metrics"]["wpm"] == 150
-        and kept["rep"]["audio_file"] is None
-        and kept["rep"]["audio_deleted_at"]
-    )
+    assert kept.result.metrics.wpm == 150 and kept.audio_file is None and kept.audio_deleted_at is not None
     assert (library.reps_dir / b / "report.md").exists()
     assert [e.audio_file for e in library.entries()] == ["audio.wav", None]
     assert library.delete(a) == a
@@ -290,7 +323,9 @@ def test_damaged_index_says_rebuild_and_rebuild_fixes_it(reps_home: Path, wav: P
         library.entries()
     # a new rep is still saved in its folder while the index is damaged
     saved = save(library, wav, day=5)
-    assert not saved.indexed and (saved.folder / "result.json").exists()
+    assert (saved.folder / "result.json").exists() and (saved.folder / "report.md").exists()
+    with pytest.raises(LibraryError, match="damaged"):
+        library.entries()
     report = library.rebuild()
     assert report.moved_aside is not None and report.moved_aside.read_bytes().startswith(b"this is not")
     assert [e.id for e in library.entries()] == [*ids, saved.id]
@@ -382,17 +417,20 @@ WRITER = textwrap.dedent(
     import sys
     from datetime import datetime, timedelta, timezone
     from pathlib import Path
+    from interview_reps.models import Metrics, Result
     from interview_reps.store import Library
 
     home, wav, tag, count = sys.argv[1], Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-    result = {"schema": 1, "audio": {"path": "take.wav"}, "model": {"name": "tiny.en"},
-              "metrics": {"wpm": 150.0, "filled_pause_count": 2}}
+    metrics = Metrics(duration_s=1.0, speaking_time_s=1.0, time_to_first_word_s=0.0, word_count=2, wpm=150.0,
+                      articulation_rate=4.0, filled_pause_count=2, discourse_marker_count=0, fillers_per_min=0.0,
+                      pause_count=0, long_pause_count=0, longest_pause_s=0.0, pitch_variation_st=None)
+    result = Result("take.wav", 1.0, "tiny.en", "", (), (), (), metrics, ())
     library = Library(Path(home))
     start = datetime(2024, 5, 1, tzinfo=timezone.utc)
     i = 0
     while count < 0 or i < count:
-        library.save_rep(result, audio_src=wav, report_md="# r", question_id=tag,
-                         created_at=start + timedelta(seconds=i))
+        rep = library.save(result, question_id=tag, created_at=start + timedelta(seconds=i), audio=wav)
+        library.write_report(rep.id, "# r")
         i += 1
     """
 )
@@ -409,12 +447,12 @@ def test_two_processes_saving_at_once(reps_home: Path, wav: Path) -> None:
     entries = library.entries()
     assert len(entries) == 30
     assert sorted(e.question_id for e in entries) == ["a"] * 15 + ["b"] * 15
-    assert all(e.metrics == {"filled_pause_count": 2, "wpm": 150.0} for e in entries)
+    assert all(e.metrics["wpm"] == 150.0 and e.metrics["filled_pause_count"] == 2 for e in entries)
     with sqlite3.connect(reps_home / "library.sqlite3") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         # every row was written by the savers themselves, not filled in by the read above
         assert conn.execute("SELECT COUNT(*) FROM reps").fetchone()[0] == 30
-        assert conn.execute("SELECT COUNT(*) FROM metrics").fetchone()[0] == 60
+        assert conn.execute("SELECT COUNT(*) FROM metrics").fetchone()[0] == 30 * len(fields(Metrics))
     assert library.check() == []
 
 
@@ -441,9 +479,9 @@ def test_killing_a_writer_mid_write_leaves_the_library_readable(
     assert len(entries) >= after_reps
     visible = sorted(n for n in os.listdir(reps_dir) if not n.startswith("."))
     assert visible == sorted(e.id for e in entries)  # no half rep folder is visible
-    for result in library.results():
-        assert result["metrics"]["wpm"] == 150.0
-        assert (reps_dir / result["rep"]["id"] / "audio.wav").stat().st_size == wav.stat().st_size
+    for rep in library.reps():
+        assert rep.result.metrics.wpm == 150.0
+        assert (reps_dir / rep.id / "audio.wav").stat().st_size == wav.stat().st_size
     assert library.check() == []
     with sqlite3.connect(reps_home / "library.sqlite3") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

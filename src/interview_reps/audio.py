@@ -1,12 +1,17 @@
-"""Decode a recording once (16 kHz mono float32) and check it can be judged."""
+"""Decode a recording once (16 kHz mono float32, the one resampler: PyAV's) and check it can be judged."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
 from .errors import AudioError
 from .models import Audio
 from .settings import SAMPLE_RATE_HZ, AnalysisSettings
+
+if TYPE_CHECKING:
+    import numpy as np
 
 TRUNCATION_TOLERANCE_S = 0.5  # a WAV this much shorter than its header says was cut off
 
@@ -41,16 +46,7 @@ def load_audio(path: Path | str, *, settings: AnalysisSettings | None = None) ->
         raise AudioError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     if size == 0:
         raise AudioError(f"{path}: empty file")
-
-    from faster_whisper import decode_audio
-
-    try:
-        samples = decode_audio(str(path), sampling_rate=SAMPLE_RATE_HZ)
-    except PermissionError as exc:
-        raise AudioError(f"{path}: cannot read: permission denied") from exc
-    except Exception as exc:  # PyAV raises many types for corrupt or non-audio input
-        reason = getattr(exc, "strerror", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
-        raise AudioError(f"{path}: not a readable audio file ({reason.strip().rstrip('.').lower()})") from exc
+    samples = _decode(str(path), name=str(path))
     if samples.size == 0:
         raise AudioError(f"{path}: no audio in the file (truncated or not audio)")
     audio = Audio(path=str(path), samples=samples, sample_rate_hz=SAMPLE_RATE_HZ)
@@ -70,3 +66,57 @@ def load_audio(path: Path | str, *, settings: AnalysisSettings | None = None) ->
             f"{path}: too short to judge ({audio.duration_s:.1f} s; at least {settings.min_duration_s:g} s needed)"
         )
     return audio
+
+
+def audio_from_pcm(pcm: np.ndarray, sample_rate_hz: int, *, name: str) -> Audio:
+    """16-bit samples of shape (frames,) or (frames, channels) at any rate, as a 16 kHz mono ``Audio``.
+
+    Goes through the same decoder and resampler as a file, so a microphone check and a saved
+    recording are measured alike.
+    """
+    import wave
+
+    import numpy as np
+
+    data = np.ascontiguousarray(pcm, dtype="<i2")
+    channels = 1 if data.ndim == 1 else data.shape[1]
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(2)
+        w.setframerate(int(sample_rate_hz))
+        w.writeframes(data.tobytes())
+    buffer.seek(0)
+    return Audio(path=name, samples=_decode(buffer, name=name), sample_rate_hz=SAMPLE_RATE_HZ)
+
+
+def write_wav(audio: Audio, path: Path) -> Path:
+    """Write ``audio`` as a 16-bit PCM WAV at its own rate; returns ``path``."""
+    import numpy as np
+    import soundfile as sf
+
+    try:
+        sf.write(str(path), np.clip(audio.samples, -1.0, 1.0), audio.sample_rate_hz, subtype="PCM_16")
+    except (OSError, sf.LibsndfileError) as exc:
+        raise AudioError(f"{path}: cannot write: {exc}") from exc
+    return path
+
+
+def _decode(source: str | BinaryIO, *, name: str) -> np.ndarray:
+    """PyAV (through faster-whisper) decodes, mixes to mono and resamples to 16 kHz: float32, shape (n,)."""
+    import av
+    from faster_whisper import decode_audio
+
+    try:
+        with av.open(source, metadata_errors="ignore") as container:
+            has_audio = bool(container.streams.audio)
+        if not has_audio:
+            raise AudioError(f"{name}: not a readable audio file (no audio stream in it)")
+        if not isinstance(source, str):
+            source.seek(0)
+        return decode_audio(source, sampling_rate=SAMPLE_RATE_HZ)
+    except PermissionError as exc:
+        raise AudioError(f"{name}: cannot read: permission denied") from exc
+    except av.error.FFmpegError as exc:  # every error PyAV raises for corrupt or non-audio input
+        reason = getattr(exc, "strerror", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise AudioError(f"{name}: not a readable audio file ({reason.strip().rstrip('.').lower()})") from exc

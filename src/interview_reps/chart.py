@@ -5,14 +5,13 @@ from __future__ import annotations
 import math
 import os
 import secrets
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import LibraryError
 
 if TYPE_CHECKING:
-    from .compare import Comparison
+    from .comparison import Comparison
 
 # One panel each: pace, fillers, the longest pause, the time to the first word.
 CHART_METRICS = ("wpm", "fillers_per_min", "longest_pause_s", "time_to_first_word_s")
@@ -28,18 +27,17 @@ def write_trend_chart(comparison: Comparison, path: Path, *, dpi: int = 100) -> 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    names = [n for n in CHART_METRICS if comparison.metric(n) is not None]
+    names = [n for n in CHART_METRICS if n in comparison.metrics]
     fig = Figure(figsize=(9.0, 6.0), dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(2, 2, sharex=True, squeeze=False).flat
     x = list(range(1, len(comparison.reps) + 1))
-    labels = [_label(rep["created_at"]) for rep in comparison.reps]
+    labels = [rep.created_at.astimezone().strftime("%b %d\n%H:%M") for rep in comparison.reps]
     for ax, name in zip(axes, [*names, *[None] * 4], strict=False):
         if name is None:
             ax.set_axis_off()
             continue
-        trend = comparison.metric(name)
-        assert trend is not None
+        trend = comparison.metrics[name]
         spec = trend.spec
         values = [math.nan if v is None else v for v in trend.values]
         if spec.target is not None:
@@ -72,10 +70,3 @@ def write_trend_chart(comparison: Comparison, path: Path, *, dpi: int = 100) -> 
         tmp.unlink(missing_ok=True)
         raise LibraryError(f"{path}: cannot write the trend chart: {exc.strerror or exc}") from exc
     return path
-
-
-def _label(created_at: str) -> str:
-    try:
-        return datetime.fromisoformat(created_at).astimezone().strftime("%b %d\n%H:%M")
-    except ValueError:
-        return created_at[:10]

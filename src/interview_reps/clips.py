@@ -40,22 +40,24 @@ def write_clips(audio: Audio, result: Result, out_dir: Path, *, long_pause_s: fl
         written.append(path)
 
     for i, f in enumerate(result.fillers, 1):
-        stamp = f"{int(f.start // 60)}m{f.start % 60:04.1f}s"
-        clip(f"filler-{i:02d}-{stamp}-{f.text.replace(' ', '_')}.wav", f.start, f.end)
+        clip(f"filler-{i:02d}-{_stamp(f.start)}-{f.text.replace(' ', '_')}.wav", f.start, f.end)
         labels.append((f.start, f.end, f"{f.text} ({f.kind.replace('_', ' ')}, {f.source})"))
     for i, f in enumerate(result.filler_candidates, 1):
-        stamp = f"{int(f.start // 60)}m{f.start % 60:04.1f}s"
-        clip(f"candidate-{i:02d}-{stamp}.wav", f.start, f.end)
+        clip(f"candidate-{i:02d}-{_stamp(f.start)}.wav", f.start, f.end)
         labels.append((f.start, f.end, "possible filler (acoustic, not counted)"))
     for i, p in enumerate(result.pauses, 1):
         kind = "mid-sentence" if p.kind == "clause" else "between sentences"
         labels.append((p.start, p.end, f"pause {p.duration_s:.2f} s {kind}"))
         if p.duration_s >= long_pause_s:
-            stamp = f"{int(p.start // 60)}m{p.start % 60:04.1f}s"
-            clip(f"pause-{i:02d}-{stamp}.wav", p.start, p.end)
+            clip(f"pause-{i:02d}-{_stamp(p.start)}.wav", p.start, p.end)
     labels.sort()
     (out_dir / "labels.txt").write_text(
         "".join(f"{s:.3f}\t{e:.3f}\t{t}\n" for s, e, t in labels), encoding="utf-8"
     )
     written.append(out_dir / "labels.txt")
     return written
+
+
+def _stamp(t_s: float) -> str:
+    """A time for a file name, to a tenth of a second: 63.24 -> "1m03.2s" (sorts, no colon)."""
+    return f"{int(t_s // 60)}m{t_s % 60:04.1f}s"

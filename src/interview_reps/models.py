@@ -1,8 +1,11 @@
-"""Frozen dataclasses passed between the stages: audio -> transcript -> analysis -> result."""
+"""Frozen dataclasses passed between the stages: audio -> transcript -> analysis -> result -> rep."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -198,6 +201,9 @@ class Result:
     filler_candidates: tuple[Filler, ...] = ()  # acoustic candidates, not counted
     filler_trust: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[
+        str, ...
+    ] = ()  # about the input, e.g. a truncated file: analyzed, but the user should know
 
     def to_dict(self) -> dict[str, Any]:
         r3 = _round3
@@ -213,6 +219,7 @@ class Result:
                     "end": r3(w.end),
                     "filler": w.filler,
                     "probability": r3(w.probability),
+                    "sentence_end": w.sentence_end,
                     "kind": w.kind,
                 }
                 for w in self.words
@@ -272,7 +279,159 @@ class Result:
             ],
             "filler_trust": self.filler_trust,
             "settings": self.settings,
+            "warnings": list(self.warnings),
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Result:
+        """The Result that ``to_dict`` wrote: ``Result.from_dict(d).to_dict() == d`` for every ``d`` it wrote.
+
+        Fields added to schema 1 later take their defaults when missing; unknown fields (from a newer
+        version) are ignored. Raises ValueError naming the field when a required one is missing or malformed.
+        """
+        try:
+            return _result_from_dict(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"not a schema-1 result ({_why(exc)})") from exc
+
+
+@dataclass(frozen=True)
+class Rep:
+    """One answer saved in the practice library: its analysis, its question and when it was given.
+
+    ``folder`` is where the library keeps the rep's files (None for a rep not read from a library).
+    """
+
+    id: str
+    question_id: str | None
+    created_at: datetime  # timezone-aware; when the answer was given
+    result: Result
+    source_path: str | None = None  # the recording the rep was made from
+    audio_file: str | None = None  # the copy inside the rep's folder; None once deleted for privacy
+    audio_deleted_at: datetime | None = None
+    folder: Path | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Schema 1 plus a "rep" object, as saved in the rep's result.json."""
+        rep: dict[str, Any] = {
+            "id": self.id,
+            "question_id": self.question_id,
+            "created_at": iso_utc(self.created_at),
+            "source_path": self.source_path,
+            "audio_file": self.audio_file,
+        }
+        if self.audio_deleted_at is not None:
+            rep["audio_deleted_at"] = iso_utc(self.audio_deleted_at)
+        return {**self.result.to_dict(), "rep": rep}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, folder: Path | None = None) -> Rep:
+        """The Rep of a saved result.json (schema 1 plus "rep"). Raises ValueError when it is not one."""
+        rep = data.get("rep")
+        if not isinstance(rep, Mapping) or not isinstance(rep.get("id"), str):
+            raise ValueError('not a saved rep (no "rep" object with an id)')
+        try:
+            deleted = rep.get("audio_deleted_at")
+            return cls(
+                id=rep["id"],
+                question_id=rep.get("question_id") or None,
+                created_at=parse_time(rep["created_at"]),
+                result=Result.from_dict(data),
+                source_path=rep.get("source_path"),
+                audio_file=rep.get("audio_file"),
+                audio_deleted_at=parse_time(deleted) if deleted else None,
+                folder=folder,
+            )
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"not a saved rep ({_why(exc)})") from exc
+
+
+def iso_utc(when: datetime) -> str:
+    """ISO 8601 in UTC to the second, as saved: "2024-05-01T09:30:00+00:00"."""
+    return when.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def parse_time(text: str) -> datetime:
+    """A saved ISO 8601 time; "Z" and naive times are UTC. Raises ValueError."""
+    when = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+# ----------------------------------------------------------------------------------------- reading
+
+
+def _result_from_dict(d: Mapping[str, Any]) -> Result:
+    if d.get("schema") != SCHEMA_VERSION:
+        raise ValueError(f"schema {d.get('schema')!r}, expected {SCHEMA_VERSION}")
+    voice, quality = d.get("voice"), d.get("quality")
+    return Result(
+        audio_path=d["audio"]["path"],
+        duration_s=float(d["audio"]["duration_s"]),
+        model_name=d["model"]["name"],
+        transcript=d["transcript"],
+        words=tuple(
+            Word(
+                text=w["text"],
+                start=w["start"],
+                end=w["end"],
+                probability=w.get("probability", 1.0),
+                kind=w.get("kind") or _old_word_kind(w, d["fillers"]),
+                sentence_end=w.get("sentence_end", False),
+            )
+            for w in d["words"]
+        ),
+        fillers=_fillers(d["fillers"]),
+        pauses=tuple(
+            Pause(p["start"], p["end"], p["kind"], p.get("before", ""), p.get("after", ""))
+            for p in d["pauses"]
+        ),
+        metrics=_known(Metrics, d["metrics"]),
+        feedback=tuple(Feedback(f["message"], f.get("at_s")) for f in d["feedback"]),
+        hedges=_phrases(d.get("hedges", ())),
+        repeats=_phrases(d.get("repeats", ())),
+        pace_windows=tuple(PaceWindow(w["start"], w["end"], w["wpm"]) for w in d.get("pace_windows", ())),
+        voice=None if voice is None else _known(Voice, voice),
+        quality=None
+        if quality is None
+        else _known(Quality, {**quality, "problems": tuple(quality.get("problems", ()))}),
+        filler_candidates=_fillers(d.get("filler_candidates", ())),
+        filler_trust=d.get("filler_trust", ""),
+        settings=dict(d.get("settings", {})),
+        warnings=tuple(d.get("warnings", ())),
+    )
+
+
+def _fillers(items: Any) -> tuple[Filler, ...]:
+    return tuple(
+        Filler(f["text"], f["start"], f["end"], f["kind"], f["source"], f.get("confidence", 1.0))
+        for f in items
+    )
+
+
+def _old_word_kind(w: Mapping[str, Any], fillers: Any) -> WordKind:
+    """A record written before words had a ``kind``: its ``filler`` flag, told apart by the record's
+    own discourse-marker fillers (a flagged word inside one is part of it)."""
+    if not w.get("filler"):
+        return "word"
+    inside = any(
+        f["kind"] == "discourse_marker" and f["start"] - 1e-3 <= w["start"] and w["end"] <= f["end"] + 1e-3
+        for f in fillers
+    )
+    return "discourse_marker" if inside else "filled_pause"
+
+
+def _phrases(items: Any) -> tuple[Phrase, ...]:
+    return tuple(Phrase(h["text"], tuple(h["times_s"])) for h in items)
+
+
+def _known(cls: type, values: Mapping[str, Any]) -> Any:
+    """``cls(**values)`` with only the fields ``cls`` has (a newer version may have written more)."""
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in values.items() if k in names})
+
+
+def _why(exc: BaseException) -> str:
+    return f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
 
 
 def _round3(value: Any) -> Any:

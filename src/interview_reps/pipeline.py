@@ -1,33 +1,28 @@
-"""The whole flow in plain Python: decode -> find speech -> transcribe -> analyze -> report -> store."""
+"""The whole flow in plain Python: decode -> find speech -> transcribe -> analyze -> save -> patterns and
+chart from the saved reps -> report. No terminal here: callers pass a ``progress`` callback if they want one."""
 
 from __future__ import annotations
 
-import json
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import os
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .errors import AudioError, RepsError
-from .models import Audio, Result
-from .settings import DEFAULT_MODEL, AnalysisSettings, TranscribeSettings
-from .store import SavedRep
+from .errors import AudioError, LibraryError, ModelError, RepsError
+from .models import Audio, Rep, Result
+from .settings import DEFAULT_MODEL, AnalysisSettings, PatternSettings, TranscribeSettings
 
 if TYPE_CHECKING:
+    from .comparison import Comparison
     from .questions import Question
     from .store import Library
 
+Progress = Callable[[str], None]
 
-@dataclass(frozen=True)
-class RepOutcome:
-    result: Result
-    saved: SavedRep | None
-    report_md: str
-    patterns: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
+
+# ---------------------------------------------------------------------------------------- analysis
 
 
 def analyze_audio(
@@ -35,8 +30,14 @@ def analyze_audio(
     *,
     model: str = DEFAULT_MODEL,
     settings: AnalysisSettings | None = None,
+    question: Question | None = None,
+    progress: Progress | None = None,
 ) -> Result:
-    """Measure one decoded recording. Raises AudioError when there is no speech in it."""
+    """Measure one decoded recording. Raises AudioError when there is no speech in it.
+
+    ``question``: the question the recording answers; its target length adds advice when the answer
+    falls outside it. ``progress`` is told what is being done, in a few words.
+    """
     from concurrent.futures import ThreadPoolExecutor
 
     from .analyze import analyze_recording
@@ -45,6 +46,8 @@ def analyze_audio(
 
     settings = settings or AnalysisSettings()
     transcribe_settings = TranscribeSettings(model=model)
+    if progress is not None:
+        progress(f"transcribing and measuring {Path(audio.path).name} ({audio.duration_s:.0f} s of audio)")
     # The model loads (~1 s) while speech is found, and the voice features (they need only the audio)
     # run while the model transcribes: all three release the GIL.
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -65,212 +68,385 @@ def analyze_audio(
     result = analyze_recording(audio, transcript, frames, settings=settings)
     if not [w for w in result.words if w.kind == "word"]:
         raise AudioError(f"{audio.path}: no speech detected")
-    return result
-
-
-def analyze_path(
-    path: Path | str, *, model: str = DEFAULT_MODEL, settings: AnalysisSettings | None = None
-) -> Result:
-    from .audio import load_audio
-
-    return analyze_audio(load_audio(path, settings=settings), model=model, settings=settings)
-
-
-def process_recording(
-    path: Path,
-    *,
-    question_id: str | None = None,
-    save: bool = True,
-    model: str = DEFAULT_MODEL,
-    settings: AnalysisSettings | None = None,
-    clips_dir: Path | None = None,
-    progress: Callable[[str], None] | None = None,
-    created_at: datetime | None = None,
-) -> RepOutcome:
-    """Analyze one recording, write its report, and (unless ``save`` is False) save it as a rep."""
-    from .audio import load_audio
-    from .report import render_markdown
-
-    path = Path(path)
-    question = _question(question_id)
-    say = progress or (lambda _msg: None)
-    settings = settings or AnalysisSettings()
-    audio = load_audio(path, settings=settings)
-    say(f"transcribing and measuring {path.name} ({audio.duration_s:.0f} s of audio)")
-    result = analyze_audio(audio, model=model, settings=settings)
     if question is not None:
         from .analyze.advice import with_length_advice
 
         result = with_length_advice(result, target_s=question.target_s, points=question.points)
-    record = result.to_dict()
-    library = None
-    patterns: list[str] = []
-    chart = None
-    if save:
-        from .store import Library
-
-        library = Library()
-        patterns = _patterns(library, record, question_id)
-        chart = _chart(library, record, question_id)
-    report_md = render_markdown(result, question=question, patterns=patterns, chart=chart)
-    saved = None
-    if library is not None:
-        saved = library.save_rep(
-            record,
-            audio_src=path,
-            report_md=report_md,
-            question_id=question_id,
-            source_path=str(path.resolve()),
-            created_at=created_at,
-        )
-    if clips_dir is not None:
-        from .clips import write_clips
-
-        write_clips(audio, result, Path(clips_dir), long_pause_s=settings.long_pause_s)
-    return RepOutcome(
-        result=result,
-        saved=saved,
-        report_md=report_md,
-        patterns=tuple(patterns),
-        warnings=(audio.warning,) if audio.warning else (),
-    )
+    return replace(result, warnings=(audio.warning,)) if audio.warning else result
 
 
-def analyze_command(
-    files: list[Path],
+def analyze_file(
+    path: Path | str,
     *,
-    as_json: bool,
-    question_id: str | None,
-    save: bool,
-    model: str,
-    clips_dir: Path | None,
-    long_pause_s: float,
-    recorded: str | None = None,
-) -> int:
-    """``reps analyze``: each file in turn; a bad file is one line on stderr. Returns the failure count."""
-    import click
+    model: str = DEFAULT_MODEL,
+    settings: AnalysisSettings | None = None,
+    question: Question | None = None,
+    progress: Progress | None = None,
+) -> Result:
+    """Analyze one recording (wav, flac, mp3, m4a, ogg, webm). Raises a RepsError naming the file.
 
-    from .report import print_summary
+    Options as for ``analyze_audio``.
+    """
+    from .audio import load_audio
 
-    question = _question(question_id)  # an unknown id, or a bad date, fails before any work
-    when = None if recorded in (None, "file") else parse_recorded(recorded)
-    settings = replace(AnalysisSettings(), long_pause_s=long_pause_s)
-    failed = 0
-    clip_dirs = _clip_dirs(files, clips_dir)
-    for n, path in enumerate(files, 1):
-        counter = f" ({n}/{len(files)})" if len(files) > 1 else ""
-        click.echo(f"Analyzing {path}{counter}...", err=True)
-        out_dir = clip_dirs[n - 1]
-        try:
-            created_at = recorded_time(path) if recorded == "file" else when
-            with _spinner(f"Transcribing and measuring {path.name}") as status:
-                outcome = process_recording(
-                    path,
-                    created_at=created_at,
-                    question_id=question_id,
-                    save=save,
-                    model=model,
-                    settings=settings,
-                    clips_dir=out_dir,
-                    progress=status,
-                )
-        except AudioError as exc:
-            click.echo(f"reps: error: {exc}", err=True)
-            failed += 1
-            continue
-        for warning in outcome.warnings:
-            click.echo(f"reps: warning: {warning}", err=True)
-        if as_json:
-            record = outcome.result.to_dict()
-            if outcome.saved is not None:
-                record["rep"] = {
-                    "id": outcome.saved.id,
-                    "question_id": question_id,
-                    "created_at": outcome.saved.created_at,
-                }
-            sys.stdout.write(json.dumps(record) + "\n")
-            sys.stdout.flush()
-        else:
-            print_summary(outcome, question=question)
-        if out_dir is not None:
-            click.echo(f"Clips and labels.txt written to {out_dir}", err=True)
-    if failed and len(files) > 1:
-        click.echo(f"reps: {failed} of {len(files)} files failed", err=True)
-    return failed
+    audio = load_audio(path, settings=settings)
+    return analyze_audio(audio, model=model, settings=settings, question=question, progress=progress)
 
 
-def _clip_dirs(files: list[Path], clips_dir: Path | None) -> list[Path | None]:
-    """One clips folder per file: DIR itself for one file, else DIR/<name>, DIR/<name>-2, ... when names repeat."""
-    if clips_dir is None:
-        return [None] * len(files)
-    if len(files) == 1:
-        return [Path(clips_dir)]
-    seen: dict[str, int] = {}
-    out: list[Path | None] = []
-    for path in files:
-        seen[path.stem] = seen.get(path.stem, 0) + 1
-        name = path.stem if seen[path.stem] == 1 else f"{path.stem}-{seen[path.stem]}"
-        out.append(Path(clips_dir) / name)
-    return out
+def analyze_files(
+    paths: Sequence[Path | str],
+    *,
+    jobs: int = 1,
+    model: str = DEFAULT_MODEL,
+    settings: AnalysisSettings | None = None,
+    question: Question | None = None,
+) -> list[Result | RepsError]:
+    """Analyze each recording, ``jobs`` at a time in separate processes; one entry per path, in order.
+
+    A file that fails is its error (a RepsError naming the file) in the list, whatever went wrong; the
+    others are still analyzed (like ``asyncio.gather(..., return_exceptions=True)``). The results are
+    the same for any ``jobs``. A model that cannot be loaded is not about one file: its ModelError is
+    raised and ends the batch.
+    """
+    return list(iter_analyze_files(paths, jobs=jobs, model=model, settings=settings, question=question))
 
 
-@contextmanager
-def _spinner(message: str) -> Iterator[Callable[[str], None]]:
-    """A spinner on stderr while a file is processed, when stderr is a terminal; else silent."""
-    if not sys.stderr.isatty():
-        yield lambda _msg: None
-        return
-    from rich.console import Console
+def iter_analyze_files(
+    paths: Sequence[Path | str],
+    *,
+    jobs: int = 1,
+    model: str = DEFAULT_MODEL,
+    settings: AnalysisSettings | None = None,
+    question: Question | None = None,
+    clips_dirs: Sequence[Path | None] | None = None,
+    progress: Progress | None = None,
+) -> Generator[Result | RepsError, None, None]:
+    """``analyze_files``, yielding each file's result (or error) in input order as soon as it is ready.
 
-    with Console(stderr=True).status(message) as status:
-        yield lambda msg: status.update(msg[:1].upper() + msg[1:] + "...")
+    ``clips_dirs``: per file, a folder for clips of its flagged moments (``clips.write_clips``), or None.
+    ``progress`` hears from the work only when it runs in this process (``jobs`` 1 or one file).
+    """
+    files = [Path(p) for p in paths]
+    calls = [
+        (path, model, settings, question, clips_dirs[i] if clips_dirs else None)
+        for i, path in enumerate(files)
+    ]
+    if jobs <= 1 or len(files) <= 1:
+        results: Iterator[Result | RepsError] = (_analyze_job(*call, progress=progress) for call in calls)
+    else:
+        from .batch import in_order
 
-
-def parse_recorded(text: str) -> datetime:
-    """``--recorded``: an ISO date or date and time; naive means local time."""
+        results = in_order(
+            _analyze_job,
+            calls,
+            jobs=min(jobs, len(files)),
+            crashed=lambda i, exc: RepsError(
+                f"{files[i]}: the analysis process stopped unexpectedly ({exc})"
+            ),
+            setup=_start_analysis_worker,
+        )
     try:
-        when = datetime.fromisoformat(text.strip())
+        for result in results:
+            if isinstance(result, ModelError):  # every other file would fail the same way
+                raise result
+            yield result
+    finally:
+        if isinstance(results, Generator):
+            results.close()  # its workers stop now, not when the garbage is collected
+
+
+def _start_analysis_worker() -> None:
+    """faster-whisper's progress bar (tqdm, off) still makes a process-shared lock; in a worker that lock
+    is a named semaphore, and a worker stopped by Ctrl-C would leave it behind for the resource tracker
+    to warn about. A thread lock is all one worker needs."""
+    import threading
+
+    from tqdm import tqdm
+
+    tqdm.set_lock(threading.RLock())
+
+
+def _analyze_job(
+    path: Path,
+    model: str,
+    settings: AnalysisSettings | None,
+    question: Question | None,
+    clips_dir: Path | None,
+    *,
+    progress: Progress | None = None,
+) -> Result | RepsError:
+    """One file of a batch, errors returned rather than raised (this may run in a worker process)."""
+    from .audio import load_audio
+
+    try:
+        audio = load_audio(path, settings=settings)
+        result = analyze_audio(audio, model=model, settings=settings, question=question, progress=progress)
+        if clips_dir is not None:
+            from .clips import write_clips
+
+            write_clips(audio, result, clips_dir, long_pause_s=(settings or AnalysisSettings()).long_pause_s)
+        return result
+    except RepsError as exc:
+        return exc
+    except Exception as exc:  # a bug: the batch still goes on, and the line says what broke
+        return _unexpected(path, exc)
+
+
+def _unexpected(path: Path, exc: Exception) -> RepsError:
+    error = RepsError(f"{path}: unexpected error ({type(exc).__name__}: {exc}); please report this bug")
+    error.__cause__ = exc
+    return error
+
+
+# ------------------------------------------------------------------------------ saving and reporting
+
+
+@dataclass(frozen=True)
+class RepReport:
+    """What one analysed recording became: its result, the saved rep, and the report of it."""
+
+    result: Result
+    rep: Rep | None  # None when not saved
+    markdown: str
+    patterns: tuple[str, ...] = ()  # "Third rep in a row with ...", strongest first
+    report_path: Path | None = None
+
+
+def save_and_report(
+    result: Result,
+    *,
+    library: Library | None = None,
+    question: Question | None = None,
+    created_at: datetime | None = None,
+    audio: Path | None = None,
+    source_path: str | None = None,
+) -> RepReport:
+    """Save ``result`` as a rep in ``library`` (unless None), then find patterns and draw the trend chart
+    from the saved reps of its question, then write the rep's Markdown report.
+
+    ``audio``: the recording to keep with the rep (default: the file the result was made from). An
+    unreadable index costs the patterns and the chart, never the rep.
+    """
+    from .report import render_markdown
+
+    if library is None:
+        return RepReport(result, None, render_markdown(result, question=question))
+    rep = library.save(
+        result,
+        question_id=question.id if question else None,
+        created_at=created_at,
+        audio=audio,
+        source_path=source_path,
+    )
+    try:
+        history = _history(library, rep)
+    except LibraryError:
+        history = [rep]
+    from .patterns import latest_patterns
+
+    patterns = tuple(latest_patterns(history, question=question))
+    markdown = render_markdown(
+        result,
+        question=question,
+        patterns=patterns,
+        chart=_chart_link(library, history, question),
+        rep_id=rep.id,
+    )
+    return RepReport(result, rep, markdown, patterns, library.write_report(rep.id, markdown))
+
+
+def process_files(
+    paths: Sequence[Path],
+    *,
+    library: Library | None,
+    question: Question | None = None,
+    created_at: Sequence[datetime | None] | None = None,
+    jobs: int = 1,
+    model: str = DEFAULT_MODEL,
+    settings: AnalysisSettings | None = None,
+    clips_dirs: Sequence[Path | None] | None = None,
+    progress: Progress | None = None,
+) -> Generator[RepReport | RepsError, None, None]:
+    """``reps analyze``: each file analyzed (``jobs`` at a time), then saved and reported in input order,
+    so the patterns of file 3 see the reps of files 1 and 2 whatever ``jobs`` is. A file that fails, at
+    any step and for any reason, is its error; the others go on. (A model that cannot load raises its
+    ModelError: that is no file's failure.)"""
+    analyses = iter_analyze_files(
+        paths,
+        jobs=jobs,
+        model=model,
+        settings=settings,
+        question=question,
+        clips_dirs=clips_dirs,
+        progress=progress,
+    )
+    for i, analysis in enumerate(analyses):
+        if isinstance(analysis, RepsError):
+            yield analysis
+            continue
+        path = Path(paths[i])
+        try:
+            yield save_and_report(
+                analysis,
+                library=library,
+                question=question,
+                created_at=created_at[i] if created_at else None,
+                audio=path,
+                source_path=str(path.resolve()),
+            )
+        except RepsError as exc:  # e.g. the library cannot be written: say which file it cost
+            yield exc if str(path) in str(exc) else type(exc)(f"{path}: {exc}")
+        except Exception as exc:  # a bug while saving or reporting: the batch still goes on
+            yield _unexpected(path, exc)
+
+
+def _history(library: Library, rep: Rep, *, most: int = 20) -> list[Rep]:
+    """Up to ``most`` earlier reps of the rep's question (or of no question), then the rep itself."""
+    from .store import NO_QUESTION
+
+    earlier = [r for r in library.reps(rep.question_id or NO_QUESTION, limit=most + 1) if r.id != rep.id]
+    return [*earlier[-most:], rep]
+
+
+def _chart_link(library: Library, history: Sequence[Rep], question: Question | None) -> str | None:
+    """The question's trend chart redrawn with this rep, as a link relative to the rep's report."""
+    rep = history[-1]
+    if rep.question_id is None or len(history) < 2 or rep.folder is None:
+        return None
+    from .chart import write_trend_chart
+    from .comparison import compare
+
+    try:
+        baseline = library.reps(limit=PatternSettings().baseline_reps)
+        path = write_trend_chart(
+            compare(history, baseline=baseline, question=question), library.chart_path(rep.question_id)
+        )
+    except RepsError:
+        return None
+    return Path(os.path.relpath(path, rep.folder)).as_posix()
+
+
+def rep_report_text(library: Library, rep_id: str) -> str:
+    """The rep's Markdown report; written again from its result if it is missing (a crash right after saving)."""
+    text = library.report_text(rep_id)
+    if text is not None:
+        return text
+    from .questions import question_or_none
+    from .report import render_markdown
+
+    rep = library.get(rep_id)
+    markdown = render_markdown(rep.result, question=question_or_none(rep.question_id), rep_id=rep.id)
+    library.write_report(rep.id, markdown)
+    return markdown
+
+
+# -------------------------------------------------------------------------------------- comparing
+
+
+def compare_library(
+    library: Library,
+    rep_ids: Sequence[str] = (),
+    *,
+    question_id: str | None = None,
+    last: int | None = None,
+    chart: bool | Path = True,
+    settings: PatternSettings | None = None,
+) -> Comparison:
+    """``reps compare``: the given reps, or the reps of one question (default: the most recently
+    practised one), against the baseline of the most recent reps of any question.
+
+    ``last`` keeps the most recent N reps; ``chart`` True draws the trend chart where the library keeps
+    charts, a Path draws it there, False draws none.
+    """
+    from .comparison import compare
+
+    settings = settings or PatternSettings()
+    if rep_ids:
+        reps = sorted(
+            (library.get(rid) for rid in dict.fromkeys(rep_ids)), key=lambda r: (r.created_at, r.id)
+        )
+        if last:
+            reps = reps[-last:]
+        if len(reps) < 2:
+            raise LibraryError(
+                "comparing needs at least two reps: give two or more ids (`reps history` lists them)"
+            )
+    else:
+        if question_id is None:
+            asked = library.question_ids()
+            if not asked:
+                raise LibraryError(
+                    "no reps saved under a question yet; `reps analyze FILE --question ID` saves one, "
+                    "or give rep ids (`reps history` lists them)"
+                )
+            question_id = asked[-1]
+        reps = library.reps(question_id, limit=last)
+        if not reps:
+            raise LibraryError(_unknown_question(library, question_id))
+        if len(reps) < 2:
+            raise LibraryError(
+                f"only one rep of '{question_id}' so far; record another "
+                f"(`reps analyze FILE --question {question_id}`) to compare"
+            )
+    comparison = compare(reps, baseline=library.reps(limit=settings.baseline_reps), settings=settings)
+    if chart is False:
+        return comparison
+    from .chart import write_trend_chart
+
+    first, final = comparison.reps[0].id, comparison.reps[-1].id
+    path = (
+        chart
+        if isinstance(chart, Path)
+        else library.chart_path(comparison.question_id or f"{first}_to_{final}")
+    )
+    return replace(comparison, chart=write_trend_chart(comparison, path))
+
+
+def _unknown_question(library: Library, question_id: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(question_id, library.question_ids(), n=1, cutoff=0.5)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return f"no reps of question '{question_id}'; {hint}`reps history` lists your reps"
+
+
+# ---------------------------------------------------------------------------------------- options
+
+
+def recorded_times(paths: Sequence[Path], recorded: str | None) -> list[datetime | None]:
+    """``--recorded``: None (now) for each file, each file's modification time ("file"), or one date
+    (ISO date or date and time; naive means local time). Raises RepsError for anything else."""
+    if recorded is None:
+        return [None] * len(paths)
+    if recorded == "file":
+        return [_modified(path) for path in paths]
+    try:
+        when = datetime.fromisoformat(recorded.strip())
     except ValueError:
         raise RepsError(
-            f"--recorded: '{text}' is not a date like 2026-11-20 or 2026-11-20T09:30, nor 'file'"
+            f"--recorded: '{recorded}' is not a date like 2026-11-20 or 2026-11-20T09:30, nor 'file'"
         ) from None
-    return when if when.tzinfo else when.astimezone()
+    return [when if when.tzinfo else when.astimezone()] * len(paths)
 
 
-def recorded_time(path: Path) -> datetime | None:
-    """A recording's modification time, for ``--recorded file``; None if the file cannot be read."""
+def _modified(path: Path) -> datetime | None:
+    """A recording's modification time; None if the file cannot be read (its error comes later)."""
     try:
         return datetime.fromtimestamp(Path(path).stat().st_mtime, tz=timezone.utc)
     except OSError:
         return None
 
 
-def _question(question_id: str | None) -> Question | None:
-    if question_id is None:
-        return None
-    from .questions import get_question
-
-    return get_question(question_id)
-
-
-def _patterns(library: Library, record: dict[str, Any], question_id: str | None) -> list[str]:
-    """Patterns across this question's earlier reps: "third rep in a row with ..."."""
-    from .compare import patterns_for_new_rep
-
-    try:
-        return list(patterns_for_new_rep(library, {**record, "rep": {"question_id": question_id}}))
-    except RepsError:  # an unreadable index must not cost the user this rep
-        return []
-
-
-def _chart(library: Library, record: dict[str, Any], question_id: str | None) -> str | None:
-    """The question's trend chart redrawn with this rep, as a link relative to the rep's report."""
-    if question_id is None:
-        return None
-    from .compare import trend_chart_for_new_rep
-
-    try:
-        path = trend_chart_for_new_rep(library, record, question_id=question_id)
-    except RepsError:
-        return None
-    return None if path is None else f"../../{path.relative_to(library.home).as_posix()}"
+def clip_dirs(paths: Sequence[Path], clips_dir: Path | None) -> list[Path | None]:
+    """One clips folder per file: DIR itself for one file, else DIR/<name>, DIR/<name>-2, ... when names repeat."""
+    if clips_dir is None:
+        return [None] * len(paths)
+    if len(paths) == 1:
+        return [Path(clips_dir)]
+    seen: dict[str, int] = {}
+    out: list[Path | None] = []
+    for path in paths:
+        stem = Path(path).stem
+        seen[stem] = seen.get(stem, 0) + 1
+        out.append(Path(clips_dir) / (stem if seen[stem] == 1 else f"{stem}-{seen[stem]}"))
+    return out

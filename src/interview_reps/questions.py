@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import random
 import re
 import sys
 from dataclasses import dataclass
@@ -19,7 +20,8 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
+    from datetime import datetime
 
     if sys.version_info >= (3, 11):
         from importlib.resources.abc import Traversable
@@ -31,6 +33,15 @@ _KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _REQUIRED = ("id", "text", "category", "target_seconds")
 _OPTIONAL = {"structure": "direct", "points": ()}
 _FIELDS = (*_REQUIRED, *_OPTIONAL)
+
+# What the structure names in the bank stand for (prompts/*.toml).
+STRUCTURES = {
+    "STAR": "Situation, Task, Action, Result",
+    "CAR": "Context, Action, Result",
+    "PREP": "Point, Reason, Example, Point again",
+    "Present-Past-Future": "where you are now, how you got here, what you want next",
+    "direct": "answer in the first sentence, then one reason or example",
+}
 
 
 @dataclass(frozen=True)
@@ -50,7 +61,7 @@ class Question:
             "id": self.id,
             "text": self.text,
             "category": self.category,
-            "target_seconds": [_plain_number(s) for s in self.target_s],
+            "target_seconds": [plain_number(s) for s in self.target_s],
             "structure": self.structure,
             "points": list(self.points),
             "source": self.source,
@@ -100,6 +111,17 @@ def get_question(question_id: str, *, extra_dir: Path | None = None) -> Question
     raise QuestionError(f"unknown question id '{question_id}'{hint}; see `reps questions`")
 
 
+def question_or_none(question_id: str | None) -> Question | None:
+    """The question with this id, or None (no id, an unknown id, or a broken bank): for judging saved
+    reps, where a question since removed from the bank must not stop anything."""
+    if not question_id:
+        return None
+    try:
+        return get_question(question_id)
+    except QuestionError:
+        return None
+
+
 def categories(questions: Iterable[Question] | None = None, *, extra_dir: Path | None = None) -> list[str]:
     """Category names in bank order (of ``questions``, or of the whole bank if not given)."""
     if questions is None:
@@ -146,41 +168,30 @@ def summary(selected: Sequence[Question], bank: Sequence[Question]) -> str:
     return f"{len(selected)} of {len(bank)} questions, {n} {'category' if n == 1 else 'categories'}"
 
 
-def print_table(questions: Sequence[Question]) -> None:
-    """Print the questions on stdout as a table, grouped by category (rich, imported here)."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+def pick_question(
+    bank: Sequence[Question],
+    *,
+    question_id: str | None = None,
+    category: str | None = None,
+    practised: Mapping[str, datetime] | None = None,
+    rng: random.Random | None = None,
+) -> Question:
+    """The question for this rep: ``question_id`` if given, else one from ``category`` (or the whole
+    bank) not practised yet, chosen at random, else the one practised longest ago.
 
-    console = Console(highlight=False)
-    by_category: dict[str, list[Question]] = {}
-    for q in questions:
-        by_category.setdefault(q.category, []).append(q)
-    if console.width < 110:  # a three-column table would wrap each question into a narrow strip
-        for category, group in by_category.items():
-            console.print(Text(f"{category} ({len(group)})", style="bold"))
-            for q in group:
-                lo, hi = (_plain_number(s) for s in q.target_s)
-                console.print(Text.assemble((q.id, "cyan"), f"  {lo}-{hi} s, {q.structure}", style=""))
-                console.print(f"    {q.text}", soft_wrap=False)
-            console.print()
-        return
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("id", no_wrap=True, style="cyan")
-    table.add_column("question", ratio=1)
-    table.add_column("answer", no_wrap=True)
-    for i, (category, group) in enumerate(by_category.items()):
-        table.add_row(Text(f"{category} ({len(group)})", style="bold"), "", "")
-        for j, q in enumerate(group):
-            lo, hi = (_plain_number(s) for s in q.target_s)
-            table.add_row(
-                q.id,
-                q.text,
-                f"{lo}-{hi} s, {q.structure}",
-                end_section=j == len(group) - 1 and i < len(by_category) - 1,
-            )
-    console.print(table)
+    ``practised``: question id -> time of its latest rep (``Library.last_practised``).
+    """
+    if question_id is not None:
+        found = [q for q in bank if q.id == question_id]
+        return found[0] if found else get_question(question_id)  # get_question raises with a hint
+    pool = filter_questions(bank, category=category) if category else list(bank)
+    if not pool:
+        raise QuestionError("the question bank is empty; add questions to REPS_HOME/questions/*.toml")
+    practised = practised or {}
+    fresh = [q for q in pool if q.id not in practised]
+    if fresh:
+        return (rng or random.Random()).choice(fresh)
+    return min(pool, key=lambda q: practised[q.id])
 
 
 def _builtin_dir() -> Traversable:
@@ -290,5 +301,6 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _plain_number(value: float) -> float | int:
+def plain_number(value: float) -> float | int:
+    """60.0 -> 60, for the bank's JSON and tables."""
     return int(value) if float(value).is_integer() else value

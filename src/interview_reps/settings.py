@@ -79,6 +79,10 @@ class AnalysisSettings:
     frame_s: float = 0.02
     # Pace windows (issue 2).
     pace_window_s: float = 15.0
+    # A last window shorter than this share of pace_window_s holds too few words to judge (a 5 s window at
+    # 150 wpm holds ~12 words, so one word is 12 wpm): it is folded into the one before. Advice and
+    # patterns read the folded windows (product choice).
+    pace_last_window_min_fraction: float = 1 / 3
     # Pitch search range for adult speech.
     pitch_min_hz: float = 65.0
     pitch_max_hz: float = 400.0
@@ -117,6 +121,8 @@ class TargetBands:
     filler_percent_max: float = 4.0
     # Time to first word: a product choice; a beat to think is fine, more than 3 s reads as stuck.
     time_to_first_word_s_max: float = 3.0
+    # Under 20 words a pace figure is noise (a 3 s clip can read 255 wpm): neither flagged nor advised on.
+    min_words_to_judge_pace: int = 20
     # Pause rate is shown, not judged: the average speaker makes ~3.5 pauses/min (Quantified
     # Communications, users.md) but counts differ by pause length; long and mid-sentence pauses are judged.
 

@@ -1,4 +1,7 @@
-"""The practice library in REPS_HOME: a folder per rep (the truth) and an SQLite index of every rep."""
+"""The practice library in REPS_HOME: a folder per rep (the truth) and an SQLite index of every rep.
+
+Only this module knows how the library lays out its files; the rest of the package asks it for paths.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +11,20 @@ import difflib
 import errno
 import json
 import os
+import re
 import secrets
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta, timezone
 from datetime import time as dtime
 from pathlib import Path
 from typing import IO, Any
 
 from .errors import LibraryError
+from .models import Metrics, Rep, Result, iso_utc, parse_time
 from .settings import reps_home
 
 INDEX_NAME = "library.sqlite3"
@@ -32,18 +37,10 @@ BUSY_TIMEOUT_S = 15.0
 # Hidden leftovers (.tmp-* of a killed save, .trash-* of a killed delete) older than this are removed
 # by `reps library rebuild`; younger ones may belong to a `reps` that is still running.
 STALE_LEFTOVER_S = 3600.0
-# `Library.results("")` / `entries("")`: the reps saved without a question id.
+# `Library.reps("")` / `entries("")`: the reps saved without a question id.
 NO_QUESTION = ""
 # Audio kept inside a rep folder (the copy of the recording, clips of flagged moments).
 AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".mp3", ".m4a", ".ogg", ".webm", ".opus", ".aac", ".aiff"})
-
-
-@dataclass(frozen=True)
-class SavedRep:
-    id: str
-    folder: Path
-    created_at: str  # ISO 8601, UTC
-    indexed: bool = True  # False: the folder is saved but the index could not be written (next read adds it)
 
 
 @dataclass(frozen=True)
@@ -52,7 +49,7 @@ class RepEntry:
 
     id: str
     question_id: str | None
-    created_at: str  # ISO 8601, UTC
+    created_at: datetime  # timezone-aware (UTC)
     source_path: str | None
     model: str | None
     audio_file: str | None  # None once the audio was deleted for privacy
@@ -62,7 +59,7 @@ class RepEntry:
         return {
             "id": self.id,
             "question_id": self.question_id,
-            "created_at": self.created_at,
+            "created_at": iso_utc(self.created_at),
             "source_path": self.source_path,
             "model": self.model,
             "audio_file": self.audio_file,
@@ -86,58 +83,71 @@ class Library:
     locked or damaged index) still shows up.
     """
 
-    def __init__(self, home: Path | None = None) -> None:
-        self.home = Path(home) if home is not None else reps_home()
+    def __init__(self, home: Path | str | None = None) -> None:
+        self.home = Path(home).expanduser() if home is not None else reps_home()
         self.reps_dir = self.home / "reps"
         self.index_path = self.home / INDEX_NAME
 
     # ----------------------------------------------------------------------------------------- writing
 
-    def save_rep(
+    def save(
         self,
-        result: dict[str, Any],
+        result: Result,
         *,
-        audio_src: Path,
-        report_md: str,
         question_id: str | None = None,
-        source_path: str | None = None,
         created_at: datetime | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> SavedRep:
-        """Copy the audio and write result.json and report.md into a new rep folder, atomically, then index it."""
+        audio: Path | str | None = None,
+        source_path: str | None = None,
+    ) -> Rep:
+        """Save ``result`` as a new rep: a copy of the recording and result.json, in a folder that appears
+        whole or not at all, then indexed.
+
+        ``audio`` is the recording to keep (default: the file the result was made from); ``created_at``
+        when the answer was given (default: now); ``source_path`` the recording to name as its source.
+        If the index cannot be written the rep is still saved; the next read (or a rebuild) indexes it.
+        """
         when = (created_at or _now()).astimezone(timezone.utc)
-        created = when.isoformat(timespec="seconds")
-        record = dict(result)
+        audio_src = Path(audio if audio is not None else result.audio_path)
+        record = result.to_dict()
         record["rep"] = {
             "id": "",
-            "question_id": question_id,
-            "created_at": created,
-            "source_path": source_path or result.get("audio", {}).get("path"),
-            **(extra or {}),
+            "question_id": question_id or None,
+            "created_at": iso_utc(when),
+            "source_path": source_path or result.audio_path,
         }
         try:
             self.reps_dir.mkdir(parents=True, exist_ok=True)
             tmp = self.reps_dir / f".tmp-{when:%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
             tmp.mkdir()
             try:
-                suffix = Path(audio_src).suffix.lower() or ".wav"
+                suffix = audio_src.suffix.lower() or ".wav"
                 shutil.copyfile(audio_src, tmp / f"audio{suffix}")
                 _fsync_file(tmp / f"audio{suffix}")
                 record["rep"]["audio_file"] = f"audio{suffix}"
-                _write_durably(tmp / "report.md", report_md)
                 rep_id, final = self._publish(tmp, record, when)
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
         except OSError as exc:
             raise LibraryError(f"{self.home}: cannot save the rep: {exc.strerror or exc}") from exc
-        indexed = True
         try:
             with self._db() as conn, _write(conn):
                 _upsert(conn, record)
         except LibraryError:
-            indexed = False  # the rep is safe in its folder; the next read (or a rebuild) indexes it
-        return SavedRep(id=rep_id, folder=final, created_at=created, indexed=indexed)
+            pass  # the rep is safe in its folder; the next read (or a rebuild) indexes it
+        return Rep.from_dict(record, folder=final)
+
+    def write_report(self, rep_id: str, markdown: str) -> Path:
+        """Write (or replace) the rep's Markdown report, whole or not at all. Returns its path."""
+        path = self.report_path(rep_id)
+        _replace_durably(path, markdown)
+        return path
+
+    def save_reflection(self, rep_id: str, answers: Mapping[str, str]) -> Path:
+        """Write the rep's reflection answers to ``reflection.json``, whole or not at all."""
+        path = self.reps_dir / self.resolve(rep_id) / "reflection.json"
+        _replace_durably(path, json.dumps(dict(answers), indent=1) + "\n", what="the reflection")
+        return path
 
     def _publish(self, tmp: Path, record: dict[str, Any], when: datetime) -> tuple[str, Path]:
         """Give the rep an unused id and rename its folder into place (the rename is the commit point)."""
@@ -192,11 +202,9 @@ class Library:
             rep = dict(record.get("rep") or {})
             if rep.get("audio_file") is not None or removed:
                 rep["audio_file"] = None
-                rep["audio_deleted_at"] = _now().astimezone(timezone.utc).isoformat(timespec="seconds")
+                rep["audio_deleted_at"] = iso_utc(_now())
                 record["rep"] = rep
-                tmp = folder / ".result.json.tmp"
-                _write_durably(tmp, json.dumps(record, indent=1) + "\n")
-                os.replace(tmp, folder / "result.json")
+                _replace_durably(folder / "result.json", json.dumps(record, indent=1) + "\n")
         except OSError as exc:
             raise LibraryError(f"{folder}: cannot delete the audio: {exc.strerror or exc}") from exc
         with self._db() as conn, _write(conn):
@@ -259,7 +267,7 @@ class Library:
         problems += [f"{rid}: in the index but its folder is gone" for rid in sorted(indexed - on_disk)]
         for rid in sorted(on_disk):
             try:
-                self._read_record(rid)
+                self._read_rep(rid)
             except LibraryError as exc:
                 problems.append(str(exc))
         return problems
@@ -287,10 +295,10 @@ class Library:
             args.append(question_id)
         if since is not None:
             where.append("created_at >= ?")
-            args.append(_utc_text(since))
+            args.append(iso_utc(since))
         if until is not None:
             where.append("created_at < ?")
-            args.append(_utc_text(until))
+            args.append(iso_utc(until))
         sql = "SELECT id, question_id, created_at, source_path, model, audio_file FROM reps"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -308,7 +316,7 @@ class Library:
             RepEntry(
                 id=rid,
                 question_id=qid,
-                created_at=created,
+                created_at=parse_time(created),
                 source_path=source,
                 model=model,
                 audio_file=audio_file,
@@ -317,47 +325,56 @@ class Library:
             for rid, qid, created, source, model, audio_file in rows
         ]
 
-    def results(
+    def reps(
         self,
         question_id: str | None = None,
         *,
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int | None = None,
-    ) -> list[dict[str, Any]]:
-        """The stored results (schema 1 plus a "rep" object), oldest first; same filters as `entries`."""
+    ) -> list[Rep]:
+        """The saved reps, oldest first; same filters as `entries`. A folder that cannot be read is left
+        out (`check` names it)."""
         out = []
         for entry in self.entries(question_id, since=since, until=until, limit=limit):
             try:
-                out.append(self._read_record(entry.id))
+                out.append(self._read_rep(entry.id))
             except LibraryError:
-                continue  # deleted by another process a moment ago
+                continue  # deleted by another process a moment ago, or unreadable
         return out
 
-    def get(self, rep_id: str) -> dict[str, Any]:
-        """One stored result (schema 1 plus "rep"); ``rep_id`` may be a unique prefix or "latest"."""
-        return self._read_record(self.resolve(rep_id))
+    def get(self, rep_id: str) -> Rep:
+        """One saved rep; ``rep_id`` may be a unique prefix or "latest"."""
+        return self._read_rep(self.resolve(rep_id))
 
     def report_path(self, rep_id: str) -> Path:
-        path = self.reps_dir / self.resolve(rep_id) / "report.md"
-        if not path.is_file():
-            raise LibraryError(f"{path}: the rep has no report")
-        return path
+        """Where the rep's Markdown report is kept (the file may be missing after a crash)."""
+        return self.reps_dir / self.resolve(rep_id) / "report.md"
 
-    def report_text(self, rep_id: str) -> str:
-        """The rep's Markdown report as it was written."""
+    def report_text(self, rep_id: str) -> str | None:
+        """The rep's Markdown report as it was written; None if it has none."""
         path = self.report_path(rep_id)
         try:
             return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
         except (OSError, UnicodeDecodeError) as exc:
             raise LibraryError(f"{path}: cannot read the report: {exc}") from exc
 
     def audio_path(self, rep_id: str) -> Path | None:
         """The rep's copy of the recording, or None when it was deleted."""
-        rid = self.resolve(rep_id)
-        name = (self._read_record(rid).get("rep") or {}).get("audio_file")
-        path = self.reps_dir / rid / name if name else None
+        rep = self.get(rep_id)
+        path = rep.folder / rep.audio_file if rep.folder is not None and rep.audio_file else None
         return path if path is not None and path.is_file() else None
+
+    def chart_path(self, name: str) -> Path:
+        """Where the trend chart called ``name`` (a question id, or a span of rep ids) is kept."""
+        safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "reps"
+        return self.home / "charts" / f"{safe}.png"
+
+    def last_practised(self) -> dict[str, datetime]:
+        """Question id -> time of its latest rep."""
+        return {e.question_id: e.created_at for e in self.entries() if e.question_id}  # oldest first
 
     def question_ids(self) -> list[str]:
         """Every question id with at least one rep, most recently practised last."""
@@ -401,7 +418,7 @@ class Library:
                 [
                     e.id,
                     e.question_id or "",
-                    e.created_at,
+                    iso_utc(e.created_at),
                     e.source_path or "",
                     e.model or "",
                     int(e.audio_file is not None),
@@ -427,7 +444,18 @@ class Library:
         except OSError as exc:
             raise LibraryError(f"{self.reps_dir}: cannot list the reps: {exc.strerror or exc}") from exc
 
+    def _read_rep(self, rep_id: str) -> Rep:
+        record = self._read_record(rep_id)
+        folder = self.reps_dir / rep_id
+        try:
+            return Rep.from_dict(record, folder=folder)
+        except ValueError as exc:
+            raise LibraryError(
+                f"{folder / 'result.json'}: unreadable result ({exc}); delete the folder or restore it"
+            ) from exc
+
     def _read_record(self, rep_id: str) -> dict[str, Any]:
+        """result.json as saved (the index is built from these), its "rep" object filled in."""
         path = self.reps_dir / rep_id / "result.json"
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
@@ -491,16 +519,6 @@ class Library:
             raise LibraryError(_damaged(self.index_path, exc)) from exc
         finally:
             conn.close()
-
-
-def save_reflection(folder: Path, answers: dict[str, str]) -> None:
-    """Write the rep's reflection answers to ``reflection.json`` atomically (replace on rename)."""
-    tmp = folder / ".reflection.json.tmp"
-    try:
-        tmp.write_text(json.dumps(answers, indent=1) + "\n", encoding="utf-8")
-        os.replace(tmp, folder / "reflection.json")
-    except OSError as exc:
-        raise LibraryError(f"{folder}: cannot save the reflection: {exc.strerror or exc}") from exc
 
 
 def day_range(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
@@ -655,10 +673,6 @@ def _metric_rows(conn: sqlite3.Connection, ids: list[str]) -> Iterable[tuple[str
 
 def _ordered_names(names: Iterable[str]) -> list[str]:
     """Metric names in the order of ``models.Metrics``, unknown ones (newer versions) after, sorted."""
-    from dataclasses import fields
-
-    from .models import Metrics
-
     known = [f.name for f in fields(Metrics)]
     names = set(names)
     return [n for n in known if n in names] + sorted(names - set(known))
@@ -680,22 +694,15 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _utc_text(when: datetime) -> str:
-    return when.astimezone(timezone.utc).isoformat(timespec="seconds")
-
-
 def _normal_time(value: Any, rep_id: str) -> str:
     """An ISO 8601 UTC time for the index; falls back to the time in the rep id (YYYYmmdd-HHMMSS-...)."""
     if isinstance(value, str) and value:
         try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            if parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=timezone.utc)
-            return _utc_text(parsed)
+            return iso_utc(parse_time(value))
         except ValueError:
             pass
     try:
-        return _utc_text(datetime.strptime(rep_id[:15], "%Y%m%d-%H%M%S").replace(tzinfo=timezone.utc))
+        return iso_utc(datetime.strptime(rep_id[:15], "%Y%m%d-%H%M%S").replace(tzinfo=timezone.utc))
     except ValueError:
         return "1970-01-01T00:00:00+00:00"
 
@@ -705,6 +712,18 @@ def _write_durably(path: Path, text: str) -> None:
         f.write(text)
         f.flush()
         os.fsync(f.fileno())
+
+
+def _replace_durably(path: Path, text: str, *, what: str = "") -> None:
+    """Write ``path`` through a hidden temporary file and a rename: readers see the old text or the new."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(3)}.tmp")
+    try:
+        _write_durably(tmp, text)
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise LibraryError(f"{path.parent}: cannot save {what or path.name}: {exc.strerror or exc}") from exc
 
 
 def _fsync_file(path: Path) -> None:

@@ -21,28 +21,58 @@ _SENTENCE_END = re.compile(r"[.?!]['\")\]]*$")
 
 @functools.lru_cache(maxsize=2)
 def load_model(name: str = DEFAULT_MODEL, *, compute_type: str = "int8") -> WhisperModel:
-    """Load a model by name or folder, once per process. Offline and not cached locally: ModelError."""
+    """Load a model by name or folder, once per process.
+
+    A folder (or the embedded default) is loaded from disk and nothing else; only a model *name* that
+    is not on this computer yet is downloaded, because the user asked for it. Offline: ModelError.
+    """
+    folder = _model_folder(name)
+    return _load_name(name, compute_type) if folder is None else _load_folder(folder, compute_type)
+
+
+def _model_folder(name: str) -> Path | None:
+    """The folder ``name`` stands for, or None when it is a model name (or a Hugging Face id, "org/model")."""
+    if name in EMBEDDED:
+        return verified_model_dir(name, stamp_dir=reps_home() / "cache")
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return path
+    if name.startswith((".", "~", "/")) or "\\" in name:  # a path, not a name: never a download
+        raise ModelError(f"{name}: no such model folder")
+    return None
+
+
+def _load_folder(folder: Path, compute_type: str) -> WhisperModel:
     from faster_whisper import WhisperModel
 
-    folder = Path(name).expanduser()
-    if name in EMBEDDED:
-        source = str(verified_model_dir(name, stamp_dir=reps_home() / "cache"))
-    elif folder.is_dir():
-        if not (folder / "model.bin").is_file():
-            raise ModelError(f"{folder}: not a faster-whisper model folder (no model.bin in it)")
-        source = str(folder)
-    else:
-        source = name
+    if not (folder / "model.bin").is_file():
+        raise ModelError(f"{folder}: not a faster-whisper model folder (no model.bin in it)")
     try:
-        return WhisperModel(source, device="cpu", compute_type=compute_type, local_files_only=True)
-    except Exception as local_error:
-        if source != name:  # a folder that is not a model
-            raise ModelError(
-                f"{source}: not a faster-whisper model folder ({_first_line(local_error)})"
-            ) from None
-    try:  # a model name not cached yet: download only now, because the user asked for it
-        return WhisperModel(source, device="cpu", compute_type=compute_type)
-    except Exception as exc:
+        return WhisperModel(str(folder), device="cpu", compute_type=compute_type, local_files_only=True)
+    except (RuntimeError, OSError, ValueError) as exc:  # CTranslate2 and the tokenizer reject a broken folder
+        raise ModelError(f"{folder}: not a faster-whisper model folder ({_first_line(exc)})") from None
+
+
+def _load_name(name: str, compute_type: str) -> WhisperModel:
+    from faster_whisper import WhisperModel
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    try:
+        return WhisperModel(name, device="cpu", compute_type=compute_type, local_files_only=True)
+    except LocalEntryNotFoundError:
+        pass  # not downloaded yet: fetch it below
+    except ValueError as exc:  # faster-whisper knows no model of that name
+        raise ModelError(
+            f"model '{name}' is neither a faster-whisper model name nor a model folder ({_first_line(exc)})"
+        ) from None
+    except (RuntimeError, OSError) as exc:
+        raise ModelError(
+            f"model '{name}' is on this computer but cannot be loaded ({_first_line(exc)}); "
+            f"use the built-in '{DEFAULT_MODEL}' or a local model folder"
+        ) from None
+    try:
+        return WhisperModel(name, device="cpu", compute_type=compute_type)
+    except (OSError, ValueError, RuntimeError) as exc:  # network, hub and CTranslate2 errors
         raise ModelError(
             f"model '{name}' is not on this computer and could not be downloaded "
             f"({_first_line(exc)}); connect to the internet once, pass a local model folder, "

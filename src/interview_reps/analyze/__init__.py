@@ -103,7 +103,12 @@ def analyze_recording(
         loudness_variation_db=voice.loudness_variation_db,
         filler_percent=round(100.0 * (n_filled + n_markers) / max(len(words), 1), 2),
     )
-    windows = pace_windows(counted, (t_first, t_last), window_s=settings.pace_window_s)
+    windows = pace_windows(
+        counted,
+        (t_first, t_last),
+        window_s=settings.pace_window_s,
+        min_last_fraction=settings.pace_last_window_min_fraction,
+    )
     result = Result(
         audio_path=audio.path,
         duration_s=audio.duration_s,

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from ..models import Feedback, Filler, Quality, Result
 from ..settings import AnalysisSettings, TargetBands
+from ..text import clock
 
 # From `make eval` (README "Accuracy"): held-out figures only; update both together.
 MEASURED_FILLER_ACCURACY = (
@@ -19,18 +20,8 @@ MEASURED_FILLER_ACCURACY = (
 QUALITY_FOR_TRUST_SNR_DB = 20.0
 QUALITY_FOR_TRUST_LEVEL_DBFS = -40.0
 FAST_FOR_TRUST_WPM = 170.0
-# Under 20 words a pace figure is noise (a 3 s clip can read 255 wpm): neither flagged nor advised on.
-MIN_WORDS_TO_JUDGE_PACE = 20
 _CLUSTER_WINDOW_S = 20.0  # fillers "cluster" when 3 or more fall within 20 s (users.md: clusters matter most)
 _CLUSTER_MIN = 3
-
-
-def clock(t_s: float | None) -> str:
-    """0:42 style time."""
-    if t_s is None:
-        return ""
-    t = int(round(t_s))
-    return f"{t // 60}:{t % 60:02d}"
 
 
 def advise(
@@ -38,6 +29,7 @@ def advise(
 ) -> list[Feedback]:
     """Candidate advice, most important first; at most ``most`` items."""
     m = result.metrics
+    judge_pace = m.word_count >= bands.min_words_to_judge_pace
     items: list[tuple[float, Feedback]] = []
     if result.quality and not result.quality.ok:
         items.append(
@@ -105,7 +97,7 @@ def advise(
         )
 
     lo, hi = bands.wpm
-    if m.word_count >= MIN_WORDS_TO_JUDGE_PACE and not lo <= m.wpm <= hi:
+    if judge_pace and not lo <= m.wpm <= hi:
         fastest = max(result.pace_windows, key=lambda w: w.wpm, default=None)
         slowest = min(result.pace_windows, key=lambda w: w.wpm, default=None)
         if m.wpm > hi and fastest:
@@ -131,7 +123,7 @@ def advise(
                 )
             )
 
-    if result.voice and result.voice.monotone and m.word_count >= MIN_WORDS_TO_JUDGE_PACE:
+    if result.voice and result.voice.monotone and judge_pace:
         items.append(
             (
                 20,
@@ -166,7 +158,7 @@ def advise(
             )
         )
 
-    if not items and m.word_count < MIN_WORDS_TO_JUDGE_PACE:
+    if not items and not judge_pace:
         items.append(
             (
                 0,

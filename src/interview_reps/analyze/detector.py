@@ -21,9 +21,10 @@ import numpy as np
 
 from ..models import Filler, Word
 from ..settings import TINY_MODEL
+from ..text import norm
 from .frames import FrameFeatures, runs
 from .pace import syllables
-from .words import is_filled_pause, norm
+from .words import is_filled_pause
 
 # The evidence, in the order the weights use. Units in the names; see ``evidence``.
 FEATURES: tuple[str, ...] = (

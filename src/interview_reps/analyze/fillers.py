@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..models import Filler, Word
-from .words import norm
+from ..text import norm
 
 # Words that, before "kind of"/"sort of", make it a noun phrase: "a kind of database", "what sort of team".
 _DETERMINERS = frozenset(

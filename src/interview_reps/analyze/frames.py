@@ -15,8 +15,8 @@ import numpy as np
 
 from ..models import Audio, Span
 from ..settings import SAMPLE_RATE_HZ, AnalysisSettings
+from .speech import HOP_S, frame_runs, runs, speech_masks
 
-HOP_S = 0.01  # 10 ms analysis hop
 FRAME_S = 0.025  # 25 ms analysis window (level, spectrum)
 BLOCK_S = 10.0  # audio processed per block (memory bound, not a tuning knob)
 _HOP = int(HOP_S * SAMPLE_RATE_HZ)
@@ -109,30 +109,6 @@ class FrameFeatures:
         return bool(self.is_speech.any())
 
 
-def runs(
-    mask: np.ndarray, value: bool, *, hop_s: float, merge_gap_s: float = 0.0
-) -> list[tuple[float, float]]:
-    """Start and end times (s) of the runs of ``value`` in ``mask``."""
-    padded = np.concatenate(([False], mask == value, [False]))
-    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
-    spans = [(float(a * hop_s), float(b * hop_s)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
-    if merge_gap_s > 0 and spans:
-        merged = [spans[0]]
-        for s, e in spans[1:]:
-            if s - merged[-1][1] < merge_gap_s:
-                merged[-1] = (merged[-1][0], e)
-            else:
-                merged.append((s, e))
-        spans = merged
-    return spans
-
-
-def _index_runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    padded = np.concatenate(([False], mask, [False]))
-    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
-
-
 def n_frames(n_samples: int) -> int:
     """Centred 10 ms frames of a recording, as librosa's ``center=True`` counts them."""
     return 1 + n_samples // _HOP
@@ -203,36 +179,6 @@ def speech_probability(samples: np.ndarray, n: int) -> np.ndarray:
         probs = np.concatenate(parts) if parts else np.zeros(1, dtype=np.float32)
     centres = (np.arange(n) * _HOP) // _SILERO_WINDOW
     return probs[np.minimum(centres, len(probs) - 1)]
-
-
-def hysteresis(
-    prob: np.ndarray, *, threshold: float, min_speech_s: float, min_silence_s: float, pad_s: float
-) -> list[tuple[int, int]]:
-    """Speech segments (frame ranges) as Silero's ``get_speech_timestamps`` forms them: speech starts
-    where the probability reaches ``threshold`` and ends once it stays under ``threshold - 0.15`` for
-    ``min_silence_s``; segments under ``min_speech_s`` are dropped; each is padded by ``pad_s``."""
-    neg = max(threshold - 0.15, 0.01)
-    n = len(prob)
-    above = [(int(a), int(b)) for a, b in _index_runs(prob >= threshold)]
-    if not above:
-        return []
-    min_sil = int(round(min_silence_s / HOP_S))
-    segments: list[tuple[int, int]] = []
-    start = above[0][0]
-    for k, (_, end) in enumerate(above):
-        nxt = above[k + 1][0] if k + 1 < len(above) else n
-        quiet = np.flatnonzero(prob[end:nxt] < neg)
-        if quiet.size == 0:
-            if nxt >= n:
-                segments.append((start, n))
-            continue
-        first_quiet = end + int(quiet[0])
-        if nxt >= n or nxt - first_quiet >= min_sil:
-            segments.append((start, first_quiet))
-            start = nxt
-    pad = int(round(pad_s / HOP_S))
-    min_len = int(round(min_speech_s / HOP_S))
-    return [(max(0, s - pad), min(n, e + pad)) for s, e in segments if e - s >= min_len]
 
 
 def voice_frames(samples: np.ndarray, *, settings: AnalysisSettings) -> VoiceFrames:
@@ -337,11 +283,14 @@ def frame_features(
     return with_voice(frames, voice or voice_frames(audio.samples, settings=settings), settings=settings)
 
 
+def detect_speech(audio: Audio, *, settings: AnalysisSettings) -> FrameFeatures:
+    """Where speech is (``speech_frames``: levels, Silero, the masks; no pitch)."""
+    return speech_frames(audio, settings=settings)
+
+
 def speech_frames(audio: Audio, *, settings: AnalysisSettings) -> FrameFeatures:
     """The frame features the transcriber needs (levels, Silero, the speech masks); no voice yet
     (``with_voice`` adds it: it can be computed beside transcription)."""
-    from .speech import speech_masks
-
     level_db = frame_level_db(audio.samples)
     vad_prob = speech_probability(audio.samples, len(level_db))
     masks = speech_masks(level_db, vad_prob, settings=settings)
@@ -403,8 +352,7 @@ def _voiced(
 def long_runs(mask: np.ndarray, *, min_frames: int) -> np.ndarray:
     """``mask`` with its runs of True shorter than ``min_frames`` removed."""
     out = mask.copy()
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
-    for a, b in zip(edges[::2], edges[1::2], strict=True):
+    for a, b in frame_runs(mask):
         if b - a < min_frames:
             out[a:b] = False
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..models import PaceWindow, Word
-from .words import norm
+from ..text import norm
 
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 
@@ -34,9 +34,12 @@ def words_per_minute(n_words: int, span_s: float) -> float:
     return 60.0 * n_words / span_s if span_s > 0 else 0.0
 
 
-def pace_windows(counted: list[Word], span_s: tuple[float, float], *, window_s: float) -> list[PaceWindow]:
-    """Words per minute in consecutive windows over the speaking span; a last window under a third
-    of ``window_s`` is folded into the one before. ``counted``: the words that count (no filled pauses)."""
+def pace_windows(
+    counted: list[Word], span_s: tuple[float, float], *, window_s: float, min_last_fraction: float
+) -> list[PaceWindow]:
+    """Words per minute in consecutive windows over the speaking span; a last window shorter than
+    ``min_last_fraction`` of ``window_s`` is folded into the one before. ``counted``: the words that
+    count (no filled pauses)."""
     if not counted:
         return []
     t0, t1 = span_s
@@ -44,7 +47,7 @@ def pace_windows(counted: list[Word], span_s: tuple[float, float], *, window_s: 
     while edges[-1] + window_s < t1:
         edges.append(edges[-1] + window_s)
     edges.append(t1)
-    if len(edges) > 2 and edges[-1] - edges[-2] < window_s / 3:
+    if len(edges) > 2 and edges[-1] - edges[-2] < window_s * min_last_fraction:
         del edges[-2]
     windows = []
     for a, b in zip(edges, edges[1:], strict=False):

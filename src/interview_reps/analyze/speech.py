@@ -11,9 +11,63 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..models import Audio
 from ..settings import AnalysisSettings
-from .frames import HOP_S, FrameFeatures, hysteresis, speech_frames
+
+HOP_S = 0.01  # 10 ms analysis hop: every frame measure (frames.py) uses it
+
+
+def frame_runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """``[start, end)`` frame indices of the runs of True in ``mask``."""
+    padded = np.concatenate(([False], np.asarray(mask, dtype=bool), [False]))
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def runs(
+    mask: np.ndarray, value: bool, *, hop_s: float, merge_gap_s: float = 0.0
+) -> list[tuple[float, float]]:
+    """Start and end times (s) of the runs of ``value`` in ``mask``."""
+    spans = [(float(a * hop_s), float(b * hop_s)) for a, b in frame_runs(mask == value)]
+    if merge_gap_s > 0 and spans:
+        merged = [spans[0]]
+        for s, e in spans[1:]:
+            if s - merged[-1][1] < merge_gap_s:
+                merged[-1] = (merged[-1][0], e)
+            else:
+                merged.append((s, e))
+        spans = merged
+    return spans
+
+
+def hysteresis(
+    prob: np.ndarray, *, threshold: float, min_speech_s: float, min_silence_s: float, pad_s: float
+) -> list[tuple[int, int]]:
+    """Speech segments (frame ranges) as Silero's ``get_speech_timestamps`` forms them: speech starts
+    where the probability reaches ``threshold`` and ends once it stays under ``threshold - 0.15`` for
+    ``min_silence_s``; segments under ``min_speech_s`` are dropped; each is padded by ``pad_s``."""
+    neg = max(threshold - 0.15, 0.01)
+    n = len(prob)
+    above = frame_runs(prob >= threshold)
+    if not above:
+        return []
+    min_sil = int(round(min_silence_s / HOP_S))
+    segments: list[tuple[int, int]] = []
+    start = above[0][0]
+    for k, (_, end) in enumerate(above):
+        nxt = above[k + 1][0] if k + 1 < len(above) else n
+        quiet = np.flatnonzero(prob[end:nxt] < neg)
+        if quiet.size == 0:
+            if nxt >= n:
+                segments.append((start, n))
+            continue
+        first_quiet = end + int(quiet[0])
+        if nxt >= n or nxt - first_quiet >= min_sil:
+            segments.append((start, first_quiet))
+            start = nxt
+    pad = int(round(pad_s / HOP_S))
+    min_len = int(round(min_speech_s / HOP_S))
+    return [(max(0, s - pad), min(n, e + pad)) for s, e in segments if e - s >= min_len]
+
 
 # Noise is judged on the non-speech frames this close to speech: the room under the answer, not
 # whatever was recorded before or after it (a long lead-in of silence must not move the threshold).
@@ -108,8 +162,3 @@ def _dilate(mask: np.ndarray, k: int) -> np.ndarray:
     idx = np.arange(n)
     lo, hi = np.maximum(idx - k, 0), np.minimum(idx + k + 1, n)
     return (c[hi] - c[lo]) > 0
-
-
-def detect_speech(audio: Audio, *, settings: AnalysisSettings) -> FrameFeatures:
-    """Where speech is (``frames.speech_frames``: levels, Silero, the masks; no pitch)."""
-    return speech_frames(audio, settings=settings)

@@ -24,9 +24,16 @@ def speaker_pitch_st(f0_hz: np.ndarray) -> np.ndarray | None:
     return st if st.size >= 20 else None
 
 
-def semitone_spread(f0_hz: np.ndarray) -> float | None:
-    """Spread of pitch in semitones (standard deviation) around the speaker's dominant pitch."""
-    st = speaker_pitch_st(f0_hz)
+def semitone_spread(f0_hz: np.ndarray, *, min_frames: int = 20) -> float | None:
+    """Spread of pitch in semitones (standard deviation) around the speaker's dominant pitch.
+
+    None with fewer than ``min_frames`` voiced (finite) frames. From 20 frames on, frames more than
+    an octave from the most common pitch are left out (``speaker_pitch_st``); fewer cannot show a mode.
+    """
+    f0 = f0_hz[np.isfinite(f0_hz)]
+    if f0.size < min_frames:
+        return None
+    st = speaker_pitch_st(f0_hz) if f0.size >= 20 else 12.0 * np.log2(f0 / 55.0)
     return None if st is None else float(np.std(st - np.median(st)))
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import numpy as np
 
 from ..models import Word
+from ..text import norm
 from .frames import FrameFeatures
 
 # Filled pauses (measurement.md §1): spellings Whisper uses for um/uh/er/ah/hm.
@@ -36,13 +36,6 @@ FILLED_PAUSES = frozenset(
 # "err"/"ah" are real words too ("to err", "ah, I see" is still a filler); "err" only counts when
 # set off by punctuation, like the others are in Whisper's output.
 AMBIGUOUS_FILLED = frozenset({"err"})
-
-_TOKEN = re.compile(r"[^a-z0-9']+")
-
-
-def norm(text: str) -> str:
-    """Lower-case word without punctuation: "Um," -> "um"."""
-    return _TOKEN.sub("", text.lower().replace("’", "'"))
 
 
 def is_filled_pause(word: Word) -> bool:

@@ -1,141 +1,18 @@
-"""Renderings of one rep: the terminal summary and the Markdown report."""
+"""The full Markdown report of one rep: numbers, advice, patterns, the marked-up transcript, settings."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .analyze.advice import MIN_WORDS_TO_JUDGE_PACE, clock
-from .models import Result
-from .settings import TargetBands
-
-MAX_PATTERNS_SHOWN = 2  # the terminal shows the strongest; the Markdown report has them all
+from ..models import Result
+from ..settings import TargetBands
+from ..text import clock
+from .numbers import key_numbers
 
 if TYPE_CHECKING:
-    from .pipeline import RepOutcome
-    from .questions import Question
+    from collections.abc import Sequence
 
-
-def key_numbers(
-    result: Result, *, bands: TargetBands, question: Question | None = None
-) -> list[tuple[str, str, str, bool | None]]:
-    """(name, value, target, within target or None) rows shared by the terminal and Markdown reports."""
-    m = result.metrics
-    lo, hi = bands.wpm
-    judged = m.word_count >= MIN_WORDS_TO_JUDGE_PACE
-    long_s = result.settings.get("analysis", {}).get("long_pause_s", 2.0)
-    fillers = m.filled_pause_count + m.discourse_marker_count
-    rows: list[tuple[str, str, str, bool | None]] = [
-        (
-            "Pace",
-            f"{m.wpm:.0f} wpm, first to last word"
-            + ("" if judged else f" (only {m.word_count} words: too few to judge)"),
-            f"{lo:.0f}-{hi:.0f} wpm",
-            lo <= m.wpm <= hi if judged else None,
-        ),
-        ("Articulation", f"{m.articulation_rate:.1f} syllables/s of speaking time", "", None),
-        (
-            "Fillers",
-            f"{fillers} ({m.filled_pause_count} um/uh, {m.discourse_marker_count} like/you know...), "
-            f"{m.fillers_per_min:.1f}/min, {m.filler_percent:.0f}% of words",
-            f"< {bands.filler_percent_max:.0f}% of words",
-            m.filler_percent < bands.filler_percent_max,
-        ),
-        (
-            "Pauses",
-            (
-                f"{m.pause_count}, {m.pauses_per_min:.0f}/min ({m.clause_pause_count} mid-sentence), "
-                f"longest {m.longest_pause_s:.1f} s"
-                if m.pause_count
-                else "none of 0.25 s or more"
-            ),
-            f"none >= {long_s:g} s",
-            m.long_pause_count == 0,
-        ),
-        (
-            "First word",
-            f"after {m.time_to_first_word_s:.1f} s",
-            f"<= {bands.time_to_first_word_s_max:.0f} s",
-            m.time_to_first_word_s <= bands.time_to_first_word_s_max,
-        ),
-    ]
-    if m.pitch_variation_st is not None:
-        flat = result.voice.monotone if result.voice else None
-        rows.append(
-            (
-                "Pitch variation",
-                f"{m.pitch_variation_st:.1f} semitones" + (" (flat)" if flat else ""),
-                ">= 2 st",
-                None if flat is None else not flat,
-            )
-        )
-    if question is not None:
-        tmin, tmax = question.target_s
-        length = m.answer_length_s or m.speaking_span_s
-        rows.append(
-            (
-                "Length",
-                f"{length:.0f} s",
-                f"{tmin:.0f}-{tmax:.0f} s",
-                tmin <= length <= tmax,
-            )
-        )
-    if result.quality is not None:
-        q = result.quality
-        rows.append(
-            (
-                "Audio",
-                f"ok, speech {q.snr_db:.0f} dB above the background" if q.ok else "; ".join(q.problems),
-                f"SNR >= {result.settings.get('analysis', {}).get('min_snr_db', 15):g} dB",
-                q.ok,
-            )
-        )
-    return rows
-
-
-def print_summary(
-    outcome: RepOutcome, *, question: Question | None = None, bands: TargetBands | None = None
-) -> None:
-    """The key numbers against their bands and the 1-3 most useful pieces of advice, on stdout."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    bands = bands or TargetBands()
-    result = outcome.result
-    console = Console(highlight=False)
-    title = result.audio_path if question is None else f"{question.text} ({Path(result.audio_path).name})"
-    table = Table(
-        title=title, title_justify="left", show_header=True, header_style="bold", box=box.SIMPLE_HEAD
-    )
-    table.add_column("", no_wrap=True)
-    table.add_column("this rep", ratio=3)
-    table.add_column("target", style="dim", ratio=1, min_width=14)
-    for name, value, target, ok in key_numbers(result, bands=bands, question=question):
-        mark = " " if ok is None else ("[green]✓[/]" if ok else "[yellow]![/]")
-        table.add_row(f"{mark} {name}", value, target)
-    console.print(table)
-    console.print("[bold]Advice[/]")
-    for label, lines in (
-        ("{}.", [fb.message for fb in result.feedback]),
-        ("[bold]Pattern:[/]", list(outcome.patterns[:MAX_PATTERNS_SHOWN])),
-    ):
-        if not lines:
-            continue
-        grid = Table.grid(padding=(0, 1))  # a hanging indent for wrapped lines
-        grid.add_column(justify="right", no_wrap=True)
-        grid.add_column()
-        for i, line in enumerate(lines, 1):
-            grid.add_row("  " + label.format(i), line)
-        console.print(grid)
-    if len(outcome.patterns) > MAX_PATTERNS_SHOWN:
-        more = len(outcome.patterns) - MAX_PATTERNS_SHOWN
-        console.print(
-            f"  [dim]{more} more pattern{'s' if more > 1 else ''} in the report and in `reps compare`[/]"
-        )
-    console.print(f"[dim]{result.filler_trust}[/]")
-    if outcome.saved is not None:
-        console.print(f"[dim]Saved as rep {outcome.saved.id}: {outcome.saved.folder / 'report.md'}[/]")
+    from ..questions import Question
 
 
 def render_markdown(
@@ -143,7 +20,7 @@ def render_markdown(
     *,
     bands: TargetBands | None = None,
     question: Question | None = None,
-    patterns: list[str] | None = None,
+    patterns: Sequence[str] = (),
     rep_id: str | None = None,
     chart: str | None = None,
 ) -> str:
@@ -155,6 +32,7 @@ def render_markdown(
         "",
     ]
     out.append(f"Recording: `{result.audio_path}` ({result.duration_s:.1f} s). Model: `{result.model_name}`.")
+    out += [f"Warning: {warning}." for warning in result.warnings]
     if question:
         out.append(
             f"Question `{question.id}` ({question.category}; {question.structure}; "

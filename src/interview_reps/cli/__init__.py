@@ -1,0 +1,76 @@
+"""The `reps` command: a Click group that registers the commands and turns errors into one line.
+
+Each command parses its options, calls one library function and prints through ``console``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..errors import RepsError
+from .analyze import analyze_command
+from .library import (
+    compare_command,
+    delete_command,
+    export_command,
+    history_command,
+    library_group,
+    show_command,
+)
+from .practice import devices_command, mic_check_command, practice_command, questions_command
+
+
+class RepsGroup(click.Group):
+    """Turns every RepsError and Ctrl-C into one line on stderr and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RepsError as exc:
+            message, code = f"reps: error: {exc}", 1
+        except KeyboardInterrupt:
+            message, code = "reps: interrupted", 130
+        click.echo(message, err=True)
+        # Exit outside the handler, so the traceback (and all it holds: worker pools, open files) is
+        # released and cleaned up before the interpreter stops.
+        sys.exit(code)
+
+
+@click.group(cls=RepsGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="reps")
+def cli() -> None:
+    """Practise interview answers out loud and see honestly how each rep went.
+
+    Everything runs on this computer: audio never leaves it.
+
+    \b
+    Examples:
+      reps practice                      answer a question from the bank, out loud
+      reps analyze answer.m4a            feedback on a saved recording
+      reps analyze *.wav --json          one JSON object per file, for scripts
+      reps history                       every rep so far
+    """
+
+
+for command in (
+    analyze_command,
+    questions_command,
+    practice_command,
+    devices_command,
+    mic_check_command,
+    history_command,
+    show_command,
+    compare_command,
+    export_command,
+    delete_command,
+    library_group,
+):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="reps")

@@ -1,0 +1,158 @@
+"""`reps analyze`: feedback on saved recordings, one or many, in parallel processes if asked."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Generator
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ..errors import RepsError
+from ..settings import AnalysisSettings
+from .options import jobs_option, json_option, model_option, question_option
+
+if TYPE_CHECKING:
+    from ..pipeline import RepReport
+    from ..questions import Question
+
+
+@click.command("analyze")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@json_option("Print one JSON object per file (schema 1) on stdout.")
+@question_option("Save the rep under this question id.")
+@click.option("--no-save", is_flag=True, help="Do not save the rep in the practice library.")
+@model_option
+@click.option(
+    "--clips",
+    "clips_dir",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Write each filler and long pause as a short WAV, plus an Audacity labels.txt, into DIR.",
+)
+@click.option(
+    "--long-pause",
+    "long_pause_s",
+    type=click.FloatRange(min=AnalysisSettings.min_pause_s),
+    default=AnalysisSettings.long_pause_s,
+    show_default=True,
+    help="Pauses this long (seconds) or longer count as long.",
+)
+@click.option(
+    "--recorded",
+    "recorded",
+    metavar="DATE|file",
+    help="When the answer was given, for history and compare: a date (2026-11-20), a date and time, "
+    "or 'file' for each file's modification time. Default: now.",
+)
+@jobs_option
+def analyze_command(
+    files: tuple[Path, ...],
+    as_json: bool,
+    question_id: str | None,
+    no_save: bool,
+    model: str,
+    clips_dir: Path | None,
+    long_pause_s: float,
+    recorded: str | None,
+    jobs: int,
+) -> None:
+    """Feedback on saved recordings (wav, flac, mp3, m4a, ogg, webm).
+
+    Each file becomes a rep in the practice library, with a copy of the audio, the JSON result and
+    a Markdown report. Bad files are reported on one line each; the others are still analyzed.
+
+    \b
+    Examples:
+      reps analyze answer.wav
+      reps analyze takes/*.m4a --question tell-me-about-yourself --recorded file
+      reps analyze takes/*.wav --jobs 2        two files at a time
+      reps analyze answer.wav --json --no-save | jq .metrics.wpm
+      reps analyze answer.wav --clips clips/    then listen to each flagged moment
+    """
+    from .. import console
+    from ..pipeline import clip_dirs, process_files, recorded_times
+    from ..questions import get_question
+
+    paths = list(files)
+    # An unknown question id or a bad date fails before any work.
+    question = get_question(question_id) if question_id is not None else None
+    created_at = recorded_times(paths, recorded)
+    library = None
+    if not no_save:
+        from ..store import Library
+
+        library = Library()
+    clips = clip_dirs(paths, clips_dir)
+    status = _Relay()
+    outcomes = process_files(
+        paths,
+        library=library,
+        question=question,
+        created_at=created_at,
+        jobs=jobs,
+        model=model,
+        settings=replace(AnalysisSettings(), long_pause_s=long_pause_s),
+        clips_dirs=clips,
+        progress=status,
+    )
+    failed = 0
+    try:
+        failed = _print_outcomes(paths, outcomes, status, as_json=as_json, question=question, clips=clips)
+    finally:
+        outcomes.close()  # no worker process outlives the command
+    if failed and len(paths) > 1:
+        console.note(f"reps: {failed} of {len(paths)} files failed")
+    if failed:
+        sys.exit(1)
+
+
+def _print_outcomes(
+    paths: list[Path],
+    outcomes: Generator[RepReport | RepsError, None, None],
+    status: _Relay,
+    *,
+    as_json: bool,
+    question: Question | None,
+    clips: list[Path | None],
+) -> int:
+    """Each file's report (or its error line) in input order; returns how many failed."""
+    from .. import console
+
+    failed = 0
+    for n, path in enumerate(paths, 1):
+        counter = f" ({n}/{len(paths)})" if len(paths) > 1 else ""
+        console.note(f"Analyzing {path}{counter}...")
+        with console.spinner(f"Transcribing and measuring {path.name}") as update:
+            status.target = update
+            outcome = next(outcomes)
+        if isinstance(outcome, RepsError):
+            console.error(str(outcome))
+            failed += 1
+            continue
+        for warning in outcome.result.warnings:
+            console.warning(warning)
+        if as_json:
+            data = outcome.rep.to_dict() if outcome.rep is not None else outcome.result.to_dict()
+            sys.stdout.write(json.dumps(data) + "\n")
+            sys.stdout.flush()
+        else:
+            from ..console.tables import print_summary
+
+            print_summary(outcome, question=question)
+        if clips[n - 1] is not None:
+            console.note(f"Clips and labels.txt written to {clips[n - 1]}")
+    return failed
+
+
+class _Relay:
+    """Progress from the library to whichever spinner is showing."""
+
+    def __init__(self) -> None:
+        self.target: Callable[[str], None] = lambda _message: None
+
+    def __call__(self, message: str) -> None:
+        self.target(message)

@@ -1,0 +1,246 @@
+"""The practice library: history, show, compare, export, delete, and the index's rebuild and check."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from ..errors import RepsError
+from .options import DAY, json_option, question_option
+
+
+@click.command("history")
+@question_option("Only reps of this question.")
+@click.option("--since", type=DAY, metavar="YYYY-MM-DD", help="Only reps from this day on (local time).")
+@click.option("--until", type=DAY, metavar="YYYY-MM-DD", help="Only reps up to and including this day.")
+@click.option("--last", type=click.IntRange(min=1), metavar="N", help="Only the N most recent reps.")
+@json_option("Print a JSON list of reps, oldest first, on stdout.")
+def history_command(
+    question_id: str | None, since: datetime | None, until: datetime | None, last: int | None, as_json: bool
+) -> None:
+    """Every rep so far, newest last, with its key metrics.
+
+    \b
+    Examples:
+      reps history
+      reps history --question tell-me-about-yourself --since 2024-05-01
+      reps history --json | jq '.[-1].metrics.wpm'
+    """
+    import json
+
+    from ..store import Library, day_range
+
+    start, end = day_range(since.date() if since else None, until.date() if until else None)
+    entries = Library().entries(question_id, since=start, until=end, limit=last)
+    if as_json:
+        click.echo(json.dumps([e.to_dict() for e in entries], indent=1, ensure_ascii=False))
+    elif entries:
+        from ..console.tables import print_history
+
+        print_history(entries)
+    else:
+        click.echo("No reps match. `reps analyze FILE --question ID` adds one.", err=True)
+
+
+@click.command("show")
+@click.argument("rep_id", metavar="ID")
+@json_option('Print the rep\'s schema-1 result (plus its "rep" object).')
+def show_command(rep_id: str, as_json: bool) -> None:
+    """Print a rep's report again. ID may be a unique prefix of the id, or "latest".
+
+    \b
+    Examples:
+      reps show latest
+      reps show 20240501-0930 --json | jq .fillers
+    """
+    import json
+
+    from ..pipeline import rep_report_text
+    from ..store import Library
+
+    library = Library()
+    if as_json:
+        click.echo(json.dumps(library.get(rep_id).to_dict(), indent=1, ensure_ascii=False))
+    elif sys.stdout.isatty():  # rendered for reading; piped, it stays Markdown
+        from ..console import print_markdown
+
+        print_markdown(rep_report_text(library, rep_id))
+    else:
+        click.echo(rep_report_text(library, rep_id))
+
+
+@click.command("compare")
+@click.argument("rep_ids", nargs=-1, metavar="[ID]...")
+@question_option("Compare the reps of this question (default: the most recently practised question).")
+@click.option("--last", type=click.IntRange(min=2), metavar="N", help="Only the N most recent of those reps.")
+@click.option(
+    "--chart",
+    "chart_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Write the trend chart (PNG) here instead of REPS_HOME/charts/<question>.png.",
+)
+@click.option("--no-chart", is_flag=True, help="Do not draw the trend chart.")
+@click.option("--all-metrics", is_flag=True, help="Show every metric, not only the key ones.")
+@json_option("Print reps, metrics (values, delta, trend) and patterns as JSON.")
+def compare_command(
+    rep_ids: tuple[str, ...],
+    question_id: str | None,
+    last: int | None,
+    chart_path: Path | None,
+    no_chart: bool,
+    all_metrics: bool,
+    as_json: bool,
+) -> None:
+    """Reps side by side: what improved, what regressed, and what keeps happening.
+
+    Each metric's change from the first to the last rep is judged against a stated noise band;
+    your baseline (the median of your recent reps) sits beside the fixed targets.
+
+    \b
+    Examples:
+      reps compare                                  the question you practised last
+      reps compare --question why-this-company --last 5
+      reps compare 20240501-0930 20240503-1812      these reps
+      reps compare --json | jq '.metrics.wpm.trend'
+    """
+    import json
+
+    from ..pipeline import compare_library
+    from ..store import Library
+
+    chart = False if no_chart else (chart_path or True)
+    comparison = compare_library(Library(), rep_ids, question_id=question_id, last=last, chart=chart)
+    if as_json:
+        click.echo(json.dumps(comparison.to_dict(), indent=1, ensure_ascii=False))
+        return
+    from ..console.tables import print_comparison
+
+    print_comparison(comparison, all_metrics=all_metrics)
+
+
+@click.command("export")
+@click.option("--csv", "fmt", flag_value="csv", default=True, help="CSV, one row per rep (the default).")
+@click.option("--json", "fmt", flag_value="json", help="A JSON list, as `reps history --json`.")
+@question_option("Only reps of this question.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Write to FILE (replaced whole) instead of stdout.",
+)
+def export_command(fmt: str, question_id: str | None, output: Path | None) -> None:
+    """Every rep's metrics, for a spreadsheet or a script.
+
+    \b
+    Examples:
+      reps export --csv > reps.csv
+      reps export --question tell-me-about-yourself -o tmay.csv
+    """
+    import json
+
+    from ..store import Library
+
+    library = Library()
+    with click.open_file(str(output) if output else "-", "w", encoding="utf-8", atomic=bool(output)) as out:
+        if fmt == "json":
+            out.write(json.dumps([e.to_dict() for e in library.entries(question_id)], indent=1) + "\n")
+        else:
+            library.export_csv(out, question_id)
+
+
+@click.command("delete")
+@click.argument("rep_ids", nargs=-1, metavar="ID...")
+@click.option(
+    "--audio-only",
+    is_flag=True,
+    help="Delete only the audio (the recording and any clips); keep metrics, transcript and report.",
+)
+@click.option("--all", "all_reps", is_flag=True, help="Every rep in the library.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+def delete_command(rep_ids: tuple[str, ...], audio_only: bool, all_reps: bool, yes: bool) -> None:
+    """Delete reps (folder, audio, metrics), or with --audio-only just their audio, for privacy.
+
+    \b
+    Examples:
+      reps delete 20240501-0930
+      reps delete --all --audio-only --yes     keep the numbers, drop every recording
+    """
+    from ..store import Library
+
+    library = Library()
+    if all_reps == bool(rep_ids):
+        raise click.UsageError("give rep ids or --all (not both)")
+    ids = (
+        [e.id for e in library.entries()]
+        if all_reps
+        else list(dict.fromkeys(library.resolve(r) for r in rep_ids))
+    )
+    if not ids:
+        click.echo("No reps to delete.", err=True)
+        return
+    what = "the audio of " if audio_only else ""
+    shown = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+    if not yes:
+        try:
+            sure = click.confirm(
+                f"Delete {what}{len(ids)} rep{'s' if len(ids) != 1 else ''} ({shown})?", err=True
+            )
+        except click.Abort:  # no answer (end of input, Ctrl-C)
+            sure = False
+        if not sure:
+            raise RepsError("nothing deleted (answer y to confirm, or add --yes)")
+    for rid in ids:
+        if audio_only:
+            _, removed = library.delete_audio(rid)
+            click.echo(
+                f"{rid}: deleted {removed} audio file{'s' if removed != 1 else ''}; metrics kept", err=True
+            )
+        else:
+            library.delete(rid)
+            click.echo(f"{rid}: deleted", err=True)
+
+
+@click.group("library")
+def library_group() -> None:
+    """The practice library in REPS_HOME: a folder per rep and an SQLite index of them."""
+
+
+@library_group.command("rebuild")
+def library_rebuild() -> None:
+    """Rebuild the index from the rep folders (after a crash, a damaged index, or files copied in)."""
+    from ..store import Library
+
+    library = Library()
+    report = library.rebuild()
+    if report.moved_aside:
+        click.echo(f"The damaged index was moved aside to {report.moved_aside}", err=True)
+    click.echo(
+        f"Indexed {report.indexed} rep{'' if report.indexed == 1 else 's'} from {library.reps_dir}", err=True
+    )
+    for name, reason in report.skipped:
+        click.echo(
+            f"reps: error: {library.reps_dir / name}: not indexed: {reason}; the folder is left as it is",
+            err=True,
+        )
+    if report.skipped:
+        sys.exit(1)
+
+
+@library_group.command("check")
+def library_check() -> None:
+    """Check the index's integrity and that it matches the rep folders; exit 1 on any problem."""
+    from ..store import Library
+
+    library = Library()
+    problems = library.check()
+    for line in problems:
+        click.echo(line, err=True)
+    if problems:
+        click.echo("Run `reps library rebuild` to fix the index.", err=True)
+        sys.exit(1)
+    click.echo(f"{library.home}: ok", err=True)

@@ -1,0 +1,52 @@
+"""Options shared by several commands, defined once (defaults from the library's own dataclasses)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from ..settings import DEFAULT_MODEL
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def json_option(help: str) -> Callable[[F], F]:
+    """``--json``: data on stdout for scripts (progress and messages stay on stderr)."""
+    return click.option("--json", "as_json", is_flag=True, help=help)
+
+
+def question_option(help: str) -> Callable[[F], F]:
+    return click.option("--question", "question_id", metavar="ID", help=help)
+
+
+def model_option(f: F) -> F:
+    return click.option(
+        "--model",
+        default=DEFAULT_MODEL,
+        show_default=True,
+        help="built-in model (tiny.en, base: offline) or another faster-whisper model name (downloaded only if asked for and online) or a local model folder.",
+    )(f)
+
+
+def device_option(f: F) -> F:
+    return click.option(
+        "--device", metavar="INDEX|NAME", help="Microphone: index or part of the name (`reps devices`)."
+    )(f)
+
+
+def jobs_option(f: F) -> F:
+    return click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        metavar="N",
+        help="Analyze N files at a time, each in its own process (results still print in input order). "
+        "Up to the number of CPU cores helps.",
+    )(f)
+
+
+DAY = click.DateTime(formats=["%Y-%m-%d"])

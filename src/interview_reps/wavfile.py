@@ -1,0 +1,194 @@
+"""The answer on disk: a 16-bit WAV that is valid at every moment while it grows, and its repair after a crash."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import struct
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import AudioError
+from .settings import reps_home
+
+if TYPE_CHECKING:
+    import numpy as np
+
+_WAV_HEADER_BYTES = 44
+
+
+def _wav_header(*, sample_rate_hz: int, channels: int, data_bytes: int) -> bytes:
+    block_align = 2 * channels
+    return (
+        b"RIFF"
+        + struct.pack("<I", 36 + data_bytes)
+        + b"WAVEfmt "
+        + struct.pack(
+            "<IHHIIHH", 16, 1, channels, sample_rate_hz, sample_rate_hz * block_align, block_align, 16
+        )
+        + b"data"
+        + struct.pack("<I", data_bytes)
+    )
+
+
+class WavStreamWriter:
+    """A 16-bit PCM WAV file that is valid at every moment while it grows.
+
+    Each block is appended, then the RIFF and data sizes in the header are rewritten and the file
+    flushed to the operating system: if the process dies, everything written so far is playable.
+    The header never claims more data than is in the file (data first, sizes second).
+    """
+
+    def __init__(self, path: Path | str, *, sample_rate_hz: int, channels: int = 1) -> None:
+        self.path = Path(path)
+        self.sample_rate_hz = int(sample_rate_hz)
+        self.channels = int(channels)
+        self.frames = 0
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = open(self.path, "xb")  # noqa: SIM115 - closed in close()
+        self._file.write(
+            _wav_header(sample_rate_hz=self.sample_rate_hz, channels=self.channels, data_bytes=0)
+        )
+        self._file.flush()
+
+    @property
+    def duration_s(self) -> float:
+        return self.frames / self.sample_rate_hz
+
+    def write(self, block: np.ndarray) -> None:
+        """Append int16 samples, shape (frames,) or (frames, channels), and update the header."""
+        import numpy as np
+
+        data = np.ascontiguousarray(block, dtype="<i2")
+        if data.ndim == 1:
+            data = data[:, None]
+        if data.shape[1] != self.channels:
+            raise ValueError(f"block has {data.shape[1]} channels, the file {self.channels}")
+        f = self._file
+        f.seek(0, os.SEEK_END)
+        f.write(data.tobytes())
+        self.frames += data.shape[0]
+        self._write_sizes(self.frames * 2 * self.channels)
+
+    def _write_sizes(self, data_bytes: int) -> None:
+        f = self._file
+        f.seek(4)
+        f.write(struct.pack("<I", 36 + data_bytes))
+        f.seek(40)
+        f.write(struct.pack("<I", data_bytes))
+        f.seek(0, os.SEEK_END)
+        f.flush()
+
+    def close(self) -> None:
+        """Final header from the real file length, then flush to disk."""
+        f = self._file
+        if f.closed:
+            return
+        try:
+            f.flush()
+            size = os.fstat(f.fileno()).st_size
+            frame_bytes = 2 * self.channels
+            data_bytes = (size - _WAV_HEADER_BYTES) // frame_bytes * frame_bytes
+            f.truncate(_WAV_HEADER_BYTES + data_bytes)
+            self.frames = data_bytes // frame_bytes
+            self._write_sizes(data_bytes)
+            os.fsync(f.fileno())
+        finally:
+            f.close()
+
+    def __enter__(self) -> WavStreamWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+@dataclass(frozen=True)
+class WavRepair:
+    path: Path
+    duration_s: float
+    repaired: bool  # the header sizes disagreed with the file and were fixed
+
+
+def repair_wav(path: Path | str) -> WavRepair:
+    """Make a WAV's RIFF and data sizes agree with the file's length (after a crash or a cut write).
+
+    The data chunk is taken to run to the end of the file; a trailing partial frame is cut off.
+    Raises AudioError if the file is not a PCM WAV at all (e.g. the header itself is incomplete).
+    """
+    path = Path(path)
+    try:
+        with open(path, "r+b") as f:
+            size = os.fstat(f.fileno()).st_size
+            head = f.read(min(size, 4096))
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                raise AudioError(f"{path}: not a WAV file (incomplete header)")
+            riff_size = struct.unpack_from("<I", head, 4)[0]
+            pos, block_align, rate, data_at = 12, 0, 0, -1
+            while pos + 8 <= len(head):
+                chunk_id, chunk_size = head[pos : pos + 4], struct.unpack_from("<I", head, pos + 4)[0]
+                if chunk_id == b"fmt " and pos + 8 + 16 <= len(head):
+                    _, _, rate, _, block_align, _ = struct.unpack_from("<HHIIHH", head, pos + 8)
+                if chunk_id == b"data":
+                    data_at = pos + 8
+                    break
+                pos += 8 + chunk_size + (chunk_size & 1)
+            if data_at < 0 or not block_align or not rate:
+                raise AudioError(f"{path}: not a WAV file (no format or data chunk)")
+            data_size = struct.unpack_from("<I", head, data_at - 4)[0]
+            actual = (size - data_at) // block_align * block_align
+            if riff_size + 8 == size and data_size <= actual:
+                return WavRepair(path, data_size / block_align / rate, repaired=False)
+            f.truncate(data_at + actual)
+            f.seek(4)
+            f.write(struct.pack("<I", data_at + actual - 8))
+            f.seek(data_at - 4)
+            f.write(struct.pack("<I", actual))
+            f.flush()
+            os.fsync(f.fileno())
+            return WavRepair(path, actual / block_align / rate, repaired=True)
+    except OSError as exc:
+        raise AudioError(f"{path}: cannot repair: {exc.strerror or exc}") from exc
+
+
+def recordings_dir(home: Path | None = None) -> Path:
+    return (home if home is not None else reps_home()) / "recordings"
+
+
+def new_recording_path(home: Path | None = None, *, now: datetime | None = None) -> Path:
+    """``REPS_HOME/recordings/<UTC timestamp>.wav``, never an existing file."""
+    folder = recordings_dir(home)
+    stamp = f"{(now or datetime.now(timezone.utc)).astimezone(timezone.utc):%Y%m%d-%H%M%S}"
+    path, n = folder / f"{stamp}.wav", 1
+    while path.exists():
+        n += 1
+        path = folder / f"{stamp}-{n}.wav"
+    return path
+
+
+def repair_recordings(home: Path | None = None, *, min_age_s: float = 10.0) -> list[WavRepair]:
+    """Every recording left in ``recordings/`` (an answer not yet saved as a rep), headers fixed.
+
+    Files changed less than ``min_age_s`` ago are left alone: another ``reps`` may be recording
+    into them (the writer touches its file ten times a second). Resampled copies (``*.16k.wav``)
+    are left out; files that cannot be repaired are skipped.
+    """
+    folder = recordings_dir(home)
+    if not folder.is_dir():
+        return []
+    found = []
+    now = time.time()
+    for path in sorted(folder.glob("*.wav")):
+        if path.name.endswith(".16k.wav"):
+            continue
+        try:
+            if now - path.stat().st_mtime < min_age_s:
+                continue
+        except OSError:
+            continue
+        with contextlib.suppress(AudioError):
+            found.append(repair_wav(path))
+    return found
