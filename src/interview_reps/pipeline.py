@@ -44,32 +44,34 @@ def analyze_audio(
     from concurrent.futures import ThreadPoolExecutor
 
     from .analyze import analyze_recording
-    from .analyze.speech import detect_speech
-    from .analyze.voice import estimate_f0
-    from .transcribe import transcribe
+    from .analyze.frames import speech_frames, voice_frames, with_voice
+    from .transcribe import load_model, transcribe
 
     settings = settings or AnalysisSettings()
+    transcribe_settings = TranscribeSettings(model=model)
     if progress is not None:
         progress(f"transcribing and measuring {Path(audio.path).name} ({audio.duration_s:.0f} s of audio)")
-    # Pitch needs only the audio, and librosa's imports cost ~1.7 s per process: start it first and
-    # let it run while speech is found and the model transcribes (both release the GIL).
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        f0_future = pool.submit(estimate_f0, audio, settings=settings)
-        speech = detect_speech(audio, settings=settings)
+    # The model loads (~1 s) while speech is found, and the voice features (they need only the audio)
+    # run while the model transcribes: all three release the GIL.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        model_future = pool.submit(load_model, model, compute_type=transcribe_settings.compute_type)
+        voice_future = pool.submit(voice_frames, audio.samples, settings=settings)
+        speech = speech_frames(audio, settings=settings)
         if not speech.has_speech:
-            f0_future.cancel()
+            voice_future.cancel()
             raise AudioError(f"{audio.path}: no speech detected")
+        model_future.result()  # a ModelError surfaces here
         transcript = transcribe(
             audio,
             speech.sound_regions(),
             speech_regions=speech.regions(min_gap_s=0.3),
-            settings=TranscribeSettings(model=model),
+            settings=transcribe_settings,
         )
-        f0_hz = f0_future.result()
+        frames = with_voice(speech, voice_future.result(), settings=settings)
     result = analyze_recording(
-        audio, transcript, speech, settings=settings, f0_hz=f0_hz, question=question, job_terms=job_terms
+        audio, transcript, frames, settings=settings, question=question, job_terms=job_terms
     )
-    if not [w for w in result.words if not w.filler]:
+    if not [w for w in result.words if w.kind == "word"]:
         raise AudioError(f"{audio.path}: no speech detected")
     if question is not None:
         from .analyze.advice import with_length_advice

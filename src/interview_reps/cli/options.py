@@ -27,7 +27,7 @@ def model_option(f: F) -> F:
         "--model",
         default=DEFAULT_MODEL,
         show_default=True,
-        help="faster-whisper model name (downloaded only if asked for and online) or a local model folder.",
+        help="built-in model (tiny.en, base: offline) or another faster-whisper model name (downloaded only if asked for and online) or a local model folder.",
     )(f)
 
 
