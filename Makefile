@@ -76,7 +76,8 @@ bench: setup ## cost of `reps analyze` on a 60 s answer as a ratio to bare faste
 bench-jobs: setup ## throughput of `reps analyze --jobs 1` and `--jobs 2` on 20 files
 	$(BIN)/python scripts/bench.py --batch 20
 
-lock: setup ## regenerate the hashed pins in requirements/ from pyproject.toml (needs the network)
+lock: ## regenerate the hashed pins in requirements/ from pyproject.toml (needs the network), then make setup
+	@test -x $(BIN)/uv || { test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); $(BIN)/python -m pip install -q "uv>=0.9,<0.14"; }
 	for v in 3.10 3.11; do \
 	  $(BIN)/uv pip compile -q pyproject.toml requirements/build.in --extra dev --universal \
 	    --generate-hashes --python-version $$v -o requirements/py$${v/./}.txt || exit 1; \
