@@ -29,10 +29,23 @@ def _wav_declared_s(path: Path) -> float | None:
         return None
 
 
-def load_audio(path: Path | str, *, settings: AnalysisSettings | None = None) -> Audio:
+CHANNELS = {"left": 0, "right": 1, "1": 0, "2": 1}
+
+
+def load_audio(
+    path: Path | str,
+    *,
+    settings: AnalysisSettings | None = None,
+    channel: str | None = None,
+    start_s: float | None = None,
+    end_s: float | None = None,
+) -> Audio:
     """Decode any common format (wav, flac, mp3, m4a, ogg, webm), mixing stereo down to mono.
 
-    Raises AudioError naming the file for a missing, empty, unreadable or too-short recording.
+    ``channel`` ("left"/"right" or "1"/"2"): only that channel of a stereo file (an interview recorded
+    one voice per channel). ``start_s``/``end_s``: only that time range (seconds from the start; the
+    result's times then count from ``start_s``). Raises AudioError naming the file for a missing,
+    empty, unreadable or too-short recording, a mono file given a channel, or a range outside it.
     """
     settings = settings or AnalysisSettings()
     path = Path(path)
@@ -46,7 +59,17 @@ def load_audio(path: Path | str, *, settings: AnalysisSettings | None = None) ->
         raise AudioError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     if size == 0:
         raise AudioError(f"{path}: empty file")
-    samples = _decode(str(path), name=str(path))
+    samples = _decode(str(path), name=str(path), channel=channel)
+    full_s = samples.size / SAMPLE_RATE_HZ
+    if start_s is not None or end_s is not None:
+        a = max(start_s or 0.0, 0.0)
+        b = full_s if end_s is None else min(end_s, full_s)
+        if a >= full_s or b <= a:
+            raise AudioError(
+                f"{path}: the range {a:g}-{'' if end_s is None else f'{end_s:g}'} s is outside the recording "
+                f"({full_s:.1f} s long)"
+            )
+        samples = samples[int(a * SAMPLE_RATE_HZ) : int(b * SAMPLE_RATE_HZ)]
     if samples.size == 0:
         raise AudioError(f"{path}: no audio in the file (truncated or not audio)")
     audio = Audio(path=str(path), samples=samples, sample_rate_hz=SAMPLE_RATE_HZ)
@@ -102,18 +125,30 @@ def write_wav(audio: Audio, path: Path) -> Path:
     return path
 
 
-def _decode(source: str | BinaryIO, *, name: str) -> np.ndarray:
-    """PyAV (through faster-whisper) decodes, mixes to mono and resamples to 16 kHz: float32, shape (n,)."""
+def _decode(source: str | BinaryIO, *, name: str, channel: str | None = None) -> np.ndarray:
+    """PyAV (through faster-whisper) decodes, mixes to mono (or keeps ``channel``) and resamples to
+    16 kHz: float32, shape (n,)."""
     import av
     from faster_whisper import decode_audio
 
     try:
         with av.open(source, metadata_errors="ignore") as container:
-            has_audio = bool(container.streams.audio)
+            streams = container.streams.audio
+            has_audio = bool(streams)
+            channels = streams[0].codec_context.channels if has_audio else 0
         if not has_audio:
             raise AudioError(f"{name}: not a readable audio file (no audio stream in it)")
         if not isinstance(source, str):
             source.seek(0)
+        if channel is not None:
+            if channel.lower() not in CHANNELS:
+                raise AudioError(f"{name}: no channel '{channel}'; choose left or right (1 or 2)")
+            if channels != 2:
+                raise AudioError(
+                    f"{name}: has {channels} channel{'s' if channels != 1 else ''}; --channel needs a stereo file"
+                )
+            left, right = decode_audio(source, sampling_rate=SAMPLE_RATE_HZ, split_stereo=True)
+            return left if CHANNELS[channel.lower()] == 0 else right
         return decode_audio(source, sampling_rate=SAMPLE_RATE_HZ)
     except PermissionError as exc:
         raise AudioError(f"{name}: cannot read: permission denied") from exc

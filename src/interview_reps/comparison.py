@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import RepsError
 from .models import Metrics, Rep, iso_utc
 from .patterns import Pattern, find_patterns
-from .settings import PatternSettings, TargetBands
+from .settings import AnalysisSettings, PatternSettings, TargetBands
 
 if TYPE_CHECKING:
     from .questions import Question
@@ -31,96 +31,175 @@ class MetricSpec:
     unit: str
     better: Better
     noise: float  # a change of at most this much (either way) counts as unchanged
-    target: tuple[float | None, float | None] | None = None  # (min, max) for "target" metrics
+    target: tuple[float | None, float | None] | None = None  # (min, max): the target band
     digits: int = 1
+    target_open: bool = False  # the band excludes its edge ("under 2 s")
+    count: bool = False  # a raw count: shown, never judged (its rate is; issue 12)
 
     def format(self, value: float | None) -> str:
         """The value as the tables show it ("–" when there is none)."""
         return "–" if value is None else f"{value:.{self.digits}f}"
+
+    def shown(self, value: float) -> float:
+        """The value as shown (rounded to ``digits``): every judgment is made on it, so rounding never
+        makes a shown number disagree with its verdict."""
+        return round(float(value), self.digits)
 
     def band_text(self, *, unit: bool = True) -> str:
         """The noise band: "±10 wpm"."""
         return f"±{self.noise:g}{self._suffix(unit)}"
 
     def target_text(self, *, unit: bool = True) -> str:
-        """The target: "120–165 wpm", "≤ 4%", "" when there is none."""
+        """The target: "120–165 wpm", "≤ 4%", "< 2 s", "" when there is none."""
         if self.target is None:
             return ""
         lo, hi = self.target
         if lo is None:
-            return f"≤ {hi:g}{self._suffix(unit)}"
+            return f"{'<' if self.target_open else '≤'} {hi:g}{self._suffix(unit)}"
         if hi is None:
-            return f"≥ {lo:g}{self._suffix(unit)}"
+            return f"{'>' if self.target_open else '≥'} {lo:g}{self._suffix(unit)}"
         return f"{lo:g}–{hi:g}{self._suffix(unit)}"
+
+    def in_target(self, value: float | None) -> bool | None:
+        """Whether the shown value is inside the target band (None: no target or no value)."""
+        if self.target is None or value is None:
+            return None
+        return within(self.shown(value), self.target, open_=self.target_open)
 
     def _suffix(self, unit: bool) -> str:
         if not unit or not self.unit:
             return ""
-        return self.unit if self.unit == "%" else f" {self.unit}"
+        return self.unit if self.unit.startswith(("%", "/")) else f" {self.unit}"
+
+
+def within(value: float, band: tuple[float | None, float | None], *, open_: bool = False) -> bool:
+    """``value`` inside ``band`` (min, max; None: unbounded); ``open_`` leaves the edges out."""
+    lo, hi = band
+    if open_:
+        return (lo is None or value > lo) and (hi is None or value < hi)
+    return (lo is None or value >= lo) and (hi is None or value <= hi)
 
 
 _BANDS = TargetBands()
+_LONG_PAUSE_S = AnalysisSettings().long_pause_s
 
-# The direction of "better" and the noise band of every metric, defined once. The noise bands are
-# product choices sized to the measurement error stated in measurement.md, so a change inside the
-# band is not called progress:
+# The direction of "better", the noise band and the target of every metric, defined once. Verdicts
+# are made on rates and shares only (per minute, per 100 words): raw counts grow with the length of
+# the answer, so they are shown but never judged (issue 12). The noise bands are product choices
+# sized to the measurement error stated in measurement.md, so a change inside the band is not called
+# progress:
 # - Pace: tiny.en's word count is off by a few percent (~5 % of 150 wpm is 7 wpm); 10 wpm adds room
 #   for take-to-take wobble. Syllables are counted by rule (~5 % of ~5 syll/s is 0.25).
-# - Fillers: the filler detector's precision is ~0.8 and recall ~0.9 (measurement.md §1), so one
-#   filler either way (and one per minute, one point of share) is within its error.
-# - Pauses: a pause near the 0.25 s cut-off can come or go between takes (§2), so two pauses either
-#   way; pause edges shift by VAD padding and frame size, so half a second for a pause's length.
+# - Fillers: the filler detector's precision and recall are ~0.9 (README "Accuracy"): about one
+#   filler in ten either way, so one point of share (one filler per 100 words) is within its error.
+# - Pauses: a pause near the 0.25 s cut-off can come or go between takes (§2), so one mid-sentence
+#   pause per minute either way; pause edges shift by VAD padding and frame size, so half a second
+#   for a pause's length.
 # - Pitch and loudness variation: trackers wobble by a few tenths of a semitone / about a dB.
+# - Hedges and restarts: one per 100 words; repeated wording two per 100 words (a repeated phrase
+#   is at least two uses).
 METRIC_SPECS: dict[str, MetricSpec] = {
     s.name: s
     for s in (
         MetricSpec("wpm", "Pace", "wpm", "target", 10.0, _BANDS.wpm, 0),
         MetricSpec("articulation_rate", "Articulation", "syll/s", "none", 0.3),
-        MetricSpec("fillers_per_min", "Fillers", "/min", "lower", 1.0),
-        MetricSpec("filled_pause_count", "Um, uh", "", "lower", 1.0, digits=0),
-        MetricSpec("discourse_marker_count", "Like, so, ...", "", "lower", 1.0, digits=0),
-        MetricSpec("filler_percent", "Filler share", "%", "target", 1.0, (None, _BANDS.filler_percent_max)),
-        MetricSpec("pause_count", "Pauses", "", "none", 2.0, digits=0),
+        MetricSpec(
+            "filler_percent", "Fillers", "% of words", "lower", 1.0, (None, _BANDS.filler_percent_max)
+        ),
+        MetricSpec(
+            "filled_pause_percent", "Um, uh", "% of words", "lower", 1.0, (None, _BANDS.filler_percent_max)
+        ),
+        MetricSpec(
+            "discourse_marker_percent",
+            "Like, so, ...",
+            "% of words",
+            "lower",
+            1.0,
+            (None, _BANDS.filler_percent_max),
+        ),
+        # Per minute, fillers depend on pace as well: shown beside the share, which is what is judged.
+        MetricSpec("fillers_per_min", "Fillers", "/min", "none", 1.0),
+        MetricSpec("filled_pause_count", "Um, uh", "", "none", 1.0, digits=0, count=True),
+        MetricSpec("discourse_marker_count", "Like, so, ...", "", "none", 1.0, digits=0, count=True),
+        MetricSpec("pause_count", "Pauses", "", "none", 2.0, digits=0, count=True),
         # Pause rate has no better direction: sentence pauses are good, hesitations are not (those are
-        # the mid-clause and long pause rows).
+        # the mid-sentence and long pause rows).
         MetricSpec("pauses_per_min", "Pause rate", "/min", "none", 1.0),
-        MetricSpec("clause_pause_count", "Mid-clause pauses", "", "lower", 1.0, digits=0),
-        MetricSpec("sentence_pause_count", "Sentence pauses", "", "none", 2.0, digits=0),
-        MetricSpec("long_pause_count", "Long pauses", "", "lower", 1.0, digits=0),
-        MetricSpec("longest_pause_s", "Longest pause", "s", "lower", 0.5),
-        # lower is better; the target is shown beside it (a beat to think is fine, TargetBands)
+        MetricSpec("clause_pauses_per_min", "Mid-sentence pauses", "/min", "lower", 1.0),
+        MetricSpec("clause_pause_count", "Mid-sentence pauses", "", "none", 1.0, digits=0, count=True),
+        MetricSpec("sentence_pause_count", "Sentence pauses", "", "none", 2.0, digits=0, count=True),
+        MetricSpec("long_pauses_per_min", "Long pauses", "/min", "lower", 0.5, (None, 0.0)),
+        MetricSpec("long_pause_count", "Long pauses", "", "none", 1.0, digits=0, count=True),
+        MetricSpec(
+            "longest_pause_s", "Longest pause", "s", "lower", 0.5, (None, _LONG_PAUSE_S), target_open=True
+        ),
+        # lower is better; a beat to think is fine (TargetBands)
         MetricSpec(
             "time_to_first_word_s", "First word", "s", "lower", 0.5, (None, _BANDS.time_to_first_word_s_max)
         ),
-        MetricSpec("pitch_variation_st", "Pitch variation", "st", "higher", 0.5),
+        MetricSpec(
+            "pitch_variation_st",
+            "Pitch variation",
+            "st",
+            "higher",
+            0.5,
+            (AnalysisSettings().monotone_below_st, None),
+        ),
         MetricSpec("loudness_variation_db", "Loudness variation", "dB", "higher", 1.0),
-        MetricSpec("hedge_count", "Hedges", "", "lower", 1.0, digits=0),
-        MetricSpec("repeat_count", "Repeats", "", "lower", 1.0, digits=0),
+        MetricSpec("hedges_per_100_words", "Hedges", "/100 words", "lower", 1.0),
+        MetricSpec("hedge_count", "Hedges", "", "none", 1.0, digits=0, count=True),
+        MetricSpec("restarts_per_100_words", "Restarts", "/100 words", "lower", 1.0),
+        MetricSpec("restart_count", "Restarts", "", "none", 1.0, digits=0, count=True),
+        MetricSpec("repeats_per_100_words", "Repeated wording", "/100 words", "lower", 2.0),
+        MetricSpec("repeat_count", "Repeated wording", "", "none", 2.0, digits=0, count=True),
         # Answer length (start of the recording to the last word) is judged against the question's
         # target when the question is known (see spec_for); the recording's length is not judged.
         MetricSpec("answer_length_s", "Answer length", "s", "none", 5.0, digits=0),
         MetricSpec("duration_s", "Recording", "s", "none", 5.0, digits=0),
         MetricSpec("speaking_span_s", "Speaking span", "s", "none", 5.0, digits=0),
         MetricSpec("speaking_time_s", "Speaking time", "s", "none", 5.0, digits=0),
-        MetricSpec("word_count", "Words", "", "none", 10.0, digits=0),
-        MetricSpec("syllable_count", "Syllables", "", "none", 15.0, digits=0),
+        MetricSpec("word_count", "Words", "", "none", 10.0, digits=0, count=True),
+        MetricSpec("syllable_count", "Syllables", "", "none", 15.0, digits=0, count=True),
     )
 }
-# The rows a person reads first; --json and --all-metrics carry every metric.
+# The rows a person reads first: every one a rate, a share or a time. --json and --all-metrics
+# carry every metric, the counts too.
 KEY_METRICS = (
     "wpm",
     "articulation_rate",
-    "fillers_per_min",
-    "filled_pause_count",
-    "discourse_marker_count",
     "filler_percent",
-    "pause_count",
-    "long_pause_count",
+    "filled_pause_percent",
+    "discourse_marker_percent",
+    "fillers_per_min",
+    "clause_pauses_per_min",
+    "long_pauses_per_min",
     "longest_pause_s",
     "time_to_first_word_s",
     "pitch_variation_st",
-    "hedge_count",
+    "hedges_per_100_words",
+    "restarts_per_100_words",
+    "repeats_per_100_words",
     "answer_length_s",
+)
+# Delivery: how it was said, whatever its length ("Done when" of issue 12: the same delivery at three
+# times the length compares as unchanged on each of these).
+DELIVERY_METRICS = (
+    "wpm",
+    "articulation_rate",
+    "filler_percent",
+    "filled_pause_percent",
+    "discourse_marker_percent",
+    "fillers_per_min",
+    "pauses_per_min",
+    "clause_pauses_per_min",
+    "long_pauses_per_min",
+    "longest_pause_s",
+    "time_to_first_word_s",
+    "pitch_variation_st",
+    "loudness_variation_db",
+    "hedges_per_100_words",
+    "restarts_per_100_words",
+    "repeats_per_100_words",
 )
 
 
@@ -132,6 +211,21 @@ class MetricTrend:
     trend: Trend
     baseline: float | None
 
+    @property
+    def in_target(self) -> tuple[bool | None, ...]:
+        """Per rep, whether its shown value is inside the target band (None: no target)."""
+        return tuple(self.spec.in_target(v) for v in self.values)
+
+    @property
+    def verdict_text(self) -> str:
+        """The verdict as the table shows it: "unchanged, in target" when both ends are in the band."""
+        ends = self.in_target[0], self.in_target[-1]
+        if self.trend == "unchanged" and ends == (True, True) and self.values[0] != self.values[-1]:
+            return "in target"
+        if self.spec.count:
+            return "(count)"
+        return self.trend
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "values": list(self.values),
@@ -142,6 +236,8 @@ class MetricTrend:
             "unit": self.spec.unit,
             "target": list(self.spec.target) if self.spec.target else None,
             "baseline": self.baseline,
+            "in_target": list(self.in_target),
+            "count": self.spec.count,  # a raw count: shown, never judged (its rate is)
         }
 
 
@@ -155,21 +251,28 @@ class Comparison:
     patterns: tuple[Pattern, ...]
     baseline_reps: int  # how many reps the baseline median was taken over
     chart: Path | None = None  # the trend chart, once drawn
+    warnings: tuple[str, ...] = ()  # e.g. reps of different questions
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question_id": self.question_id,
             "reps": [
-                {"id": r.id, "question_id": r.question_id, "created_at": iso_utc(r.created_at)}
+                {
+                    "id": r.id,
+                    "question_id": r.question_id,
+                    "created_at": iso_utc(r.created_at),
+                    "reflection": r.reflection.to_dict() if r.reflection else None,
+                }
                 for r in self.reps
             ],
+            "warnings": list(self.warnings),
             "metrics": {name: m.to_dict() for name, m in self.metrics.items()},
             "patterns": [p.to_dict() for p in self.patterns],
             "baseline": {
                 "reps": self.baseline_reps,
                 "method": "median of the most recent reps, any question",
             },
-            "noise_bands": "a change within ± noise_band (in the metric's unit) counts as unchanged",
+            "noise_bands": VERDICT_RULE,
             "chart": str(self.chart) if self.chart else None,
         }
 
@@ -198,32 +301,60 @@ def compare(
 
         question = question_or_none(question_id)
     base = list(baseline if baseline is not None else ordered)[-settings.baseline_reps :]
+    warnings = []
+    asked = sorted({r.question_id or "no question" for r in ordered})
+    if len(asked) > 1:
+        warnings.append(
+            f"these reps answer different questions ({', '.join(asked)}): delivery compares fairly, "
+            "but length and content answer different targets"
+        )
     return Comparison(
         question_id=question_id,
         reps=ordered,
         metrics=_trends(ordered, base, question),
         patterns=tuple(find_patterns(ordered, question=question, settings=settings)),
         baseline_reps=len(base),
+        warnings=tuple(warnings),
     )
 
 
+VERDICT_RULE = (
+    "Verdicts compare the first and the last rep on rates and shares, never raw counts, as shown "
+    "(rounded): a change within the noise band (±, in the metric's unit) is unchanged; with a target, "
+    "staying inside it is unchanged ('in target'), and otherwise coming closer to it is improved and "
+    "moving away regressed."
+)
+
+
 def verdict(spec: MetricSpec, first: float | None, last: float | None) -> Trend:
-    """improved / regressed / unchanged (within ± the noise band) from the first to the last value."""
+    """improved / regressed / unchanged from the first to the last value, the same rule everywhere
+    (``VERDICT_RULE``): on the values as shown, within ± the noise band unchanged, inside the target
+    band both times unchanged, else closer to the band (or in the better direction) improved."""
     if first is None or last is None:
         return "n/a"
+    first, last = spec.shown(first), spec.shown(last)
     delta = last - first
     if abs(delta) <= spec.noise + 1e-9:
         return "unchanged"
+    if spec.better == "none" or spec.count:
+        return "changed"
+    if spec.target is not None:
+        inside = (
+            within(first, spec.target, open_=spec.target_open),
+            within(last, spec.target, open_=spec.target_open),
+        )
+        if all(inside):
+            return "unchanged"  # moving within the band is not progress, nor a step back
+        before, after = _distance(first, spec.target), _distance(last, spec.target)
+        if after < before:
+            return "improved"
+        if after > before:
+            return "regressed"
     if spec.better == "lower":
         return "improved" if delta < 0 else "regressed"
     if spec.better == "higher":
         return "improved" if delta > 0 else "regressed"
-    if spec.better == "target" and spec.target is not None:
-        before, after = _distance(first, spec.target), _distance(last, spec.target)
-        if after < before:
-            return "improved"
-        return "regressed" if after > before else "unchanged"  # both inside the target band
-    return "changed"
+    return "unchanged"
 
 
 def spec_for(name: str, question: Question | None) -> MetricSpec:
@@ -232,7 +363,7 @@ def spec_for(name: str, question: Question | None) -> MetricSpec:
     if name == "answer_length_s" and question is not None:
         # "Closer to the question's target length" is better; noise 5 s (trailing silence, product choice).
         lo, hi = question.target_s
-        return MetricSpec(name, spec.label, spec.unit, "target", spec.noise, (lo, hi), spec.digits)
+        return replace(spec, better="target", target=(lo, hi))
     return spec
 
 
@@ -244,7 +375,9 @@ def _trends(
         spec = spec_for(name, question)
         values = tuple(_value(r.result.metrics, name) for r in reps)
         first, last = values[0], values[-1]
-        delta = None if first is None or last is None else round(last - first, 3)
+        # the change as shown: the difference of the shown values, so "+10" never sits beside a verdict
+        # made on 10.04
+        delta = None if first is None or last is None else round(spec.shown(last) - spec.shown(first), 3)
         history = [v for v in (_value(r.result.metrics, name) for r in baseline) if v is not None]
         base = round(statistics.median(history), 3) if history else None
         out[name] = MetricTrend(spec, values, delta, verdict(spec, first, last), base)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -172,12 +172,110 @@ class Metrics:
     loudness_variation_db: float | None = None
     filler_percent: float = 0.0  # fillers as a share of all tokens
     answer_length_s: float = 0.0  # start of the recording to the end of the last word
+    # Rates and shares, so that reps of different lengths compare fairly (issue 12): ``with_rates``
+    # fills them from the counts above, also for reps saved before they existed.
+    filled_pause_percent: float = 0.0  # um/uh as a share of all tokens
+    discourse_marker_percent: float = 0.0  # like/you know... as a share of all tokens
+    clause_pauses_per_min: float = 0.0  # mid-sentence pauses per minute of the speaking span
+    long_pauses_per_min: float = 0.0
+    hedges_per_100_words: float = 0.0
+    repeats_per_100_words: float = 0.0  # uses of overused words and phrases
+    restart_count: int = 0  # restarts and stutters ("a a", "in, in", cut-off words)
+    restarts_per_100_words: float = 0.0
+
+
+def with_rates(m: Metrics) -> Metrics:
+    """``m`` with its rates and shares computed from its counts (one definition, used by the analysis
+    and for reps saved before the rates existed)."""
+    fillers = m.filled_pause_count + m.discourse_marker_count
+    share = m.filler_percent / fillers if fillers else 0.0  # percent per filler (of all tokens)
+    minutes = m.speaking_span_s / 60.0
+    per_min = (lambda n: round(n / minutes, 2)) if minutes > 0 else (lambda n: 0.0)
+    per_100 = (lambda n: round(100.0 * n / m.word_count, 2)) if m.word_count else (lambda n: 0.0)
+    return replace(
+        m,
+        filled_pause_percent=round(share * m.filled_pause_count, 2),
+        discourse_marker_percent=round(share * m.discourse_marker_count, 2),
+        clause_pauses_per_min=per_min(m.clause_pause_count),
+        long_pauses_per_min=per_min(m.long_pause_count),
+        hedges_per_100_words=per_100(m.hedge_count),
+        repeats_per_100_words=per_100(m.repeat_count),
+        restarts_per_100_words=per_100(m.restart_count),
+    )
+
+
+_RATE_FIELDS = (
+    "filled_pause_percent",
+    "discourse_marker_percent",
+    "clause_pauses_per_min",
+    "long_pauses_per_min",
+    "hedges_per_100_words",
+    "repeats_per_100_words",
+    "restarts_per_100_words",
+)
 
 
 @dataclass(frozen=True)
 class Feedback:
     message: str
     at_s: float | None = None
+    # The key-number row it answers ("pace", "fillers", ...; report/numbers.py), None for advice on
+    # what the table does not show (hedges, repeats). The consistency rules read it.
+    about: str | None = None
+
+
+@dataclass(frozen=True)
+class Voices:
+    """Does the recording seem to hold more than one voice? (``analyze/speakers.py``)
+
+    ``count``: 1 or 2 (the detector decides between these only). ``other``: where the second voice
+    speaks (the smaller of the two groups of speech), ``score``: the detector's separation score."""
+
+    count: int
+    score: float
+    other: tuple[Span, ...] = ()
+    speech_s: float = 0.0  # speech judged, seconds
+    other_s: float = 0.0  # of which the second voice
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "score": _round3(self.score),
+            "other": [[_round3(s.start), _round3(s.end)] for s in self.other],
+            "speech_s": _round3(self.speech_s),
+            "other_s": _round3(self.other_s),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Voices:
+        return cls(
+            count=int(d["count"]),
+            score=float(d.get("score", 0.0)),
+            other=tuple(Span(float(a), float(b)) for a, b in d.get("other", ())),
+            speech_s=float(d.get("speech_s", 0.0)),
+            other_s=float(d.get("other_s", 0.0)),
+        )
+
+
+@dataclass(frozen=True)
+class Reflection:
+    """What the person wrote after a rep: the answers to the reflection questions, by key
+    (``reflection.REFLECTION_QUESTIONS``), in the order asked; skipped questions are left out."""
+
+    answers: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, answers: Mapping[str, str]) -> Reflection:
+        return cls(tuple((k, str(v).strip()) for k, v in answers.items() if str(v or "").strip()))
+
+    def get(self, key: str) -> str | None:
+        return dict(self.answers).get(key)
+
+    def __bool__(self) -> bool:
+        return bool(self.answers)
+
+    def to_dict(self) -> dict[str, str]:
+        return dict(self.answers)
 
 
 @dataclass(frozen=True)
@@ -347,12 +445,31 @@ class Result:
         str, ...
     ] = ()  # about the input, e.g. a truncated file: analyzed, but the user should know
     content: Content = Content()  # what the answer said (analyze/content.py)
+    restarts: tuple[Phrase, ...] = ()  # restarts and stutters ("a a", "in, in", "th- the")
+    voices: Voices | None = None  # one voice or more (analyze/speakers.py); None: not judged
+    # How the recording was made and cut: why it stopped ("user", "max", "silence", "interrupt";
+    # None for a file), its limit, the channel analyzed and the time range analyzed (None: all).
+    stopped_by: str | None = None
+    limit_s: float | None = None
+    channel: str | None = None
+    range_s: tuple[float, float | None] | None = None
+
+    @property
+    def stopped_at_limit(self) -> bool:
+        return self.stopped_by == "max"
 
     def to_dict(self) -> dict[str, Any]:
         r3 = _round3
+        audio: dict[str, Any] = {"path": self.audio_path, "duration_s": r3(self.duration_s)}
+        if self.stopped_by is not None:
+            audio.update(stopped_by=self.stopped_by, limit_s=r3(self.limit_s))
+        if self.channel is not None:
+            audio["channel"] = self.channel
+        if self.range_s is not None:
+            audio.update(start_s=r3(self.range_s[0]), end_s=r3(self.range_s[1]))
         return {
             "schema": SCHEMA_VERSION,
-            "audio": {"path": self.audio_path, "duration_s": r3(self.duration_s)},
+            "audio": audio,
             "model": {"name": self.model_name},
             "transcript": self.transcript,
             "words": [
@@ -390,7 +507,7 @@ class Result:
                 for p in self.pauses
             ],
             "metrics": {k: r3(v) for k, v in asdict(self.metrics).items()},
-            "feedback": [{"message": f.message, "at_s": r3(f.at_s)} for f in self.feedback],
+            "feedback": [{"message": f.message, "at_s": r3(f.at_s), "about": f.about} for f in self.feedback],
             "hedges": [
                 {"text": h.text, "count": h.count, "times_s": [r3(t) for t in h.times_s]} for h in self.hedges
             ],
@@ -424,6 +541,11 @@ class Result:
             "settings": self.settings,
             "warnings": list(self.warnings),
             "content": self.content.to_dict(),
+            "restarts": [
+                {"text": h.text, "count": h.count, "times_s": [r3(t) for t in h.times_s]}
+                for h in self.restarts
+            ],
+            "voices": None if self.voices is None else self.voices.to_dict(),
         }
 
     @classmethod
@@ -454,6 +576,7 @@ class Rep:
     audio_file: str | None = None  # the copy inside the rep's folder; None once deleted for privacy
     audio_deleted_at: datetime | None = None
     folder: Path | None = field(default=None, compare=False)
+    reflection: Reflection | None = None  # what the person wrote after the rep (reflection.json)
 
     def to_dict(self) -> dict[str, Any]:
         """Schema 1 plus a "rep" object, as saved in the rep's result.json."""
@@ -466,6 +589,8 @@ class Rep:
         }
         if self.audio_deleted_at is not None:
             rep["audio_deleted_at"] = iso_utc(self.audio_deleted_at)
+        if self.reflection:
+            rep["reflection"] = self.reflection.to_dict()
         return {**self.result.to_dict(), "rep": rep}
 
     @classmethod
@@ -485,6 +610,7 @@ class Rep:
                 audio_file=rep.get("audio_file"),
                 audio_deleted_at=parse_time(deleted) if deleted else None,
                 folder=folder,
+                reflection=Reflection.of(rep["reflection"]) if rep.get("reflection") else None,
             )
         except (KeyError, TypeError) as exc:
             raise ValueError(f"not a saved rep ({_why(exc)})") from exc
@@ -507,9 +633,13 @@ def parse_time(text: str) -> datetime:
 def _result_from_dict(d: Mapping[str, Any]) -> Result:
     if d.get("schema") != SCHEMA_VERSION:
         raise ValueError(f"schema {d.get('schema')!r}, expected {SCHEMA_VERSION}")
-    voice, quality = d.get("voice"), d.get("quality")
+    voice, quality, voices = d.get("voice"), d.get("quality"), d.get("voices")
+    audio = d["audio"]
+    metrics = _known(Metrics, d["metrics"])
+    if any(name not in d["metrics"] for name in _RATE_FIELDS):  # saved before the rates existed
+        metrics = with_rates(metrics)
     return Result(
-        audio_path=d["audio"]["path"],
+        audio_path=audio["path"],
         duration_s=float(d["audio"]["duration_s"]),
         model_name=d["model"]["name"],
         transcript=d["transcript"],
@@ -529,8 +659,8 @@ def _result_from_dict(d: Mapping[str, Any]) -> Result:
             Pause(p["start"], p["end"], p["kind"], p.get("before", ""), p.get("after", ""))
             for p in d["pauses"]
         ),
-        metrics=_known(Metrics, d["metrics"]),
-        feedback=tuple(Feedback(f["message"], f.get("at_s")) for f in d["feedback"]),
+        metrics=metrics,
+        feedback=tuple(Feedback(f["message"], f.get("at_s"), f.get("about")) for f in d["feedback"]),
         hedges=_phrases(d.get("hedges", ())),
         repeats=_phrases(d.get("repeats", ())),
         pace_windows=tuple(PaceWindow(w["start"], w["end"], w["wpm"]) for w in d.get("pace_windows", ())),
@@ -543,6 +673,12 @@ def _result_from_dict(d: Mapping[str, Any]) -> Result:
         settings=dict(d.get("settings", {})),
         warnings=tuple(d.get("warnings", ())),
         content=Content.from_dict(d["content"]) if d.get("content") else Content(),
+        restarts=_phrases(d.get("restarts", ())),
+        voices=None if not voices else Voices.from_dict(voices),
+        stopped_by=audio.get("stopped_by"),
+        limit_s=audio.get("limit_s"),
+        channel=audio.get("channel"),
+        range_s=(audio["start_s"], audio.get("end_s")) if audio.get("start_s") is not None else None,
     )
 
 

@@ -37,13 +37,14 @@ class Pattern:
     count: int
     of: int
     evidence: tuple[Evidence, ...]
+    unit: str = "rep"  # what count and of count: reps, or (for reflection themes) reflections
 
     @property
     def message(self) -> str:
         where = (
-            f"in every rep ({self.count} of {self.of})"
+            f"in every {self.unit} ({self.count} of {self.of})"
             if self.count == self.of
-            else (f"in {self.count} of the last {self.of} reps")
+            else (f"in {self.count} of the last {self.of} {self.unit}s")
         )
         return f"{_capital(self.description)} {where}: {_evidence_text(self.evidence)}."
 
@@ -97,7 +98,42 @@ def find_patterns(
                 )
             )
     patterns.sort(key=lambda item: (-item[1].count, item[0], item[1].key))
-    return _drop_covered([p for _, p in patterns])
+    return _drop_covered([p for _, p in patterns]) + reflection_themes(reps, settings=settings)
+
+
+def reflection_themes(reps: Sequence[Rep], *, settings: PatternSettings | None = None) -> list[Pattern]:
+    """Words that come back in the person's own reflections: the same word (or one of its family) in
+    at least ``min_reps`` of the reflections of the last ``window_reps`` reps, and in most of them
+    (``min_share``). Words found in the same reflections are one theme ("opening", "slow")."""
+    from .reflection import label, theme_words
+
+    settings = settings or PatternSettings()
+    window = [r for r in list(reps)[-settings.window_reps :] if r.reflection]
+    words = [theme_words(r.reflection) for r in window if r.reflection]
+    by_reps: dict[tuple[int, ...], list[str]] = {}
+    for key in dict.fromkeys(k for found in words for k in found):
+        hits = tuple(i for i, found in enumerate(words) if key in found)
+        if len(hits) >= settings.min_reps and len(hits) >= settings.min_share * len(window):
+            by_reps.setdefault(hits, []).append(key)
+    out = []
+    for hits, keys in by_reps.items():
+        shown = [words[hits[0]][k][0].lower() for k in keys[:3]]
+        evidence = []
+        for i in hits:
+            _word, question, answer = words[i][keys[0]]
+            evidence.append(Evidence(window[i].id, f'"{answer}" ({label(question)})'))
+        out.append(
+            Pattern(
+                kind="reflection_theme",
+                key=" ".join(keys),
+                description="your reflections come back to " + ", ".join(f'"{w}"' for w in shown),
+                count=len(hits),
+                of=len(window),
+                evidence=tuple(evidence),
+                unit="reflection",
+            )
+        )
+    return sorted(out, key=lambda p: (-p.count, p.key))
 
 
 def latest_patterns(

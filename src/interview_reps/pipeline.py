@@ -4,7 +4,8 @@ chart from the saved reps -> report. No terminal here: callers pass a ``progress
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from .store import Library
 
 Progress = Callable[[str], None]
+Cut = tuple["str | None", "float | None", "float | None"]  # (channel, start_s, end_s) of a file
 
 
 # ---------------------------------------------------------------------------------------- analysis
@@ -33,18 +35,23 @@ def analyze_audio(
     question: Question | None = None,
     job_terms: Sequence[str] = (),
     progress: Progress | None = None,
+    stopped_by: str | None = None,
+    limit_s: float | None = None,
 ) -> Result:
     """Measure one decoded recording. Raises AudioError when there is no speech in it.
 
     ``question``: the question the recording answers: what the answer said is judged against its
     points and structure, and its target length adds advice when the answer falls outside it.
     ``job_terms``: terms of a job description (``job_terms_from_file``) the answer is checked for.
-    ``progress`` is told what is being done, in a few words.
+    ``stopped_by``/``limit_s``: why a recording from the microphone ended ("user", "max", "silence",
+    "interrupt") and its limit, so that an answer cut off at the limit is not advised as if the
+    speaker chose to stop. ``progress`` is told what is being done, in a few words.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     from .analyze import analyze_recording
     from .analyze.frames import speech_frames, voice_frames, with_voice
+    from .analyze.speakers import detect_voices
     from .transcribe import load_model, transcribe
 
     settings = settings or AnalysisSettings()
@@ -61,6 +68,7 @@ def analyze_audio(
             voice_future.cancel()
             raise AudioError(f"{audio.path}: no speech detected")
         model_future.result()  # a ModelError surfaces here
+        voices_future = pool.submit(detect_voices, audio, speech)
         transcript = transcribe(
             audio,
             speech.sound_regions(),
@@ -68,11 +76,13 @@ def analyze_audio(
             settings=transcribe_settings,
         )
         frames = with_voice(speech, voice_future.result(), settings=settings)
+        voices = voices_future.result()
     result = analyze_recording(
         audio, transcript, frames, settings=settings, question=question, job_terms=job_terms
     )
     if not [w for w in result.words if w.kind == "word"]:
         raise AudioError(f"{audio.path}: no speech detected")
+    result = replace(result, voices=voices, stopped_by=stopped_by, limit_s=limit_s)
     if question is not None:
         from .analyze.advice import with_length_advice
         from .analyze.content import points_to_cover
@@ -90,17 +100,28 @@ def analyze_file(
     question: Question | None = None,
     job_terms: Sequence[str] = (),
     progress: Progress | None = None,
+    channel: str | None = None,
+    start_s: float | None = None,
+    end_s: float | None = None,
 ) -> Result:
     """Analyze one recording (wav, flac, mp3, m4a, ogg, webm). Raises a RepsError naming the file.
 
-    Options as for ``analyze_audio``.
+    ``channel``: one channel of a stereo file ("left"/"right"); ``start_s``/``end_s``: one time range
+    of it (the result's times then count from ``start_s``). Other options as for ``analyze_audio``.
     """
     from .audio import load_audio
 
-    audio = load_audio(path, settings=settings)
-    return analyze_audio(
+    audio = load_audio(path, settings=settings, channel=channel, start_s=start_s, end_s=end_s)
+    result = analyze_audio(
         audio, model=model, settings=settings, question=question, job_terms=job_terms, progress=progress
     )
+    return _cut(result, channel, start_s, end_s)
+
+
+def _cut(result: Result, channel: str | None, start_s: float | None, end_s: float | None) -> Result:
+    """The result, saying which channel and time range of the file it measured."""
+    cut = None if start_s is None and end_s is None else (float(start_s or 0.0), end_s)
+    return replace(result, channel=channel.lower() if channel else None, range_s=cut)
 
 
 def analyze_files(
@@ -136,15 +157,17 @@ def iter_analyze_files(
     job_terms: Sequence[str] = (),
     clips_dirs: Sequence[Path | None] | None = None,
     progress: Progress | None = None,
+    cut: Cut = (None, None, None),
 ) -> Generator[Result | RepsError, None, None]:
     """``analyze_files``, yielding each file's result (or error) in input order as soon as it is ready.
 
     ``clips_dirs``: per file, a folder for clips of its flagged moments (``clips.write_clips``), or None.
     ``progress`` hears from the work only when it runs in this process (``jobs`` 1 or one file).
+    ``cut``: (channel, start_s, end_s) of each file to analyze (``analyze_file``); None: all of it.
     """
     files = [Path(p) for p in paths]
     calls = [
-        (path, model, settings, question, tuple(job_terms), clips_dirs[i] if clips_dirs else None)
+        (path, model, settings, question, tuple(job_terms), clips_dirs[i] if clips_dirs else None, cut)
         for i, path in enumerate(files)
     ]
     if jobs <= 1 or len(files) <= 1:
@@ -189,17 +212,20 @@ def _analyze_job(
     question: Question | None,
     job_terms: tuple[str, ...],
     clips_dir: Path | None,
+    cut: Cut = (None, None, None),
     *,
     progress: Progress | None = None,
 ) -> Result | RepsError:
     """One file of a batch, errors returned rather than raised (this may run in a worker process)."""
     from .audio import load_audio
 
+    channel, start_s, end_s = cut
     try:
-        audio = load_audio(path, settings=settings)
+        audio = load_audio(path, settings=settings, channel=channel, start_s=start_s, end_s=end_s)
         result = analyze_audio(
             audio, model=model, settings=settings, question=question, job_terms=job_terms, progress=progress
         )
+        result = _cut(result, channel, start_s, end_s)
         if clips_dir is not None:
             from .clips import write_clips
 
@@ -270,6 +296,7 @@ def save_and_report(
         patterns=patterns,
         chart=_chart_link(library, history, question),
         rep_id=rep.id,
+        audio_file=rep.audio_file,
     )
     return RepReport(result, rep, markdown, patterns, library.write_report(rep.id, markdown))
 
@@ -286,11 +313,13 @@ def process_files(
     settings: AnalysisSettings | None = None,
     clips_dirs: Sequence[Path | None] | None = None,
     progress: Progress | None = None,
+    cut: Cut = (None, None, None),
 ) -> Generator[RepReport | RepsError, None, None]:
     """``reps analyze``: each file analyzed (``jobs`` at a time), then saved and reported in input order,
     so the patterns of file 3 see the reps of files 1 and 2 whatever ``jobs`` is. A file that fails, at
     any step and for any reason, is its error; the others go on. (A model that cannot load raises its
-    ModelError: that is no file's failure.)"""
+    ModelError: that is no file's failure.) With a ``cut`` (channel, time range), the rep keeps the
+    audio that was analyzed, so its times and its recording agree."""
     analyses = iter_analyze_files(
         paths,
         jobs=jobs,
@@ -300,6 +329,7 @@ def process_files(
         job_terms=job_terms,
         clips_dirs=clips_dirs,
         progress=progress,
+        cut=cut,
     )
     for i, analysis in enumerate(analyses):
         if isinstance(analysis, RepsError):
@@ -307,18 +337,38 @@ def process_files(
             continue
         path = Path(paths[i])
         try:
-            yield save_and_report(
-                analysis,
-                library=library,
-                question=question,
-                created_at=created_at[i] if created_at else None,
-                audio=path,
-                source_path=str(path.resolve()),
-            )
+            with _analyzed_audio(path, cut, settings, library) as kept:
+                yield save_and_report(
+                    analysis,
+                    library=library,
+                    question=question,
+                    created_at=created_at[i] if created_at else None,
+                    audio=kept,
+                    source_path=str(path.resolve()),
+                )
         except RepsError as exc:  # e.g. the library cannot be written: say which file it cost
             yield exc if str(path) in str(exc) else type(exc)(f"{path}: {exc}")
         except Exception as exc:  # a bug while saving or reporting: the batch still goes on
             yield _unexpected(path, exc)
+
+
+@contextmanager
+def _analyzed_audio(
+    path: Path, cut: Cut, settings: AnalysisSettings | None, library: Library | None
+) -> Iterator[Path]:
+    """The recording to keep with the rep: the file itself, or (for a channel or a time range) a
+    16 kHz WAV of the part analyzed, removed once the rep holds its copy."""
+    if cut == (None, None, None) or library is None:
+        yield path
+        return
+    import tempfile
+
+    from .audio import load_audio, write_wav
+
+    channel, start_s, end_s = cut
+    audio = load_audio(path, settings=settings, channel=channel, start_s=start_s, end_s=end_s)
+    with tempfile.TemporaryDirectory(prefix="reps-cut-") as folder:
+        yield write_wav(audio, Path(folder) / f"{path.stem}.wav")
 
 
 def _history(library: Library, rep: Rep, *, most: int = 20) -> list[Rep]:
@@ -330,7 +380,8 @@ def _history(library: Library, rep: Rep, *, most: int = 20) -> list[Rep]:
 
 
 def _chart_link(library: Library, history: Sequence[Rep], question: Question | None) -> str | None:
-    """The question's trend chart redrawn with this rep, as a link relative to the rep's report."""
+    """The question's trend chart with this rep, drawn into the rep's own folder (``chart.png``), so the
+    report keeps the chart as it was when the rep was saved; a link relative to the report."""
     rep = history[-1]
     if rep.question_id is None or len(history) < 2 or rep.folder is None:
         return None
@@ -340,7 +391,7 @@ def _chart_link(library: Library, history: Sequence[Rep], question: Question | N
     try:
         baseline = library.reps(limit=PatternSettings().baseline_reps)
         path = write_trend_chart(
-            compare(history, baseline=baseline, question=question), library.chart_path(rep.question_id)
+            compare(history, baseline=baseline, question=question), library.rep_chart_path(rep.id)
         )
     except RepsError:
         return None
@@ -348,17 +399,50 @@ def _chart_link(library: Library, history: Sequence[Rep], question: Question | N
 
 
 def rep_report_text(library: Library, rep_id: str) -> str:
-    """The rep's Markdown report; written again from its result if it is missing (a crash right after saving)."""
-    text = library.report_text(rep_id)
-    if text is not None:
-        return text
-    from .questions import question_or_none
-    from .report import render_markdown
+    """The rep's Markdown report; written again from its result if it is missing (a crash right after
+    saving), with its reflection in it (added when the report was written before the reflection)."""
+    from .report.markdown import with_reflection
 
     rep = library.get(rep_id)
-    markdown = render_markdown(rep.result, question=question_or_none(rep.question_id), rep_id=rep.id)
-    library.write_report(rep.id, markdown)
-    return markdown
+    text = library.report_text(rep.id)
+    if text is None:
+        from .questions import question_or_none
+        from .report import render_markdown
+
+        text = render_markdown(
+            rep.result,
+            question=question_or_none(rep.question_id),
+            rep_id=rep.id,
+            audio_file=rep.audio_file,
+        )
+        library.write_report(rep.id, with_reflection(text, rep.reflection))
+    return with_reflection(text, rep.reflection)
+
+
+def save_reflection(library: Library, rep_id: str, answers: Mapping[str, str]) -> tuple[Rep, list[str]]:
+    """Save the person's reflection with the rep, and put it in the rep's report, with the themes that
+    come back across the reflections of the rep's question (``patterns.reflection_themes``).
+
+    Returns the rep (with its reflection) and the themes, as sentences. Answers left empty are not saved.
+    """
+    from .models import Reflection
+    from .patterns import reflection_themes
+    from .report.markdown import with_reflection
+
+    reflection = Reflection.of(answers)
+    if not reflection:
+        raise RepsError("nothing to save: every answer of the reflection is empty")
+    library.save_reflection(rep_id, reflection.to_dict())
+    rep = library.get(rep_id)
+    try:
+        history = _history(library, rep)
+    except LibraryError:
+        history = [rep]
+    themes = [p.message for p in reflection_themes(history) if rep.id in {e.rep_id for e in p.evidence}]
+    text = library.report_text(rep.id)
+    if text is not None:
+        library.write_report(rep.id, with_reflection(text, rep.reflection, themes))
+    return rep, themes
 
 
 # -------------------------------------------------------------------------------------- comparing
@@ -432,6 +516,22 @@ def _unknown_question(library: Library, question_id: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------- options
+
+
+def parse_time_s(text: str, option: str) -> float:
+    """``--start``/``--end``: seconds ("7.5") or minutes and seconds ("1:05"). Raises RepsError."""
+    value = text.strip()
+    try:
+        if ":" in value:
+            minutes, seconds = value.split(":", 1)
+            result = 60 * int(minutes) + float(seconds)
+        else:
+            result = float(value)
+    except ValueError:
+        raise RepsError(f"{option}: '{text}' is not a time like 7.5 or 1:05") from None
+    if result < 0:
+        raise RepsError(f"{option}: '{text}' is before the start of the recording")
+    return result
 
 
 def recorded_times(paths: Sequence[Path], recorded: str | None) -> list[datetime | None]:

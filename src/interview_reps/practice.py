@@ -25,13 +25,16 @@ if TYPE_CHECKING:
     from .store import Library
     from .wavfile import WavRepair
 
-# The four questions of the practice method (users.md, "Reflection"); keys as saved in reflection.json.
-REFLECTION_QUESTIONS: tuple[tuple[str, str], ...] = (
-    ("stumped", "What stumped me?"),
-    ("weak_or_vague", "What felt weak or vague?"),
-    ("feedback_noticed", "What feedback, verbal or not, did I notice?"),
-    ("story_gap", "What part of my story didn't connect?"),
-)
+from .reflection import REFLECTION_QUESTIONS
+
+__all__ = [
+    "REFLECTION_QUESTIONS",
+    "Answer",
+    "PracticeCallbacks",
+    "PracticeOptions",
+    "answer_question",
+    "run_practice",
+]
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,12 @@ class PracticeCallbacks:
     def question(self, question: Question) -> None:
         """The question about to be answered."""
 
+    def last_time(self, line: str) -> None:
+        """What the person wrote after their last rep of this question ("Last time (Dec 01): ...")."""
+
     def prepare(self, prep_s: float) -> None:
-        """Give the person ``prep_s`` seconds to think; return when recording should start."""
+        """Give the person ``prep_s`` seconds to think; return when recording should start (early,
+        if the person is ready: Enter on a terminal)."""
         time.sleep(prep_s)
 
     def recording_started(self, question: Question | None, capture: CaptureOptions) -> None:
@@ -98,7 +105,10 @@ class PracticeCallbacks:
         return {}
 
     def reflection_saved(self, rep: Rep) -> None:
-        """The reflection was saved with the rep."""
+        """The reflection was saved with the rep (``rep.reflection``)."""
+
+    def reflection_themes(self, themes: Sequence[str]) -> None:
+        """Themes that come back across the person's reflections of this question, as sentences."""
 
 
 @dataclass(frozen=True)
@@ -121,7 +131,17 @@ def run_practice(options: PracticeOptions, ui: PracticeCallbacks, *, library: Li
     from .wavfile import repair_recordings
 
     library = library or Library()
-    ui.leftovers(repair_recordings(library.home))
+    found = repair_recordings(library.home)
+    silent = [left for left in found if not _has_speech(left.path)]
+    for left in silent:
+        from .wavfile import set_aside_no_speech
+
+        aside = set_aside_no_speech(left.path)
+        ui.warn(
+            f"an earlier recording has no speech in it ({left.duration_s:.0f} s): kept as {aside}; "
+            "it is not listed again (delete it if you do not need it)"
+        )
+    ui.leftovers([left for left in found if left not in silent])
     bank = load_questions()
     prefer: tuple[str, ...] = ()
     if options.job_terms and options.question_id is None:
@@ -142,6 +162,9 @@ def run_practice(options: PracticeOptions, ui: PracticeCallbacks, *, library: Li
         stop_on_silence_s=options.stop_on_silence_s,
     )
     ui.question(question)
+    last = last_time_line(library, question.id)
+    if last:
+        ui.last_time(last)
     if options.prep_s > 0:
         ui.prepare(options.prep_s)
     answer = answer_question(
@@ -194,14 +217,52 @@ def answer_question(
         raise AudioError(message)
     if interrupted:
         ui.note(f"Stopped by Ctrl-C; analyzing what was said. The recording is at {path}")
-    report = _save_answer(recording, question, ui, library=library, model=model, job_terms=job_terms)
+    report = _save_answer(
+        recording, question, ui, library=library, model=model, job_terms=job_terms, limit_s=capture.max_s
+    )
     ui.report(report, question)
-    if report.rep is not None and reflect and not interrupted:
+    # After Ctrl-C too: the answer is saved, and the reflection is what turns it into direction.
+    if report.rep is not None and reflect:
         answers = ui.reflect(REFLECTION_QUESTIONS)
-        if any(answers.values()):
-            library.save_reflection(report.rep.id, answers)
-            ui.reflection_saved(report.rep)
+        if any(str(v).strip() for v in answers.values()):
+            from .pipeline import save_reflection
+
+            rep, themes = save_reflection(library, report.rep.id, answers)
+            ui.reflection_saved(rep)
+            if themes:
+                ui.reflection_themes(themes)
     return Answer(recording, report, interrupted)
+
+
+def _has_speech(path: Path) -> bool:
+    """Whether a leftover recording holds any speech (Silero and energy, as the analysis finds it);
+    True when it cannot be read (its error belongs to the analysis)."""
+    from .analyze.frames import speech_frames
+    from .audio import load_audio
+
+    try:
+        audio = load_audio(path)
+    except RepsError:
+        return True
+    return speech_frames(audio, settings=AnalysisSettings()).has_speech
+
+
+def last_time_line(library: Library, question_id: str | None) -> str | None:
+    """ "Last time (Dec 01): what felt weak: the result was vague." for the most recent rep of the
+    question with a reflection; None when there is none."""
+    if question_id is None:
+        return None
+    from .reflection import last_reflection
+    from .reflection import last_time_line as line
+
+    try:
+        reps = library.reps(question_id, limit=20)
+    except RepsError:
+        return None
+    rep = last_reflection(reps)
+    if rep is None or rep.reflection is None:
+        return None
+    return line(rep.reflection, rep.created_at.astimezone().strftime("%b %d"))
 
 
 def _save_answer(
@@ -212,8 +273,12 @@ def _save_answer(
     library: Library,
     model: str,
     job_terms: Sequence[str] = (),
+    limit_s: float | None = None,
 ) -> RepReport:
-    """Analyze the recording and save it as a rep (a 16 kHz mono copy when it was recorded otherwise)."""
+    """Analyze the recording and save it as a rep (a 16 kHz mono copy when it was recorded otherwise).
+
+    A recording with no speech in it is renamed ``*.no-speech.wav`` (kept, but not offered again as
+    a leftover to analyze, since analyzing it would fail the same way)."""
     from .audio import load_audio, write_wav
     from .pipeline import analyze_audio, save_and_report
     from .settings import SAMPLE_RATE_HZ
@@ -225,7 +290,13 @@ def _save_answer(
     try:
         audio = load_audio(original)
         result = analyze_audio(
-            audio, model=model, question=question, job_terms=job_terms, progress=ui.progress
+            audio,
+            model=model,
+            question=question,
+            job_terms=job_terms,
+            progress=ui.progress,
+            stopped_by=recording.stopped_by,
+            limit_s=limit_s,
         )
         if (recording.sample_rate_hz, recording.channels) != (SAMPLE_RATE_HZ, 1):
             copy = write_wav(audio, original.with_name(f"{original.stem}.16k.wav"))
@@ -234,6 +305,13 @@ def _save_answer(
         )
     except RepsError as exc:
         _discard(copy, original)
+        if isinstance(exc, AudioError) and "no speech detected" in str(exc):
+            from .wavfile import set_aside_no_speech
+
+            aside = set_aside_no_speech(original)
+            raise type(exc)(
+                f"{exc}; the recording is kept at {aside} (not listed again at the next start)"
+            ) from exc
         raise type(exc)(f"{exc}; {kept}") from exc
     except BaseException:
         _discard(copy, original)

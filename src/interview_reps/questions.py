@@ -243,7 +243,13 @@ def pick_question(
     """
     if question_id is not None:
         found = [q for q in bank if q.id == question_id]
-        return found[0] if found else get_question(question_id)  # get_question raises with a hint
+        chosen = found[0] if found else get_question(question_id)  # get_question raises with a hint
+        if category is not None and chosen.category != category:
+            raise QuestionError(
+                f"question '{question_id}' is in the category '{chosen.category}', not '{category}'; "
+                "give --question or --category, or both that agree"
+            )
+        return chosen
     pool = filter_questions(bank, category=category) if category else list(bank)
     if not pool:
         raise QuestionError("the question bank is empty; add questions to REPS_HOME/questions/*.toml")

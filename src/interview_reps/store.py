@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import LibraryError
-from .models import Metrics, Rep, Result, iso_utc, parse_time
+from .models import Metrics, Reflection, Rep, Result, iso_utc, parse_time
 from .settings import reps_home
 
 INDEX_NAME = "library.sqlite3"
@@ -54,6 +54,7 @@ class RepEntry:
     model: str | None
     audio_file: str | None  # None once the audio was deleted for privacy
     metrics: dict[str, float | int | None] = field(default_factory=dict)
+    reflection: Reflection | None = None  # the rep's reflection.json, if the person wrote one
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +65,7 @@ class RepEntry:
             "model": self.model,
             "audio_file": self.audio_file,
             "metrics": dict(self.metrics),
+            "reflection": self.reflection.to_dict() if self.reflection else None,
         }
 
 
@@ -264,7 +266,14 @@ class Library:
             indexed = {row[0] for row in conn.execute("SELECT id FROM reps")}
         on_disk = self._folder_ids()
         problems += [f"{rid}: folder not in the index" for rid in sorted(on_disk - indexed)]
-        problems += [f"{rid}: in the index but its folder is gone" for rid in sorted(indexed - on_disk)]
+        for rid in sorted(indexed - on_disk):
+            if (self.reps_dir / rid).is_dir():
+                problems.append(
+                    f"{rid}: in the index but {self.reps_dir / rid / 'result.json'} is missing "
+                    "(the folder is there; restore result.json, or delete the folder)"
+                )
+            else:
+                problems.append(f"{rid}: in the index but its folder is gone")
         for rid in sorted(on_disk):
             try:
                 self._read_rep(rid)
@@ -321,6 +330,7 @@ class Library:
                 model=model,
                 audio_file=audio_file,
                 metrics=_ordered_metrics(metrics[rid]),
+                reflection=self.reflection(rid),
             )
             for rid, qid, created, source, model, audio_file in rows
         ]
@@ -346,6 +356,21 @@ class Library:
     def get(self, rep_id: str) -> Rep:
         """One saved rep; ``rep_id`` may be a unique prefix or "latest"."""
         return self._read_rep(self.resolve(rep_id))
+
+    def reflection(self, rep_id: str) -> Reflection | None:
+        """The rep's reflection (``reflection.json``), None when it has none or it cannot be read."""
+        path = self.reps_dir / rep_id / "reflection.json"
+        try:
+            answers = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            return None
+        if not isinstance(answers, dict):
+            return None
+        return Reflection.of({str(k): str(v) for k, v in answers.items() if isinstance(v, str)}) or None
+
+    def rep_chart_path(self, rep_id: str) -> Path:
+        """The rep's own copy of its question's trend chart, as it was when the rep was saved."""
+        return self.reps_dir / self.resolve(rep_id) / "chart.png"
 
     def report_path(self, rep_id: str) -> Path:
         """Where the rep's Markdown report is kept (the file may be missing after a crash)."""
@@ -412,7 +437,21 @@ class Library:
         entries = self.entries(question_id)
         names = _ordered_names({name for entry in entries for name in entry.metrics})
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["id", "question_id", "created_at", "source_path", "model", "has_audio", *names])
+        from .reflection import REFLECTION_QUESTIONS
+
+        keys = [key for key, _ in REFLECTION_QUESTIONS]
+        writer.writerow(
+            [
+                "id",
+                "question_id",
+                "created_at",
+                "source_path",
+                "model",
+                "has_audio",
+                *names,
+                *(f"reflection_{key}" for key in keys),
+            ]
+        )
         for e in entries:
             writer.writerow(
                 [
@@ -423,6 +462,7 @@ class Library:
                     e.model or "",
                     int(e.audio_file is not None),
                     *(_csv_value(e.metrics.get(n)) for n in names),
+                    *((e.reflection.get(key) or "") if e.reflection else "" for key in keys),
                 ]
             )
         return len(entries)
@@ -447,6 +487,9 @@ class Library:
     def _read_rep(self, rep_id: str) -> Rep:
         record = self._read_record(rep_id)
         folder = self.reps_dir / rep_id
+        reflection = self.reflection(rep_id)
+        if reflection:
+            record["rep"]["reflection"] = reflection.to_dict()
         try:
             return Rep.from_dict(record, folder=folder)
         except ValueError as exc:

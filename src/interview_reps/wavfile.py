@@ -154,6 +154,21 @@ def repair_wav(path: Path | str) -> WavRepair:
         raise AudioError(f"{path}: cannot repair: {exc.strerror or exc}") from exc
 
 
+# A recording found to hold no speech: kept (it is the person's), never offered again for analysis.
+NO_SPEECH_SUFFIX = ".no-speech.wav"
+
+
+def set_aside_no_speech(path: Path) -> Path:
+    """Rename a recording with no speech in it to ``NAME.no-speech.wav``; returns the new path (the old
+    one if it cannot be renamed)."""
+    target = path.with_name(path.stem + NO_SPEECH_SUFFIX)
+    try:
+        os.replace(path, target)
+    except OSError:
+        return path
+    return target
+
+
 def recordings_dir(home: Path | None = None) -> Path:
     return (home if home is not None else reps_home()) / "recordings"
 
@@ -182,7 +197,7 @@ def repair_recordings(home: Path | None = None, *, min_age_s: float = 10.0) -> l
     found = []
     now = time.time()
     for path in sorted(folder.glob("*.wav")):
-        if path.name.endswith(".16k.wav"):
+        if path.name.endswith((".16k.wav", NO_SPEECH_SUFFIX)):
             continue
         try:
             if now - path.stat().st_mtime < min_age_s:

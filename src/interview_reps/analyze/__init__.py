@@ -9,14 +9,14 @@ from collections.abc import Sequence
 from dataclasses import asdict, replace
 from typing import TYPE_CHECKING
 
-from ..models import Audio, Metrics, Result, Span, Transcript, Word
+from ..models import Audio, Metrics, Result, Span, Transcript, Word, with_rates
 from ..settings import AnalysisSettings, ContentSettings, TargetBands
 from .advice import advise, filler_trust
 from .content import analyze_content, content_advice
 from .detector import Candidate, DetectorWeights, decide, find_candidates, split_tokens
 from .fillers import find_discourse_markers, marker_fillers
 from .frames import FrameFeatures
-from .language import find_hedges, find_repeats, tokens_of
+from .language import find_hedges, find_repeats, find_restarts, tokens_of
 from .pace import pace_windows, syllables, words_per_minute
 from .pauses import find_pauses, time_to_first_word
 from .voice import check_quality, measure_voice
@@ -82,6 +82,7 @@ def analyze_recording(
     n_syllables = sum(syllables(w.text) for w in counted)
     tokens = tokens_of(words)
     hedges = find_hedges(tokens, words, skip=marker_idx | filled_idx)
+    restarts = find_restarts(tokens, words, skip=marker_idx | filled_idx)
     repeats = find_repeats(tokens, words, skip=marker_idx | filled_idx)
     voice = measure_voice(frames, settings=settings)
     quality = check_quality(audio, frames, settings=settings)
@@ -114,7 +115,9 @@ def analyze_recording(
         repeat_count=sum(r.count for r in repeats),
         loudness_variation_db=voice.loudness_variation_db,
         filler_percent=round(100.0 * (n_filled + n_markers) / max(len(words), 1), 2),
+        restart_count=sum(r.count for r in restarts),
     )
+    metrics = with_rates(metrics)
     windows = pace_windows(
         counted,
         (t_first, t_last),
@@ -133,6 +136,7 @@ def analyze_recording(
         feedback=(),
         hedges=tuple(hedges),
         repeats=tuple(repeats),
+        restarts=tuple(restarts),
         pace_windows=tuple(windows),
         voice=voice,
         quality=quality,

@@ -5,6 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from ..judge import (
+    filler_share_shown,
+    first_word_shown,
+    hesitations,
+    length_shown,
+    long_pauses,
+    pace_judged,
+    pitch_shown,
+    wpm_shown,
+)
 from ..models import Feedback, Filler, Quality, Result
 from ..settings import AnalysisSettings, TargetBands
 from ..text import clock
@@ -19,7 +29,7 @@ MEASURED_FILLER_ACCURACY = (
 # noisy limit, 5 dB above its quiet limit, and 170 wpm, above the top of every coaching band
 # (measurement.md §3). The held-out set is too small to measure recall by condition.
 QUALITY_FOR_TRUST_SNR_DB = 20.0
-QUALITY_FOR_TRUST_LEVEL_DBFS = -40.0
+QUALITY_FOR_TRUST_LEVEL_DBFS = -32.0  # the quiet limit (-37 dBFS, loud speech frames) + 5 dB
 FAST_FOR_TRUST_WPM = 170.0
 _CLUSTER_WINDOW_S = 20.0  # fillers "cluster" when 3 or more fall within 20 s (users.md: clusters matter most)
 _CLUSTER_MIN = 3
@@ -35,25 +45,27 @@ def advise(
 ) -> list[Feedback]:
     """Candidate advice, most important first; at most ``most`` items.
 
-    ``extra``: more candidates with their priorities on the same scale (the content advice of
-    ``content.content_advice``), ranked together with the delivery advice.
+    Every flagged key number (``judge.checks``) has a candidate here (or, for content, in ``extra``),
+    judged on the same shown values, so advice never contradicts the table; each candidate names the
+    row it answers (``Feedback.about``). ``extra``: more candidates with their priorities on the same
+    scale (the content advice of ``content.content_advice``), ranked together with the delivery advice.
     """
     m = result.metrics
-    judge_pace = m.word_count >= bands.min_words_to_judge_pace
+    judge_pace = pace_judged(result, bands)
     items: list[tuple[float, Feedback]] = []
     if result.quality and not result.quality.ok:
         items.append(
             (
                 100,
                 Feedback(
-                    f"Audio check: {result.quality.problems[0]}. Treat the numbers of this rep as unreliable."
+                    f"Audio check: {result.quality.problems[0]}. Treat the numbers of this rep as unreliable.",
+                    about="audio",
                 ),
             )
         )
 
-    clause = [
-        p for p in result.pauses if p.kind == "clause" and p.duration_s >= settings.advise_clause_pause_s
-    ]
+    clause = hesitations(result)
+    long_between = [p for p in long_pauses(result) if p.kind == "sentence"]
     if clause:
         p = max(clause, key=lambda p: p.duration_s)
         items.append(
@@ -63,83 +75,121 @@ def advise(
                     f'{clock(p.start)} - {p.duration_s:.1f} s pause mid-sentence, after "{p.before}". '
                     "Pause at the end of a sentence instead; it reads as composure rather than searching.",
                     p.start,
+                    about="pauses",
                 ),
             )
         )
-
-    if m.time_to_first_word_s > bands.time_to_first_word_s_max:
+    elif long_between:
+        p = max(long_between, key=lambda p: p.duration_s)
         items.append(
             (
-                45 + m.time_to_first_word_s,
+                40 + 5 * p.duration_s,
                 Feedback(
-                    f'0:00 - {m.time_to_first_word_s:.1f} s before the first word. A short bridge ("The time that comes '
-                    'to mind is...") buys thinking time without dead air.',
-                    0.0,
+                    f"{clock(p.start)} - {p.duration_s:.1f} s of silence between sentences. A breath at a full "
+                    f"stop reads as composure; past {settings.long_pause_s:g} s it reads as lost: have the "
+                    "next sentence ready before you end this one.",
+                    p.start,
+                    about="pauses",
                 ),
             )
         )
 
+    first_s = first_word_shown(result)
+    if first_s > bands.time_to_first_word_s_max:
+        items.append(
+            (
+                45 + first_s,
+                Feedback(
+                    f'0:00 - {first_s:.1f} s before the first word. A short bridge ("The time that comes '
+                    'to mind is...") buys thinking time without dead air.',
+                    0.0,
+                    about="first_word",
+                ),
+            )
+        )
+
+    share = filler_share_shown(result)
+    too_many = share > bands.filler_percent_max
     cluster = _densest_cluster(result.fillers)
     if cluster:
         start, group = cluster
         names = ", ".join(sorted({f.text for f in group}))
+        overall = (
+            f"; overall they are {share:.1f}% of your words"
+            if too_many
+            else f", though overall they are only {share:.1f}% of your words"
+        )
         items.append(
             (
                 40 + 5 * len(group),
                 Feedback(
-                    f"{clock(start)} - {len(group)} fillers within {int(_CLUSTER_WINDOW_S)} s ({names}). "
-                    "Slow down here and let a silent pause do the work.",
+                    f"{clock(start)} - {len(group)} fillers within {int(_CLUSTER_WINDOW_S)} s ({names}){overall}. "
+                    "Here, let a silent pause do the work instead of a filler.",
                     start,
+                    about="fillers" if too_many else None,
                 ),
             )
         )
-    elif m.filler_percent > bands.filler_percent_max and result.fillers:
+    elif too_many and result.fillers:
         f0 = result.fillers[0]
         items.append(
             (
                 35,
                 Feedback(
-                    f"{clock(f0.start)} - fillers are {m.filler_percent:.0f}% of your words (target under "
-                    f'{bands.filler_percent_max:.0f}%); the first is "{f0.text}".',
+                    f"{clock(f0.start)} - fillers are {share:.1f}% of your words (target at most "
+                    f'{bands.filler_percent_max:g}%); the first is "{f0.text}". Let a silent pause do the work.',
                     f0.start,
+                    about="fillers",
                 ),
             )
         )
 
     lo, hi = bands.wpm
-    if judge_pace and not lo <= m.wpm <= hi:
-        fastest = max(result.pace_windows, key=lambda w: w.wpm, default=None)
-        slowest = min(result.pace_windows, key=lambda w: w.wpm, default=None)
-        if m.wpm > hi and fastest:
+    wpm = wpm_shown(result)
+    if judge_pace and not lo <= wpm <= hi:
+        several = len(result.pace_windows) > 1
+        if wpm > hi:
+            fastest = max(result.pace_windows, key=lambda w: w.wpm, default=None)
+            where = (
+                f", fastest at {clock(fastest.start)} ({fastest.wpm:.0f} wpm)" if several and fastest else ""
+            )
             items.append(
                 (
-                    30 + (m.wpm - hi) / 5,
+                    30 + (wpm - hi) / 5,
                     Feedback(
-                        f"{clock(fastest.start)} - pace {m.wpm:.0f} wpm is above the {lo:.0f}-{hi:.0f} band, fastest here "
-                        f"({fastest.wpm:.0f} wpm). Breathe at each full stop.",
-                        fastest.start,
+                        f"{clock(fastest.start if several and fastest else 0)} - pace {wpm:.0f} wpm is above the "
+                        f"{lo:.0f}-{hi:.0f} band{where}. Breathe at each full stop.",
+                        fastest.start if several and fastest else 0.0,
+                        about="pace",
                     ),
                 )
             )
-        elif slowest:
+        else:
+            slowest = min(result.pace_windows, key=lambda w: w.wpm, default=None)
+            where = (
+                f", slowest at {clock(slowest.start)} ({slowest.wpm:.0f} wpm)" if several and slowest else ""
+            )
             items.append(
                 (
-                    25 + (lo - m.wpm) / 5,
+                    25 + (lo - wpm) / 5,
                     Feedback(
-                        f"{clock(slowest.start)} - pace {m.wpm:.0f} wpm is below the {lo:.0f}-{hi:.0f} band, slowest here "
-                        f"({slowest.wpm:.0f} wpm). Know your next point before you start the sentence.",
-                        slowest.start,
+                        f"{clock(slowest.start if several and slowest else 0)} - pace {wpm:.0f} wpm is below the "
+                        f"{lo:.0f}-{hi:.0f} band{where}. Know your next point before you start the sentence.",
+                        slowest.start if several and slowest else 0.0,
+                        about="pace",
                     ),
                 )
             )
 
-    if result.voice and result.voice.monotone and judge_pace:
+    pitch = pitch_shown(result)
+    if judge_pace and pitch is not None and pitch < settings.monotone_below_st:
         items.append(
             (
                 20,
                 Feedback(
-                    f"Pitch varied only {result.voice.pitch_variation_st:.1f} semitones (flat below "
-                    f"{settings.monotone_below_st:.0f}). Lift the key word of each sentence."
+                    f"Pitch varied only {pitch:.1f} semitones (flat below {settings.monotone_below_st:g}). "
+                    "Lift the key word of each sentence.",
+                    about="pitch",
                 ),
             )
         )
@@ -157,17 +207,33 @@ def advise(
             )
         )
 
-    if result.repeats and result.repeats[0].count >= 3:
+    if m.restart_count >= RESTARTS_TO_ADVISE and result.restarts:
+        shown_ = ", ".join(f'"{r.text}"' for r in result.restarts[:3])
+        first = min(t for r in result.restarts for t in r.times_s)
+        items.append(
+            (
+                12 + m.restart_count,
+                Feedback(
+                    f"{clock(first)} - {m.restart_count} restarts ({shown_}). Finish the word you started; "
+                    "if you lose the thread, pause silently rather than start the phrase again.",
+                    first,
+                ),
+            )
+        )
+
+    if result.repeats and result.repeats[0].count >= REPEATS_TO_ADVISE:
         r = result.repeats[0]
         items.append(
             (
                 10 + r.count,
                 Feedback(
-                    f'{clock(r.times_s[0])} - "{r.text}" {r.count} times; vary the wording.', r.times_s[0]
+                    f'{clock(r.times_s[0])} - "{r.text}" {r.count} times close together; vary the wording.',
+                    r.times_s[0],
                 ),
             )
         )
 
+    items += _structure_and_specifics(result, extra)
     items.extend(extra)
     if not items and not judge_pace:
         items.append(
@@ -186,13 +252,50 @@ def advise(
             (
                 0,
                 Feedback(
-                    f"Clean delivery: {m.wpm:.0f} wpm, {m.filled_pause_count + m.discourse_marker_count} fillers, "
+                    f"Clean delivery: {wpm:.0f} wpm, {m.filled_pause_count + m.discourse_marker_count} fillers, "
                     f"{longest}. {_content_note(result)}"
                 ),
             )
         )
     items.sort(key=lambda item: -item[0])
     return [fb for _, fb in items[:most]]
+
+
+RESTARTS_TO_ADVISE = 2  # one restart is normal speech; two or more in one answer is a habit to hear
+REPEATS_TO_ADVISE = 3  # a phrase said three times close together stands out (two is listed, not advised)
+
+
+def _structure_and_specifics(
+    result: Result, extra: Sequence[tuple[float, Feedback]]
+) -> list[tuple[float, Feedback]]:
+    """Advice for the Structure and Specifics rows when the content advice (``extra``) has none."""
+    done = {part for _, fb in extra if fb.about for part in fb.about.split("+")}
+    c = result.content
+    out: list[tuple[float, Feedback]] = []
+    lack = [p.name for p in c.structure.parts if not p.present]
+    if lack and "structure" not in done:
+        out.append(
+            (
+                30.0,
+                Feedback(
+                    f"The {c.structure.name} structure has no {' and no '.join(lack)}: give "
+                    f"{'it' if len(lack) == 1 else 'each'} a sentence of its own.",
+                    about="structure",
+                ),
+            )
+        )
+    if c.points and not c.specifics and "specifics" not in done:
+        out.append(
+            (
+                28.0,
+                Feedback(
+                    "No number or name in the answer: add one specific (a figure, a product, a team) "
+                    "to make it concrete.",
+                    about="specifics",
+                ),
+            )
+        )
+    return out
 
 
 def _content_note(result: Result) -> str:
@@ -208,25 +311,40 @@ def with_length_advice(
     """``result`` with advice on its length against the question's target, when it falls outside.
 
     An answer far off its target length is the first thing to fix, so this advice goes first; the
-    generic "clean delivery" note gives way to it.
+    generic "clean delivery" note gives way to it. A recording stopped at its limit (``--max-seconds``)
+    or by Ctrl-C is said to have been stopped so, not as if the speaker chose to end there.
     """
-    length = result.metrics.answer_length_s
+    length = length_shown(result)
     lo, hi = target_s
     if lo <= length <= hi or length <= 0:
         return result
+    about = "length"
     if length < lo:
         cover = (
             f" Cover: {'; '.join(p[:1].lower() + p[1:].rstrip('.') for p in points[:3])}." if points else ""
         )
-        tip = Feedback(
-            f"{clock(length)} - the answer ended after {length:.0f} s; this question wants {lo:.0f}-{hi:.0f} s.{cover}",
-            round(length, 3),
-        )
+        if cover:
+            about = "length+points"
+        if result.stopped_at_limit and result.limit_s:
+            ended = (
+                f"the recording stopped at its {result.limit_s:g} s limit (--max-seconds), so the answer was "
+                f"cut off after {length:.0f} s; this question wants {lo:.0f}-{hi:.0f} s: set --max-seconds "
+                f"to {max(hi * 1.25, hi + 30):.0f} or more."
+            )
+        elif result.stopped_by == "interrupt":
+            ended = (
+                f"the recording was stopped with Ctrl-C after {length:.0f} s; this question wants "
+                f"{lo:.0f}-{hi:.0f} s."
+            )
+        else:
+            ended = f"the answer ended after {length:.0f} s; this question wants {lo:.0f}-{hi:.0f} s."
+        tip = Feedback(f"{clock(length)} - {ended}{cover}", round(length, 3), about=about)
     else:
         tip = Feedback(
             f"{clock(hi)} - the answer ran {length:.0f} s, past the {lo:.0f}-{hi:.0f} s this question wants; "
             "land the result and stop.",
             float(hi),
+            about=about,
         )
     kept = [f for f in result.feedback if not f.message.startswith(("Clean delivery", "Only "))]
     if " Cover: " in tip.message:  # the tip names the points left out: no second list of them

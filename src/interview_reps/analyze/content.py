@@ -1140,6 +1140,7 @@ def content_advice(
                 Feedback(
                     f"{clock(end)} - the story has no result: say how it ended and what changed, with a number.",
                     end,
+                    about="structure",
                 ),
             )
         )
@@ -1173,6 +1174,7 @@ def content_advice(
                 Feedback(
                     f"{len(missing)} of {len(content.points)} points not covered: {names}{extra}.",
                     None,
+                    about="points",
                 ),
             )
         )
@@ -1191,6 +1193,7 @@ def content_advice(
                     f"{clock(at)} - {own.we} of {own.i + own.we} action sentences say 'we', and {named} come "
                     f"{len(content.vague)} times in all: say what you did, and name the things.",
                     at,
+                    about="ownership+vague",
                 ),
             )
         )
@@ -1202,6 +1205,7 @@ def content_advice(
                     f"{clock(own.we_at_s[0])} - {own.we} of {own.i + own.we} action sentences say 'we': "
                     "say what you did.",
                     own.we_at_s[0],
+                    about="ownership",
                 ),
             )
         )
@@ -1211,7 +1215,9 @@ def content_advice(
             (
                 45.0 + len(content.vague),
                 Feedback(
-                    f"{clock(first.at_s)} - {named} {len(content.vague)} times in all: name them.", first.at_s
+                    f"{clock(first.at_s)} - {named} {len(content.vague)} times in all: name them.",
+                    first.at_s,
+                    about="vague",
                 ),
             )
         )

@@ -49,11 +49,14 @@ def pace_windows(
     edges.append(t1)
     if len(edges) > 2 and edges[-1] - edges[-2] < window_s * min_last_fraction:
         del edges[-2]
+    # Every counted word falls in exactly one window (its middle, kept inside the span), so the windows
+    # add up to the whole: their time-weighted mean is the overall pace, the fastest window is never
+    # slower than the answer and the slowest never faster (issue 12).
+    middles = [min(max((w.start + w.end) / 2, t0), t1) for w in counted]
     windows = []
-    for a, b in zip(edges, edges[1:], strict=False):
-        n = sum(
-            1 for w in counted if a <= (w.start + w.end) / 2 < b or (b == t1 and (w.start + w.end) / 2 == b)
-        )
+    last = len(edges) - 2
+    for k, (a, b) in enumerate(zip(edges, edges[1:], strict=False)):
+        n = sum(1 for m in middles if a <= m < b or (k == last and m == b))
         windows.append(
             PaceWindow(start=round(a, 3), end=round(b, 3), wpm=round(words_per_minute(n, b - a), 1))
         )

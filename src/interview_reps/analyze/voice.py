@@ -51,14 +51,16 @@ def measure_voice(frames: FrameFeatures, *, settings: AnalysisSettings) -> Voice
 def check_quality(audio: Audio, speech: FrameFeatures, *, settings: AnalysisSettings) -> Quality:
     """Clipping, level and noise; each failed check is named in ``problems``.
 
-    Speech level: the median 10 ms frame of speech (for "too quiet"). Signal-to-noise ratio: the loud
-    speech frames (90th percentile) over the noise floor near speech, the usual frame-based estimate;
-    a median-to-median ratio understated it by ~10 dB on clean read speech (LibriSpeech).
+    One speech level and one background level, both measured where they are defined, so a tail of
+    silence or room noise after the answer moves neither (issue 12): the speech level is the loud
+    speech frames' level (90th percentile of the frames Silero calls speech: the usual frame-based
+    estimate; the median understated the SNR by ~10 dB on clean read speech), the background the noise
+    floor of the non-speech frames within 1 s of speech (``speech.speech_masks``). The SNR is exactly
+    the first minus the second, as shown (to 0.1 dB), in every report and in ``reps mic-check``.
     """
     x = np.abs(audio.samples)
     peak = float(x.max()) if x.size else 0.0
     clipped = float(np.mean(x >= 0.999)) if x.size else 0.0
-    speech_level = speech.speech_level_dbfs
     noise = speech.noise_floor_dbfs
     in_speech = speech.level_db[speech.is_onset_exact]
     if in_speech.size >= 20:
@@ -68,7 +70,8 @@ def check_quality(audio: Audio, speech: FrameFeatures, *, settings: AnalysisSett
         loud = (
             float(np.percentile(all_frames, settings.speech_level_percentile)) if all_frames.size else noise
         )
-    snr = loud - noise
+    speech_level, noise = round(loud, 1), round(min(noise, loud), 1)
+    snr = round(speech_level - noise, 1)
     problems = []
     if clipped > settings.clipped_fraction_max:
         problems.append(
@@ -80,9 +83,9 @@ def check_quality(audio: Audio, speech: FrameFeatures, *, settings: AnalysisSett
         problems.append(f"noisy (speech only {snr:.0f} dB above the background): find a quieter room")
     return Quality(
         peak_dbfs=round(20 * np.log10(max(peak, 1e-10)), 1),
-        speech_level_dbfs=round(speech_level, 1),
-        noise_floor_dbfs=round(noise, 1),
-        snr_db=round(snr, 1),
+        speech_level_dbfs=speech_level,
+        noise_floor_dbfs=noise,
+        snr_db=snr,
         clipped_fraction=round(clipped, 5),
         problems=tuple(problems),
     )

@@ -19,6 +19,7 @@ from .library import (
     export_command,
     history_command,
     library_group,
+    reflect_command,
     show_command,
 )
 from .practice import devices_command, mic_check_command, practice_command, questions_command
@@ -53,6 +54,7 @@ def cli() -> None:
       reps analyze answer.m4a            feedback on a saved recording
       reps analyze *.wav --json          one JSON object per file, for scripts
       reps history                       every rep so far
+      reps compare                       what improved, what regressed
     """
 
 
@@ -64,6 +66,7 @@ for command in (
     mic_check_command,
     history_command,
     show_command,
+    reflect_command,
     compare_command,
     export_command,
     delete_command,

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ..questions import Question
 
 
-@click.command("analyze")
+@click.command("analyze", short_help="Feedback on saved recordings (wav, m4a, ...).")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @json_option("Print one JSON object per file (schema 1) on stdout.")
 @question_option(
@@ -51,6 +51,18 @@ if TYPE_CHECKING:
     help="When the answer was given, for history and compare: a date (2026-11-20), a date and time, "
     "or 'file' for each file's modification time. Default: now.",
 )
+@click.option(
+    "--channel",
+    type=click.Choice(["left", "right", "1", "2"], case_sensitive=False),
+    help="Only this channel of a stereo file (an interview recorded one voice per channel).",
+)
+@click.option(
+    "--start",
+    "start",
+    metavar="TIME",
+    help="Analyze from this time on (seconds or m:ss), e.g. where your answer starts after the question.",
+)
+@click.option("--end", "end", metavar="TIME", help="Analyze up to this time (seconds or m:ss).")
 @jobs_option
 def analyze_command(
     files: tuple[Path, ...],
@@ -62,6 +74,9 @@ def analyze_command(
     clips_dir: Path | None,
     long_pause_s: float,
     recorded: str | None,
+    channel: str | None,
+    start: str | None,
+    end: str | None,
     jobs: int,
 ) -> None:
     """Feedback on saved recordings (wav, flac, mp3, m4a, ogg, webm).
@@ -77,10 +92,17 @@ def analyze_command(
       reps analyze takes/*.wav --jobs 2        two files at a time
       reps analyze answer.wav --json --no-save | jq .metrics.wpm
       reps analyze answer.wav --clips clips/    then listen to each flagged moment
+      reps analyze interview.wav --channel left     your voice, on its own channel
+      reps analyze interview.wav --start 0:07 --end 2:10   your answer, not the question
     """
     from .. import console
-    from ..pipeline import clip_dirs, process_files, recorded_times
+    from ..pipeline import clip_dirs, parse_time_s, process_files, recorded_times
     from ..questions import get_question
+
+    start_s = parse_time_s(start, "--start") if start is not None else None
+    end_s = parse_time_s(end, "--end") if end is not None else None
+    if start_s is not None and end_s is not None and end_s <= start_s:
+        raise click.BadParameter(f"--end {end} is not after --start {start}")
 
     paths = list(files)
     # An unknown question id or a bad date fails before any work.
@@ -105,6 +127,7 @@ def analyze_command(
         settings=replace(AnalysisSettings(), long_pause_s=long_pause_s),
         clips_dirs=clips,
         progress=status,
+        cut=(channel, start_s, end_s),
     )
     failed = 0
     try:

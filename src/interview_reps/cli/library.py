@@ -12,7 +12,7 @@ from ..errors import RepsError
 from .options import DAY, json_option, question_option
 
 
-@click.command("history")
+@click.command("history", short_help="Every rep so far, newest last, with its key metrics.")
 @question_option("Only reps of this question.")
 @click.option("--since", type=DAY, metavar="YYYY-MM-DD", help="Only reps from this day on (local time).")
 @click.option("--until", type=DAY, metavar="YYYY-MM-DD", help="Only reps up to and including this day.")
@@ -45,7 +45,7 @@ def history_command(
         click.echo("No reps match. `reps analyze FILE --question ID` adds one.", err=True)
 
 
-@click.command("show")
+@click.command("show", short_help="Print a rep's report again (with its reflection).")
 @click.argument("rep_id", metavar="ID")
 @json_option('Print the rep\'s schema-1 result (plus its "rep" object).')
 def show_command(rep_id: str, as_json: bool) -> None:
@@ -72,7 +72,7 @@ def show_command(rep_id: str, as_json: bool) -> None:
         click.echo(rep_report_text(library, rep_id))
 
 
-@click.command("compare")
+@click.command("compare", short_help="Reps side by side: improved, regressed, patterns.")
 @click.argument("rep_ids", nargs=-1, metavar="[ID]...")
 @question_option("Compare the reps of this question (default: the most recently practised question).")
 @click.option("--last", type=click.IntRange(min=2), metavar="N", help="Only the N most recent of those reps.")
@@ -122,7 +122,7 @@ def compare_command(
     print_comparison(comparison, all_metrics=all_metrics)
 
 
-@click.command("export")
+@click.command("export", short_help="Every rep's metrics and reflections, as CSV or JSON.")
 @click.option("--csv", "fmt", flag_value="csv", default=True, help="CSV, one row per rep (the default).")
 @click.option("--json", "fmt", flag_value="json", help="A JSON list, as `reps history --json`.")
 @question_option("Only reps of this question.")
@@ -153,7 +153,7 @@ def export_command(fmt: str, question_id: str | None, output: Path | None) -> No
             library.export_csv(out, question_id)
 
 
-@click.command("delete")
+@click.command("delete", short_help="Delete reps, or only their audio, for privacy.")
 @click.argument("rep_ids", nargs=-1, metavar="ID...")
 @click.option(
     "--audio-only",
@@ -205,7 +205,58 @@ def delete_command(rep_ids: tuple[str, ...], audio_only: bool, all_reps: bool, y
             click.echo(f"{rid}: deleted", err=True)
 
 
-@click.group("library")
+@click.command("reflect", short_help="Write (or rewrite) the reflection of a rep.")
+@click.argument("rep_id", metavar="ID")
+@click.option("--stumped", metavar="TEXT", help="What stumped me?")
+@click.option("--weak", "weak_or_vague", metavar="TEXT", help="What felt weak or vague?")
+@click.option(
+    "--noticed", "feedback_noticed", metavar="TEXT", help="What feedback, verbal or not, did I notice?"
+)
+@click.option("--gap", "story_gap", metavar="TEXT", help="What part of my story didn't connect?")
+def reflect_command(
+    rep_id: str,
+    stumped: str | None,
+    weak_or_vague: str | None,
+    feedback_noticed: str | None,
+    story_gap: str | None,
+) -> None:
+    """The four reflection questions for a rep (ID, a unique prefix of it, or "latest"): asked one by
+    one on a terminal, or given as options. Saved with the rep and shown wherever the rep is.
+
+    \b
+    Examples:
+      reps reflect latest
+      reps reflect 20240501-0930 --weak "the result was vague" --gap "why I left"
+    """
+    from ..pipeline import save_reflection
+    from ..reflection import REFLECTION_QUESTIONS
+    from ..store import Library
+
+    library = Library()
+    rid = library.resolve(rep_id)
+    given = {
+        "stumped": stumped,
+        "weak_or_vague": weak_or_vague,
+        "feedback_noticed": feedback_noticed,
+        "story_gap": story_gap,
+    }
+    answers = {k: v for k, v in given.items() if v is not None}
+    if not answers:
+        if not sys.stdin.isatty():
+            raise RepsError(
+                "give the answers as options (--stumped, --weak, --noticed, --gap) or run on a terminal"
+            )
+        from ..console import stderr
+        from ..console.practice import ask_reflection
+
+        answers = ask_reflection(stderr(), REFLECTION_QUESTIONS)
+    rep, themes = save_reflection(library, rid, answers)
+    click.echo(f"Reflection saved with rep {rep.id}.", err=True)
+    for theme in themes:
+        click.echo(f"Pattern: {theme}", err=True)
+
+
+@click.group("library", short_help="The practice library: check or rebuild its index.")
 def library_group() -> None:
     """The practice library in REPS_HOME: a folder per rep and an SQLite index of them."""
 

@@ -11,7 +11,7 @@ from ..practice import PracticeOptions
 from .options import device_option, job_option, json_option, model_option, question_option
 
 
-@click.command("questions")
+@click.command("questions", short_help="List the question bank: built-in and your own.")
 @click.option("--category", metavar="NAME", help="Only this category (about-you, behavioural, closing, ...).")
 @click.option("--search", metavar="WORD", help="Only questions whose id, text or points contain every word.")
 @json_option("Print a JSON list of questions on stdout.")
@@ -45,7 +45,7 @@ def questions_command(category: str | None, search: str | None, as_json: bool) -
     click.echo(f"{summary(selected, bank)}. Add your own: {user_questions_dir()}/*.toml", err=True)
 
 
-@click.command("practice", short_help="Answer a question out loud from the microphone; get feedback.")
+@click.command("practice", short_help="Answer a question out loud; get feedback.")
 @question_option("Answer this question (ids: `reps questions`).")
 @click.option("--category", metavar="NAME", help="Pick a question from this category.")
 @job_option(
@@ -166,7 +166,7 @@ def devices_command(as_json: bool) -> None:
     print_devices(list_input_devices(), as_json=as_json)
 
 
-@click.command("mic-check", short_help="Record 3 s and check the level: quiet, clipping, noisy?")
+@click.command("mic-check", short_help="Record 3 s and check: quiet, clipping, noisy?")
 @device_option
 @click.option(
     "--seconds",

@@ -215,16 +215,23 @@ class TerminalPractice(PracticeCallbacks):
         c.print()
 
     def prepare(self, prep_s: float) -> None:
-        """A ticking line on a terminal, one line otherwise."""
+        """A ticking line on a terminal (Enter starts at once), one line otherwise."""
         if not self.console.is_terminal:
             self.console.print(f"Recording starts in {prep_s:g} s.")
             time.sleep(prep_s)
             return
+        skip = " (Enter starts now)" if self.enter.active else ""
         with self.console.status("") as status:
             end = time.monotonic() + prep_s
             while (left := end - time.monotonic()) > 0:
-                status.update(f"Think it through. Recording starts in [bold]{int(left) + 1}[/bold] s")
-                time.sleep(min(left, 0.2))
+                status.update(f"Think it through. Recording starts in [bold]{int(left) + 1}[/bold] s{skip}")
+                if self.enter.pressed():
+                    return
+                time.sleep(min(left, 0.1))
+
+    def last_time(self, line: str) -> None:
+        self.console.print(line, markup=False, style="italic")
+        self.console.print()
 
     def recording_started(self, question: Question | None, capture: CaptureOptions) -> None:
         stop_how = "Enter or Ctrl-C stops" if self.enter.active else "Ctrl-C stops"
@@ -274,10 +281,21 @@ class TerminalPractice(PracticeCallbacks):
         print_summary(report, question=question)
 
     def reflect(self, questions: Sequence[tuple[str, str]]) -> dict[str, str]:
+        if not _is_terminal(sys.stdin):
+            self.console.print(
+                "No reflection asked (stdin is not a terminal); add one later with `reps reflect latest`.",
+                markup=False,
+                style="dim",
+            )
+            return {}
         return ask_reflection(self.console, questions)
 
     def reflection_saved(self, rep: Rep) -> None:
         self.console.print(f"[dim]Reflection saved with rep {rep.id}.[/dim]")
+
+    def reflection_themes(self, themes: Sequence[str]) -> None:
+        for theme in themes:
+            self.console.print(f"[bold]Pattern:[/] {theme}", soft_wrap=True)
 
 
 def print_devices(devices: Sequence[InputDevice], *, as_json: bool = False) -> None:
@@ -321,10 +339,10 @@ def print_mic_check(check: MicCheck, *, as_json: bool = False) -> None:
     s = AnalysisSettings()
     lines = [
         f"device        {check.device.index} {check.device.name} ({check.sample_rate_hz} Hz)",
-        f"speech level  {q.speech_level_dbfs:6.1f} dBFS   (aim above {s.quiet_speech_dbfs:g})",
+        f"speech level  {q.speech_level_dbfs:6.1f} dBFS   (its loud frames; aim above {s.quiet_speech_dbfs:g})",
         f"peak          {q.peak_dbfs:6.1f} dBFS",
-        f"noise floor   {q.noise_floor_dbfs:6.1f} dBFS",
-        f"speech/noise  {q.snr_db:6.1f} dB     (aim for {s.min_snr_db:g} or more)",
+        f"background    {q.noise_floor_dbfs:6.1f} dBFS",
+        f"speech/noise  {q.snr_db:6.1f} dB     (speech level minus background; aim for {s.min_snr_db:g} or more)",
         f"clipped       {100 * q.clipped_fraction:6.2f} %      (at most {100 * s.clipped_fraction_max:g})",
     ]
     if q.ok:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,8 +12,10 @@ from rich.table import Table
 from rich.text import Text
 
 from ..comparison import KEY_METRICS, METRIC_SPECS
+from ..judge import unadvised_line
 from ..questions import plain_number
 from ..report import key_numbers
+from ..report.markdown import voices_note
 from ..settings import TargetBands
 from ..text import clock
 from . import stdout, wide_stdout
@@ -36,6 +39,9 @@ def print_summary(
     result = report.result
     console = stdout()
     title = result.audio_path if question is None else f"{question.text} ({Path(result.audio_path).name})"
+    note = voices_note(result)
+    if note:
+        console.print(f"[bold yellow]Note:[/] {note}")
     table = Table(
         title=title, title_justify="left", show_header=True, header_style="bold", box=box.SIMPLE_HEAD
     )
@@ -44,7 +50,7 @@ def print_summary(
     table.add_column("target", style="dim", ratio=1, min_width=14)
     for name, value, target, ok in key_numbers(result, bands=bands, question=question):
         mark = " " if ok is None else ("[green]✓[/]" if ok else "[yellow]![/]")
-        table.add_row(f"{mark} {name}", value, target)
+        table.add_row(f"{mark} {name}", unbroken(value), unbroken(target))
     console.print(table)
     if result.content.points:
         grid = Table.grid(padding=(0, 1))
@@ -72,8 +78,12 @@ def print_summary(
         grid.add_column(justify="right", no_wrap=True)
         grid.add_column()
         for i, line in enumerate(lines, 1):
-            grid.add_row("  " + label.format(i), line)
+            grid.add_row("  " + label.format(i), unbroken(line))
         console.print(grid)
+        if label == "{}.":
+            rest = unadvised_line(result, bands=bands, question=question)
+            if rest:
+                console.print(Text("  " + unbroken(rest), style="yellow"))
     if len(report.patterns) > MAX_PATTERNS_SHOWN:
         more = len(report.patterns) - MAX_PATTERNS_SHOWN
         console.print(
@@ -84,9 +94,21 @@ def print_summary(
         console.print(f"[dim]Saved as rep {report.rep.id}: {report.report_path}[/]")
 
 
+_NUMBER_UNIT = re.compile(r"(\d) (?=[^\s\d(])")
+
+
+def unbroken(text: str) -> str:
+    """``text`` with a no-break space between each number and its unit ("0.9 s", "12 dB"), so a narrow
+    terminal never wraps a value mid-number ("longest 0.9 / s")."""
+    return _NUMBER_UNIT.sub("\\1\u00a0", text)
+
+
 def print_comparison(comparison: Comparison, *, all_metrics: bool = False) -> None:
     """One row per metric, one column per rep, then change, verdict, baseline, target, noise band;
-    the notes under it (noise bands, baseline, patterns, chart) as plain lines."""
+    the notes under it (the verdict rule, baseline, reflections, patterns, chart) as plain lines."""
+    from ..comparison import VERDICT_RULE
+    from ..reflection import reflection_lines
+
     reps = comparison.reps
     shown = list(range(len(reps))) if len(reps) <= 6 else [0, *range(len(reps) - 5, len(reps))]
     title = f"{len(reps)} reps of {comparison.question_id}" if comparison.question_id else f"{len(reps)} reps"
@@ -95,34 +117,46 @@ def print_comparison(comparison: Comparison, *, all_metrics: bool = False) -> No
         title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True
     )
     table.add_column("Metric", ratio=1)
-    for i in shown:
-        table.add_column(f"#{i + 1}\n{_local(reps[i].created_at, '%b %d')}", justify="right")
-    table.add_column("Change", justify="right")
-    table.add_column("Verdict")
-    table.add_column("Baseline", justify="right")
-    table.add_column("Target", justify="right")
-    table.add_column("Noise", justify="right")
+    when = rep_dates([reps[i].created_at for i in shown], sep="\n")
+    for i, label in zip(shown, when, strict=True):
+        table.add_column(f"#{i + 1}\n{label}", justify="right", no_wrap=True)
+    table.add_column("Change", justify="right", no_wrap=True)
+    table.add_column("Verdict", no_wrap=True)
+    table.add_column("Baseline", justify="right", no_wrap=True)
+    table.add_column("Target", justify="right", no_wrap=True)
+    table.add_column("Noise", justify="right", no_wrap=True)
     style = {"improved": "green", "regressed": "red"}
     for name, m in comparison.metrics.items():
         if not all_metrics and name not in KEY_METRICS:
             continue
         unit = f" ({m.spec.unit})" if m.spec.unit else ""
         change = "–" if m.delta is None else f"{m.delta:+.{m.spec.digits}f}"
+        text = m.verdict_text
         table.add_row(
             f"{m.spec.label}{unit}",
             *(m.spec.format(m.values[i]) for i in shown),
             change,
-            f"[{style[m.trend]}]{m.trend}[/]" if m.trend in style else m.trend,
+            f"[{style[text]}]{text}[/]" if text in style else text,
             m.spec.format(m.baseline),
             m.spec.target_text(unit=False),
             m.spec.band_text(unit=False),
         )
+    for warning in comparison.warnings:
+        from . import warning as warn
+
+        warn(warning)
     wide_stdout().print(table)
     lines = [
-        "Verdicts compare the first and the last rep; a change within the noise band (last column) "
-        "counts as unchanged. Noise bands are product choices sized to the measurement error.",
+        VERDICT_RULE,
         f"Your baseline: the median of your last {comparison.baseline_reps} reps, any question.",
     ]
+    reflected = [(i, r) for i, r in enumerate(reps) if r.reflection]
+    if reflected:
+        labels = rep_dates([r.created_at for r in reps])
+        lines.append("Your reflections:")
+        for i, r in reflected:
+            assert r.reflection is not None
+            lines += [f"  #{i + 1} {labels[i]}: {line}" for line in reflection_lines(r.reflection)]
     if comparison.patterns:
         lines.append("Patterns:")
         lines += [f"- {p.message}" for p in comparison.patterns]
@@ -133,14 +167,23 @@ def print_comparison(comparison: Comparison, *, all_metrics: bool = False) -> No
     print("\n".join(lines))
 
 
+def rep_dates(times: Sequence[datetime], *, sep: str = " ") -> list[str]:
+    """Each rep's date as the tables show it ("Dec 01"), with its time ("Dec 01 09:30") when two of
+    the reps fall on the same day, so they can be told apart."""
+    days = [_local(t, "%Y-%m-%d") for t in times]
+    same_day = len(set(days)) < len(days)
+    return [_local(t, f"%b %d{sep}%H:%M" if same_day else "%b %d") for t in times]
+
+
 _HISTORY_COLUMNS = (
     ("wpm", "WPM"),
+    ("filler_percent", "Fillers\n%"),
     ("fillers_per_min", "Fillers\n/min"),
-    ("filled_pause_count", "Um,\nuh"),
-    ("pause_count", "Pauses"),
+    ("clause_pauses_per_min", "Hesit.\n/min"),
     ("longest_pause_s", "Longest\npause s"),
     ("answer_length_s", "Length\ns"),
 )
+REFLECTED_MARK = "✎"
 
 
 def print_history(entries: Sequence[RepEntry]) -> None:
@@ -159,14 +202,19 @@ def print_history(entries: Sequence[RepEntry]) -> None:
         table.add_column("Question", overflow="fold", ratio=1)
     for _, head in _HISTORY_COLUMNS:
         table.add_column(head, justify="right")
+    table.add_column("Refl.", justify="center", no_wrap=True)
     for e in entries:
         table.add_row(
             _local(e.created_at, "%b %d %H:%M"),
             e.id,
             *([e.question_id or "–"] if with_question else []),
             *(METRIC_SPECS[name].format(_number(e.metrics.get(name))) for name, _ in _HISTORY_COLUMNS),
+            REFLECTED_MARK if e.reflection else "",
         )
-    wide_stdout().print(table)
+    console = wide_stdout()
+    console.print(table)
+    if any(e.reflection for e in entries):
+        console.print(f"{REFLECTED_MARK}: you wrote a reflection (`reps show ID` shows it)", style="dim")
 
 
 def print_questions(questions: Sequence[Question]) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..models import Result
+from ..judge import unadvised_line
+from ..models import Reflection, Result
 from ..settings import TargetBands
 from ..text import clock
 from .numbers import key_numbers
@@ -23,16 +25,25 @@ def render_markdown(
     patterns: Sequence[str] = (),
     rep_id: str | None = None,
     chart: str | None = None,
+    audio_file: str | None = None,
+    reflection: Reflection | None = None,
 ) -> str:
-    """The full report: numbers, advice, marked-up transcript, every filler and pause, settings."""
+    """The full report: numbers, advice, marked-up transcript, every filler and pause, settings.
+
+    ``audio_file``: the rep's own copy of the recording (a name in the rep's folder), which the report
+    links; ``chart``: the rep's own copy of the trend chart; ``reflection``: what the person wrote.
+    """
     bands = bands or TargetBands()
     m = result.metrics
     out: list[str] = [
         f"# Rep {rep_id or ''}: {question.text if question else result.audio_path}".replace("Rep :", "Rep:"),
         "",
     ]
-    out.append(f"Recording: `{result.audio_path}` ({result.duration_s:.1f} s). Model: `{result.model_name}`.")
+    out.append(recording_line(result, audio_file=audio_file))
     out += [f"Warning: {warning}." for warning in result.warnings]
+    note = voices_note(result)
+    if note:
+        out.append(f"**Note:** {note}")
     if question:
         out.append(
             f"Question `{question.id}` ({question.category}; {question.structure}; "
@@ -43,11 +54,16 @@ def render_markdown(
         out.append(f"| {name} | {value} | {target} | {'' if ok is None else ('ok' if ok else 'outside')} |")
     out += ["", "## Advice", ""]
     out += [f"{i}. {fb.message}" for i, fb in enumerate(result.feedback, 1)]
+    rest = unadvised_line(result, bands=bands, question=question)
+    if rest:
+        out += ["", rest]
     out += content_section(result)
     if patterns:
         out += ["", "## Patterns across your reps", ""] + [f"- {p}" for p in patterns]
     if chart:
         out += ["", f"![trend over reps]({chart})"]
+    if reflection:
+        out += reflection_section(reflection)
     out += [
         "",
         "## Transcript",
@@ -98,7 +114,7 @@ def render_markdown(
     ]
     if result.pace_windows:
         out.append(
-            "- By window: "
+            "- By window (every word counted in one, so they average to the pace above): "
             + ", ".join(f"{clock(w.start)} {w.wpm:.0f}" for w in result.pace_windows)
             + " wpm."
         )
@@ -106,8 +122,27 @@ def render_markdown(
         out += ["", "## Hedges", ""] + [
             f'- "{h.text}" x{h.count} at {", ".join(clock(t) for t in h.times_s)}' for h in result.hedges
         ]
+    if result.restarts:
+        out += [
+            "",
+            "## Restarts and stutters",
+            "",
+            f"{m.restart_count} ({m.restarts_per_100_words:.1f} per 100 words): a word cut off or said again at once.",
+            "",
+        ] + [
+            f'- "{r.text}" x{r.count} at {", ".join(clock(t) for t in r.times_s)}'
+            for r in result.restarts[:8]
+        ]
     if result.repeats:
-        out += ["", "## Repeated words and phrases", ""] + [
+        from ..analyze.language import REPEAT_WINDOW_S
+
+        out += [
+            "",
+            "## Repeated words and phrases",
+            "",
+            f"Said again within {REPEAT_WINDOW_S:g} s, within a sentence ({m.repeats_per_100_words:.1f} uses per 100 words):",
+            "",
+        ] + [
             f'- "{r.text}" x{r.count} at {", ".join(clock(t) for t in r.times_s)}' for r in result.repeats[:8]
         ]
     if result.voice:
@@ -120,18 +155,89 @@ def render_markdown(
             f"- Loudness variation: {_fmt(v.loudness_variation_db, 'dB')}",
         ]
     if result.quality:
-        q = result.quality
-        out += [
-            "",
-            "## Audio check",
-            "",
-            f"- Peak {q.peak_dbfs:.1f} dBFS, speech {q.speech_level_dbfs:.1f} dBFS, background {q.noise_floor_dbfs:.1f} dBFS "
-            f"(SNR {q.snr_db:.1f} dB), clipped {q.clipped_fraction:.3%}.",
-            "- "
-            + ("ok" if q.ok else "Problems: " + "; ".join(q.problems) + ". Treat the numbers as unreliable."),
-        ]
+        out += ["", "## Audio check", "", *audio_lines(result)]
     out += ["", "## Settings and thresholds", "", "```", _settings_text(result.settings), "```", ""]
     return "\n".join(out)
+
+
+def recording_line(result: Result, *, audio_file: str | None = None) -> str:
+    """Which recording, where its copy is, and how it was made and cut."""
+    name = Path(result.audio_path).name
+    if audio_file:
+        where = f"[{audio_file}]({audio_file}) (the rep's own copy; from `{name}`)"
+    else:
+        where = f"`{result.audio_path}`"
+    how = []
+    if result.channel:
+        how.append(f"{result.channel} channel")
+    if result.range_s:
+        start, end = result.range_s
+        how.append(
+            f"from {clock(start)}"
+            + (f" to {clock(end)}" if end is not None else "")
+            + "; times count from there"
+        )
+    if result.stopped_by:
+        why = {
+            "user": "stopped by you",
+            "max": f"stopped at its {result.limit_s:g} s limit (--max-seconds)"
+            if result.limit_s
+            else "stopped at its limit",
+            "silence": "stopped after a silence",
+            "interrupt": "stopped with Ctrl-C",
+        }.get(result.stopped_by, result.stopped_by)
+        how.append(why)
+    extra = f"; {', '.join(how)}" if how else ""
+    return f"Recording: {where} ({result.duration_s:.1f} s{extra}). Model: `{result.model_name}`."
+
+
+def voices_note(result: Result) -> str | None:
+    """The note on a recording that seems to hold more than one voice, with how that is told."""
+    from ..analyze.speakers import voices_note as note
+
+    return note(result.voices) if result.voices is not None else None
+
+
+def audio_lines(result: Result) -> list[str]:
+    q = result.quality
+    assert q is not None
+    return [
+        f"- Speech {q.speech_level_dbfs:.1f} dBFS (its loud frames), background {q.noise_floor_dbfs:.1f} dBFS "
+        f"(near the speech): SNR {q.snr_db:.1f} dB, the one minus the other. Peak {q.peak_dbfs:.1f} dBFS, "
+        f"clipped {q.clipped_fraction:.3%}.",
+        "- "
+        + ("ok" if q.ok else "Problems: " + "; ".join(q.problems) + ". Treat the numbers as unreliable."),
+    ]
+
+
+REFLECTION_HEADING = "## Your reflection"
+
+
+def reflection_section(reflection: Reflection, themes: Sequence[str] = ()) -> list[str]:
+    """ "## Your reflection": each answer, then the themes that come back across reflections."""
+    from ..reflection import reflection_lines
+
+    out = ["", REFLECTION_HEADING, ""] + [f"- {line}" for line in reflection_lines(reflection)]
+    if themes:
+        out += [""] + [f"- {t}" for t in themes]
+    return out
+
+
+def with_reflection(markdown: str, reflection: Reflection | None, themes: Sequence[str] = ()) -> str:
+    """``markdown`` (a rep's report) with its reflection section put in, or replaced, before the
+    transcript; unchanged when there is no reflection (or the same one is in it already, and no themes)."""
+    if not reflection:
+        return markdown
+    lines = markdown.split("\n")
+    section = reflection_section(reflection, themes)[1:]  # without the blank line before the heading
+    if REFLECTION_HEADING in lines:
+        a = lines.index(REFLECTION_HEADING)
+        b = next((i for i in range(a + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        if not themes:
+            return markdown  # the section is there; keep its themes
+        return "\n".join([*lines[:a], *section, "", *lines[b:]])
+    at = lines.index("## Transcript") if "## Transcript" in lines else len(lines)
+    return "\n".join([*lines[:at], *section, "", *lines[at:]])
 
 
 def content_section(result: Result) -> list[str]:
