@@ -256,17 +256,25 @@ def test_trend_chart_png(three_reps: list[str], reps_home: Path, tmp_path: Path)
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]  # no temp file left
 
 
-def test_a_new_rep_redraws_its_question_chart_and_links_it(
+def test_a_new_rep_keeps_its_own_chart_and_links_its_own_audio(
     three_reps: list[str], reps_home: Path, wav: Path
 ) -> None:
-    """Saved first, then the chart drawn from the saved reps, then the report linking it."""
-    chart = reps_home / "charts" / f"{QUESTION}.png"
-    assert not chart.exists()
+    """Saved first, then the chart drawn from the saved reps into the rep's own folder, then the report
+    linking it and the rep's own copy of the audio; a later rep never overwrites an earlier one's chart."""
     report = save_and_report(make_result(), library=Library(), question=get_question(QUESTION), audio=wav)
+    chart = report.rep.folder / "chart.png"
     assert chart.stat().st_size > 10_000
-    assert f"![trend over reps](../../charts/{QUESTION}.png)" in report.markdown
+    assert "![trend over reps](chart.png)" in report.markdown
+    assert f"[{report.rep.audio_file}]({report.rep.audio_file})" in report.markdown
+    assert (report.rep.folder / report.rep.audio_file).is_file()
     assert (report.rep.folder / "report.md").read_text() == report.markdown
     assert Library().get(report.rep.id).to_dict() == report.rep.to_dict()
+    before = chart.read_bytes()
+    later = save_and_report(
+        make_result(wpm=100.0), library=Library(), question=get_question(QUESTION), audio=wav
+    )
+    assert chart.read_bytes() == before and (later.rep.folder / "chart.png").read_bytes() != before
+    assert not (reps_home / "charts").exists()  # nothing shared that a later rep could change
     lone = save_and_report(make_result(), library=Library(), audio=wav)  # no question, no chart
     assert lone.rep.question_id is None and "trend over reps" not in lone.markdown
 
@@ -290,7 +298,7 @@ def test_compare_is_public_and_judges_the_given_reps() -> None:
     assert c.metrics["wpm"].trend == "improved" and c.metrics["wpm"].baseline == 172.0
     assert c.metrics["answer_length_s"].spec.target == (60.0, 120.0)  # the question's, from the bank
     assert {p.kind for p in c.patterns} >= {"early_long_pause", "over_target"}
-    assert list(c.metrics)[:3] == ["wpm", "articulation_rate", "fillers_per_min"]
+    assert list(c.metrics)[:3] == ["wpm", "articulation_rate", "filler_percent"]
 
 
 def test_every_noise_band_is_stated() -> None:
@@ -298,5 +306,6 @@ def test_every_noise_band_is_stated() -> None:
         assert spec.noise > 0, spec.name
         assert spec.band_text().startswith("±")
     assert METRIC_SPECS["wpm"].band_text() == "±10 wpm"
-    assert METRIC_SPECS["filler_percent"].target_text() == "≤ 4%"
+    assert METRIC_SPECS["filler_percent"].target_text() == "≤ 4% of words"
+    assert METRIC_SPECS["longest_pause_s"].target_text() == "< 2 s"
     assert METRIC_SPECS["wpm"].format(141.6) == "142" and METRIC_SPECS["wpm"].format(None) == "–"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from interview_reps.analyze.language import find_hedges, find_repeats, tokens_of
+from interview_reps.analyze.language import find_hedges, find_repeats, find_restarts, tokens_of
 from interview_reps.analyze.pace import pace_windows, syllables, words_per_minute
 from interview_reps.models import Word
 from interview_reps.settings import AnalysisSettings
@@ -54,8 +54,46 @@ def test_hedges_matched_as_phrases() -> None:
     assert hedges == {"i think": 2, "maybe": 1, "i guess": 1}
 
 
-def test_repeats_stutters_and_phrases() -> None:
-    ws = words_of("the the plan was to ship the new api then we shipped the new api and the new api worked")
+def sentences_of(text: str, *, word_s: float = 0.4) -> tuple[Word, ...]:
+    """Words one every ``word_s``, sentence ends where the text has a full stop."""
+    return tuple(
+        Word(w, i * word_s, (i + 1) * word_s, sentence_end=w.endswith((".", "?", "!")))
+        for i, w in enumerate(text.split())
+    )
+
+
+def test_restarts_and_stutters_apart_from_repeated_wording() -> None:
+    ws = sentences_of("the the plan was to ship. In, in the end I was, I was going to th- the new api")
+    restarts = {r.text: r.count for r in find_restarts(tokens_of(ws), ws, skip=set())}
+    assert restarts == {"the the": 1, "In, in": 1, "I was, I was": 1, "th- the": 1}
+    repeats = {r.text for r in find_repeats(tokens_of(ws), ws, skip=set())}
+    assert "I was" not in repeats and "the the" not in repeats  # a restart is not wording to vary
+
+
+def test_repeated_wording_within_sentences_said_twice_and_as_spoken() -> None:
+    ws = sentences_of(
+        "I would ship the new API first. Then I would test the new API. We shipped it like that. "
+        "That would help. I would say it worked."
+    )
     repeats = {r.text: r.count for r in find_repeats(tokens_of(ws), ws, skip=set())}
-    assert repeats["the the"] == 1
-    assert repeats["the new api"] == 3
+    assert repeats["I would"] == 3  # as spoken, not "i would"
+    assert repeats["the new API"] == 2  # two uses make a repeat; the shorter "new api" is inside it
+    assert "new API" not in repeats and "the new" not in repeats
+    assert "that that" not in repeats  # "like that. That would": never across a sentence end
+    restarts = find_restarts(tokens_of(ws), ws, skip=set())
+    assert restarts == []
+    once = sentences_of("I led the migration and we shipped it on time.")
+    assert find_repeats(tokens_of(once), once, skip=set()) == []  # a phrase said once is no repeat
+
+
+def test_repeated_wording_is_the_same_rate_at_any_length() -> None:
+    """Uses count where the phrase comes again within the window: the same speech three times over
+    (each copy longer than the window) keeps the same uses per word."""
+    text = " ".join(f"word{i}." for i in range(60)) + " I would do it. Then I would stop."
+    one = sentences_of(text)
+    three = sentences_of(" ".join([text] * 3))
+    n1 = sum(r.count for r in find_repeats(tokens_of(one), one, skip=set()))
+    n3 = sum(r.count for r in find_repeats(tokens_of(three), three, skip=set()))
+    assert n1 == 2 and n3 == 6
+    crutch = sentences_of("it was really good and really fast and really cheap.")
+    assert {r.text: r.count for r in find_repeats(tokens_of(crutch), crutch, skip=set())} == {"really": 3}

@@ -126,7 +126,11 @@ def test_compare_json(library: list[str], tmp_path: Path) -> None:
         "unit": "wpm",
         "target": [120.0, 165.0],
         "baseline": 165.0,
+        "in_target": [False, False, True],
+        "count": False,
     }
+    assert data["metrics"]["filled_pause_count"]["count"] is True  # a raw count: never judged
+    assert data["metrics"]["filled_pause_count"]["trend"] in ("changed", "unchanged")
     kinds = {p["kind"] for p in data["patterns"]}
     assert {"early_long_pause", "top_filler", "filler_after_phrase", "pace_rises", "over_target"} <= kinds
     assert all(p["reps"] and p["message"] for p in data["patterns"])

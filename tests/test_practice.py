@@ -498,16 +498,27 @@ def test_failed_analysis_keeps_the_recording_and_names_it(tmp_path: Path, reps_h
     [wav] = recordings(reps_home)
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith("reps: error: ") and "no speech detected" in last
-    assert last.endswith(f"the recording is kept at {wav}")
+    # kept, under a name that is not offered again as a leftover to analyze (it would fail again)
+    assert wav.name.endswith(".no-speech.wav")
+    assert last.endswith(f"the recording is kept at {wav} (not listed again at the next start)")
     assert assert_valid_wav(wav) == 3 * RATE and "Traceback" not in proc.stderr
+    from interview_reps.wavfile import repair_recordings
+
+    os.utime(wav, (time.time() - 600, time.time() - 600))
+    assert repair_recordings(reps_home) == []
 
 
-def test_no_microphone_and_a_broken_leftover(tmp_path: Path, reps_home: Path) -> None:
-    """A recording cut off by a crash is repaired at the next start, even when the mic is missing."""
+def test_no_microphone_and_a_broken_leftover(tmp_path: Path, reps_home: Path, clip: Callable[[str], Path]) -> None:
+    """A recording cut off by a crash is repaired at the next start, even when the mic is missing; a
+    leftover with no speech in it is set aside once, never suggested for `reps analyze`."""
     folder = reps_home / "recordings"
     folder.mkdir()
     wav = folder / "20240501-093000.wav"
-    samples = (np.sin(np.arange(2 * RATE) / 10) * 8000).astype(np.int16)
+    samples = sf.read(clip("jfk.wav"), dtype="int16")[0][: 2 * RATE]
+    silent = folder / "20240501-083000.wav"
+    with WavStreamWriter(silent, sample_rate_hz=RATE) as writer:
+        writer.write(np.zeros(3 * RATE, dtype=np.int16))
+    os.utime(silent, (time.time() - 600, time.time() - 600))
     with WavStreamWriter(wav, sample_rate_hz=RATE) as writer:
         writer.write(samples[:RATE])
     with open(wav, "ab") as f:  # the crash: a block appended, the header not yet updated
@@ -519,9 +530,13 @@ def test_no_microphone_and_a_broken_leftover(tmp_path: Path, reps_home: Path) ->
     proc = run_reps(*practice_args(), env={**os.environ, "ALSA_CONFIG_PATH": str(conf)})
 
     assert proc.returncode == 1
-    first, last = proc.stderr.strip().splitlines()
+    aside, first, last = proc.stderr.strip().splitlines()
+    assert "no speech in it (3 s)" in aside and "20240501-083000.no-speech.wav" in aside
+    assert "reps analyze" not in aside and not silent.exists()
     assert str(wav) in first and "0:02; its header was repaired" in first and f"reps analyze {wav}" in first
     assert last.startswith("reps: error: no microphone found")
+    again = run_reps(*practice_args(), env={**os.environ, "ALSA_CONFIG_PATH": str(conf)})
+    assert "no speech" not in again.stderr  # said once
     assert assert_valid_wav(wav) == 2 * RATE
     np.testing.assert_array_equal(sf.read(wav, dtype="int16")[0], samples)
 

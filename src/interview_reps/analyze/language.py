@@ -192,8 +192,8 @@ def find_repeats(
             gram = [tokens[i] for i in idx]
             if n == 1 and gram[0] not in CRUTCH_WORDS:
                 continue
-            if n > 1 and (all(t in _STOPWORDS for t in gram) or len(set(gram)) == 1):
-                continue
+            if n > 1 and (all(t in _STOPWORDS or t in CRUTCH_WORDS for t in gram) or len(set(gram)) == 1):
+                continue  # small words only (a crutch word counts on its own)
             if len({sentence[i] for i in idx}) != 1:
                 continue
             key = " ".join(gram)
