@@ -14,7 +14,7 @@ import argparse
 import itertools
 import random
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -37,15 +37,23 @@ SAMPLES = ROOT / "samples"
 TUNING = {
     "fsdd": ["george", "jackson", "nicolas"],
     "fleurs": ["en", "de"],
-    "repo": {"mfa": ["samples/mfa_cold_corpus.wav", "samples/mfa_acoustic_corpus.wav", "tests/data/mfa_crossword.flac"],
-             "libri2412": ["tests/data/librispeech_2412-153948-0000.flac"],
-             "libri61": ["tests/data/librispeech_61-70968-0000.flac"]},
+    "repo": {
+        "mfa": [
+            "samples/mfa_cold_corpus.wav",
+            "samples/mfa_acoustic_corpus.wav",
+            "tests/data/mfa_crossword.flac",
+        ],
+        "libri2412": ["tests/data/librispeech_2412-153948-0000.flac"],
+        "libri61": ["tests/data/librispeech_61-70968-0000.flac"],
+    },
 }
 HELD_OUT = {
     "fsdd": ["lucas", "theo", "yweweler"],
     "fleurs": ["fr", "es", "pt"],
-    "repo": {"jfk": ["samples/jfk.wav"],
-             "lj": ["tests/data/ljspeech_LJ002-0020.flac", "tests/data/ljspeech_LJ002-0035.flac"]},
+    "repo": {
+        "jfk": ["samples/jfk.wav"],
+        "lj": ["tests/data/ljspeech_LJ002-0020.flac", "tests/data/ljspeech_LJ002-0035.flac"],
+    },
 }
 
 
@@ -63,14 +71,18 @@ def _load(path: Path) -> np.ndarray:
 
 
 def _tone(n: int, rng: random.Random) -> np.ndarray:
-    return (10 ** (-65 / 20) * np.random.default_rng(rng.randrange(10**6)).standard_normal(n)).astype(np.float32)
+    return (10 ** (-65 / 20) * np.random.default_rng(rng.randrange(10**6)).standard_normal(n)).astype(
+        np.float32
+    )
 
 
-def _fsdd_turns(speaker: str, rng: random.Random, count: int, seconds: tuple[float, float]) -> list[np.ndarray]:
+def _fsdd_turns(
+    speaker: str, rng: random.Random, count: int, seconds: tuple[float, float]
+) -> list[np.ndarray]:
     """Turns of a speaker's digits, cut at the silences between them."""
     y = _load(VOICES / f"fsdd_{speaker}.flac")
     quiet = np.flatnonzero(np.convolve(np.abs(y) < 1e-4, np.ones(800), "same") >= 799)
-    cuts = [0] + [int(q) for q in quiet[np.diff(quiet, prepend=-10**9) > 1600]] + [len(y)]
+    cuts = [0] + [int(q) for q in quiet[np.diff(quiet, prepend=-(10**9)) > 1600]] + [len(y)]
     turns = []
     for _ in range(count):
         length = rng.uniform(*seconds) * SR
@@ -87,7 +99,8 @@ def _split(y: np.ndarray, rng: random.Random, parts: int) -> list[np.ndarray]:
     frame = 320
     energy = np.array([np.mean(y[i : i + frame] ** 2) for i in range(0, len(y) - frame, frame)])
     cuts = sorted(
-        int(np.argmin(energy[int(len(energy) * f) : int(len(energy) * f) + 25]) + int(len(energy) * f)) * frame
+        int(np.argmin(energy[int(len(energy) * f) : int(len(energy) * f) + 25]) + int(len(energy) * f))
+        * frame
         for f in np.linspace(0, 1, parts + 1)[1:-1]
     )
     edges = [0, *cuts, len(y)]
@@ -170,7 +183,9 @@ def scores(built: list[Built]) -> list[tuple[Built, float, float]]:
     return rows
 
 
-def accuracy(rows: list[tuple[Built, float, float]], score_min: float, other_min: float) -> tuple[int, int, int, int]:
+def accuracy(
+    rows: list[tuple[Built, float, float]], score_min: float, other_min: float
+) -> tuple[int, int, int, int]:
     """(right on two voices, of them, right on one voice, of them)."""
     two = [r for r in rows if r[0].two]
     one = [r for r in rows if not r[0].two]
@@ -209,7 +224,9 @@ def main() -> None:
             for built, score, other in rows:
                 said = score > best[0] and other >= best[1]
                 mark = "ok " if said == built.two else "ERR"
-                print(f"  {mark} {built.name:40s} score {score:6.3f} other {other:5.1f} s  {len(built.samples) / SR:5.1f} s")
+                print(
+                    f"  {mark} {built.name:40s} score {score:6.3f} other {other:5.1f} s  {len(built.samples) / SR:5.1f} s"
+                )
     n_speakers = len(HELD_OUT["fsdd"]) + len(HELD_OUT["repo"])
     print(f"held-out speakers: {n_speakers} named, plus FLEURS readers of {', '.join(HELD_OUT['fleurs'])}")
 

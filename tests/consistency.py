@@ -101,13 +101,22 @@ def problems(result: Result, question: Question | None = None) -> list[str]:
         if length is not None and rows["length"].ok != (lo_s <= length <= hi_s):
             out.append(f"length {length} judged {rows['length'].ok}")
         said_limit = re.search(r"its [\d.]+ s limit", text) is not None
-        if said_limit != (result.stopped_at_limit and rows["length"].ok is False and length is not None and length < lo_s):
-            if result.stopped_at_limit and rows["length"].ok is False and length is not None and length < lo_s:
+        if said_limit != (
+            result.stopped_at_limit and rows["length"].ok is False and length is not None and length < lo_s
+        ):
+            if (
+                result.stopped_at_limit
+                and rows["length"].ok is False
+                and length is not None
+                and length < lo_s
+            ):
                 out.append("a recording stopped at its limit, advised as if the speaker chose to stop")
             elif said_limit:
                 out.append("advice speaks of a limit the recording did not reach")
     # 7. The audio check: the SNR shown is the speech level minus the background, as shown.
     q = result.quality
     if q is not None and abs(round(q.speech_level_dbfs - q.noise_floor_dbfs, 1) - q.snr_db) > 0.051:
-        out.append(f"SNR {q.snr_db} is not speech {q.speech_level_dbfs} minus background {q.noise_floor_dbfs}")
+        out.append(
+            f"SNR {q.snr_db} is not speech {q.speech_level_dbfs} minus background {q.noise_floor_dbfs}"
+        )
     return out

@@ -4,11 +4,11 @@ many answers built at the Result level (values close to every threshold) and ove
 from __future__ import annotations
 
 import random
-import tomllib
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from consistency import BANDS, problems
 from interview_reps.analyze.advice import advise, with_length_advice

@@ -508,7 +508,9 @@ def test_failed_analysis_keeps_the_recording_and_names_it(tmp_path: Path, reps_h
     assert repair_recordings(reps_home) == []
 
 
-def test_no_microphone_and_a_broken_leftover(tmp_path: Path, reps_home: Path, clip: Callable[[str], Path]) -> None:
+def test_no_microphone_and_a_broken_leftover(
+    tmp_path: Path, reps_home: Path, clip: Callable[[str], Path]
+) -> None:
     """A recording cut off by a crash is repaired at the next start, even when the mic is missing; a
     leftover with no speech in it is set aside once, never suggested for `reps analyze`."""
     folder = reps_home / "recordings"

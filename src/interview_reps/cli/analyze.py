@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ..questions import Question
 
 
-@click.command("analyze", short_help="Feedback on saved recordings (wav, m4a, ...).")
+@click.command("analyze", short_help="Feedback on saved recordings, one or many.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @json_option("Print one JSON object per file (schema 1) on stdout.")
 @question_option(
