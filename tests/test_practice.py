@@ -375,7 +375,9 @@ def test_ctrl_c_mid_answer_keeps_a_valid_wav_and_analyzes_it(
     clip, _ = sf.read(clip("jfk.wav"), dtype="int16")
     np.testing.assert_array_equal(sf.read(audio_path, dtype="int16")[0], clip[:frames])
     assert "fellow americans" in " ".join(words(record["transcript"])), record["transcript"]
-    assert not (folder / "reflection.json").exists()  # Ctrl-C: no questions asked
+    # no terminal to ask on: nothing saved, and the line says how to add it later
+    assert not (folder / "reflection.json").exists()
+    assert "No reflection asked (stdin is not a terminal)" in err and "reps reflect latest" in err
 
 
 def test_ctrl_c_right_away_keeps_the_short_recording(
@@ -466,9 +468,65 @@ def test_enter_stops_and_the_reflection_is_saved(
     assert proc.returncode == 0, err.text
     assert "(you stopped it)" in err.text and "Enter or Ctrl-C stops" in err.text
     folder, record = the_rep(reps_home)
-    assert json.loads((folder / "reflection.json").read_text()) == answers
+    # the answers given are saved; a question skipped with Enter is left out
+    assert json.loads((folder / "reflection.json").read_text()) == {k: v for k, v in answers.items() if v}
+    assert "- what stumped me: the opening" in (folder / "report.md").read_text()
     assert 4.0 * RATE <= sf.info(folder / record["rep"]["audio_file"]).frames <= 6.0 * RATE
     assert "fellow americans" in " ".join(words(record["transcript"]))
+
+
+@pytest.mark.model
+def test_after_ctrl_c_the_reflection_is_still_offered(
+    tmp_path: Path, clip: Callable[[str], Path], reps_home: Path
+) -> None:
+    """On a terminal: Enter ends a 30 s countdown at once, "Last time" shows the earlier reflection of
+    the question, and after Ctrl-C mid-answer the four questions are still asked and saved."""
+    from interview_reps.pipeline import save_and_report, save_reflection
+    from interview_reps.questions import get_question
+    from test_store import make_result, write_wav
+
+    earlier = save_and_report(
+        make_result(),
+        library=Library(reps_home),
+        question=get_question(QUESTION),
+        audio=write_wav(tmp_path / "a.wav"),
+    )
+    save_reflection(Library(reps_home), earlier.rep.id, {"weak_or_vague": "the result was vague"})
+    master, slave = pty.openpty()
+    with PacedMic(tmp_path, clip("jfk.wav")) as mic:
+        proc = subprocess.Popen(
+            reps_cmd("practice", "--question", QUESTION, "--prep-seconds", "30", "--max-seconds", "60"),
+            env=mic.env,
+            stdin=slave,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        os.close(slave)
+        err, out = Reader(proc.stderr), Reader(proc.stdout)
+        err.start()
+        out.start()
+        try:
+            wait_for(lambda: "Last time (" in err.text, timeout=60, what="Last time")
+            started = time.monotonic()
+            os.write(master, b"\n")  # ready: no need to wait out the 30 s
+            wait_for(lambda: recording_with(reps_home, 3.0), timeout=20, what="3 s recorded")
+            assert time.monotonic() - started < 15
+            proc.send_signal(signal.SIGINT)
+            for (_, prompt), answer in zip(REFLECTION_QUESTIONS, ["the start", "", "", ""], strict=True):
+                wait_for(lambda p=prompt: p in err.text, timeout=120, what=prompt)
+                time.sleep(0.05)
+                os.write(master, answer.encode() + b"\n")
+            proc.wait(timeout=60)
+        finally:
+            proc.kill()
+            os.close(master)
+    err.join(5)
+    assert proc.returncode == 130, err.text
+    assert "Last time (" in err.text and "what felt weak: the result was vague." in err.text
+    assert "(Ctrl-C)" in err.text and "Traceback" not in err.text
+    reps = Library(reps_home).reps(QUESTION)
+    assert reps[-1].reflection is not None and reps[-1].reflection.get("stumped") == "the start"
 
 
 def test_failed_analysis_keeps_the_recording_and_names_it(tmp_path: Path, reps_home: Path) -> None:

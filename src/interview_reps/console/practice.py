@@ -215,14 +215,16 @@ class TerminalPractice(PracticeCallbacks):
         c.print()
 
     def prepare(self, prep_s: float) -> None:
-        """A ticking line on a terminal (Enter starts at once), one line otherwise."""
-        if not self.console.is_terminal:
-            self.console.print(f"Recording starts in {prep_s:g} s.")
-            time.sleep(prep_s)
-            return
+        """A ticking line on a terminal, one line otherwise; Enter (when stdin is a terminal) starts
+        the recording at once."""
         skip = " (Enter starts now)" if self.enter.active else ""
+        end = time.monotonic() + prep_s
+        if not self.console.is_terminal:
+            self.console.print(f"Recording starts in {prep_s:g} s{skip}.")
+            while (left := end - time.monotonic()) > 0 and not self.enter.pressed():
+                time.sleep(min(left, 0.1))
+            return
         with self.console.status("") as status:
-            end = time.monotonic() + prep_s
             while (left := end - time.monotonic()) > 0:
                 status.update(f"Think it through. Recording starts in [bold]{int(left) + 1}[/bold] s{skip}")
                 if self.enter.pressed():
