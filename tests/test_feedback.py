@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from interview_reps.cli import cli
 from interview_reps.comparison import DELIVERY_METRICS, METRIC_SPECS, compare, verdict
-from interview_reps.models import Quality, Reflection, Rep
+from interview_reps.models import Quality, Reflection, Rep, Result
 from interview_reps.patterns import find_patterns, reflection_themes
 from interview_reps.pipeline import compare_library, rep_report_text, save_and_report, save_reflection
 from interview_reps.practice import last_time_line
@@ -409,3 +409,40 @@ def test_top_level_help_cuts_nothing_off() -> None:
     out = CliRunner().invoke(cli, ["--help"], terminal_width=80).output
     commands = out.split("Commands:")[1]
     assert "..." not in commands and "reflect" in commands
+
+
+def test_the_report_notes_two_voices_and_the_cut(wav: Path) -> None:
+    from interview_reps.models import Span, Voices
+    from interview_reps.report import render_markdown
+
+    result = replace(
+        make_result(),
+        voices=Voices(2, 0.9, (Span(0.0, 6.5),), speech_s=48.0, other_s=6.0),
+        channel="left",
+        range_s=(7.0, None),
+        stopped_by="max",
+        limit_s=60.0,
+    )
+    text = render_markdown(result)
+    assert "**Note:** this recording seems to hold more than one voice: a second voice at 0:00-0:06" in text
+    assert "left channel" in text and "from 0:07; times count from there" in text
+    assert "stopped at its 60 s limit (--max-seconds)" in text
+    back = Result.from_dict(result.to_dict())
+    assert back.voices == result.voices and back.range_s == (7.0, None) and back.stopped_by == "max"
+    assert render_markdown(make_result()).count("**Note:**") == 0
+
+
+@pytest.mark.model
+def test_analyze_one_channel_of_an_interview(tmp_path: Path, clip) -> None:
+    """`reps analyze --channel left --start --end`: only JFK's channel, only that stretch; the rep
+    keeps the audio it analyzed."""
+    path = _two_voice_stereo(tmp_path, clip)
+    out = run("analyze", str(path), "--channel", "left", "--start", "0:00", "--end", "8", "--json")
+    data = json.loads(out.stdout)
+    assert data["audio"]["channel"] == "left" and data["audio"]["end_s"] == 8.0
+    assert "truncated" not in out.output and data["warnings"] == []  # a range is not a truncation
+    text = data["transcript"].lower()
+    assert "fellow americans" in text and "ask not" in text
+    assert data["metrics"]["answer_length_s"] <= 8.0
+    kept = Library().get(data["rep"]["id"])
+    assert sf.info(kept.folder / kept.audio_file).duration == pytest.approx(8.0, abs=0.05)

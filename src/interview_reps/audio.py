@@ -74,13 +74,14 @@ def load_audio(
         raise AudioError(f"{path}: no audio in the file (truncated or not audio)")
     audio = Audio(path=str(path), samples=samples, sample_rate_hz=SAMPLE_RATE_HZ)
     declared_s = _wav_declared_s(path)
-    if declared_s is not None and declared_s - audio.duration_s > TRUNCATION_TOLERANCE_S:
+    # Against everything decoded, not the --start/--end range: a range is not a truncation.
+    if declared_s is not None and declared_s - full_s > TRUNCATION_TOLERANCE_S:
         audio = Audio(
             path=audio.path,
             samples=samples,
             sample_rate_hz=SAMPLE_RATE_HZ,
             warning=(
-                f"{path}: truncated: its header promises {declared_s:.1f} s but only {audio.duration_s:.1f} s "
+                f"{path}: truncated: its header promises {declared_s:.1f} s but only {full_s:.1f} s "
                 "could be read; analyzing what is there"
             ),
         )

@@ -4,7 +4,7 @@ and what the advice answers, so that no advice contradicts the table and roundin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .models import Result
 from .settings import AnalysisSettings, ContentSettings, TargetBands
@@ -60,7 +60,9 @@ def analysis_settings(result: Result) -> AnalysisSettings:
     """The analysis settings the result was made with (its record), defaults for the rest."""
     saved = result.settings.get("analysis", {}) if isinstance(result.settings, dict) else {}
     base = AnalysisSettings()
-    known = {k: v for k, v in saved.items() if hasattr(base, k) and isinstance(v, (int, float))}
+    known: dict[str, Any] = {
+        k: v for k, v in saved.items() if hasattr(base, k) and isinstance(v, (int, float))
+    }
     from dataclasses import replace
 
     return replace(base, **known)
