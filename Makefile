@@ -15,7 +15,7 @@ DEMO_HOME := $(CURDIR)/.demo-library
 EVAL_DIRS := samples tests/data $(REPS_EVAL_DIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system demo test test-fast lint format eval bench bench-jobs lock clean
+.PHONY: help setup system demo test test-fast lint format eval bench bench-jobs screenshots lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ bench: setup ## cost of `reps analyze` on a 60 s answer as a ratio to bare faste
 
 bench-jobs: setup ## throughput of `reps analyze --jobs 1` and `--jobs 2` on 20 files
 	$(BIN)/python scripts/bench.py --batch 20
+
+screenshots: setup ## redraw the README's screenshots of the HTML pages (docs/*.png) in headless chromium
+	$(BIN)/python scripts/screenshots.py docs
 
 lock: setup ## regenerate the hashed pins in requirements/ from pyproject.toml (needs the network)
 	for v in 3.10 3.11; do \

@@ -92,7 +92,12 @@ class Page:
         self.errors.clear()
         self.requests.clear()
         self.browser.events.clear()
-        self.call("Page.navigate", url=url)
+        if self.call("Page.navigate", url=url).get("loaderId") is None:
+            # Only the #fragment changed: no new document was loaded. Load it afresh.
+            self.call("Page.navigate", url="about:blank")
+            self.browser.wait_for("Page.loadEventFired", session=self.session)
+            self.requests.clear()
+            self.call("Page.navigate", url=url)
         self.browser.wait_for("Page.loadEventFired", session=self.session)
         self.settle()
 
@@ -112,14 +117,28 @@ class Page:
         for kind in ("mousePressed", "mouseReleased"):
             self.call("Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1], button="left", clickCount=1)
 
-    def key(self, key: str, code: str, key_code: int) -> None:
-        """A key pressed and released on whatever has the focus (e.g. Enter on a button)."""
-        for kind in ("keyDown", "keyUp"):
-            self.call("Input.dispatchKeyEvent", type=kind, key=key, code=code, windowsVirtualKeyCode=key_code)
+    def key(self, key: str, code: str, key_code: int, text: str = "") -> None:
+        """A key pressed and released on whatever has the focus (Enter on a button: ``text="\\r"``)."""
+        down: dict[str, Any] = {"text": text} if text else {}
+        self.call(
+            "Input.dispatchKeyEvent",
+            type="keyDown",
+            key=key,
+            code=code,
+            windowsVirtualKeyCode=key_code,
+            **down,
+        )
+        self.call("Input.dispatchKeyEvent", type="keyUp", key=key, code=code, windowsVirtualKeyCode=key_code)
 
-    def screenshot(self, path: Path | None = None, *, full_page: bool = False) -> bytes:
+    def screenshot(
+        self, path: Path | None = None, *, full_page: bool = False, clip: dict[str, float] | None = None
+    ) -> bytes:
+        """A PNG of the viewport, the whole page, or ``clip`` (x, y, width, height in page pixels)."""
         params: dict[str, Any] = {"format": "png"}
-        if full_page:
+        if clip is not None:
+            params["captureBeyondViewport"] = True
+            params["clip"] = {**clip, "scale": 1}
+        elif full_page:
             params["captureBeyondViewport"] = True
             size = self.js("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
             params["clip"] = {"x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1}

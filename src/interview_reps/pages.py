@@ -4,7 +4,6 @@ what a page shows (history, patterns, reflection, the audio) and writes the file
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -36,13 +35,15 @@ def write_rep_page(
     *,
     question: Question | None = None,
     patterns: Sequence[str] | None = None,
+    history: Sequence[Rep] | None = None,
     audio: Audio | None = None,
 ) -> Path:
     """Write (or rewrite) the rep's report.html from what the library holds now: its result, its audio
     copy (played through a relative link), the patterns over the reps before it, its reflection.
 
-    ``question``, ``patterns`` and ``audio`` (the decoded copy) may be passed when the caller has them
-    already; otherwise they are looked up. Returns the page's path.
+    ``question``, ``patterns``, ``history`` (the reps the patterns were found over, ending in this one)
+    and ``audio`` (the decoded copy) may be passed when the caller has them already; otherwise they
+    are looked up. Returns the page's path.
     """
     from .report.html import AudioSource, render_html
 
@@ -52,12 +53,11 @@ def write_rep_page(
         from .questions import question_or_none
 
         question = question_or_none(rep.question_id)
-    history: list[Rep] = [rep]
+    if history is None:
+        history = _quiet_history(library, rep)
     if patterns is None:
         from .patterns import latest_patterns
 
-        with contextlib.suppress(LibraryError):
-            history = history_until(library, rep)
         patterns = latest_patterns(history, question=question)
     audio_file = rep.folder / rep.audio_file if rep.folder is not None and rep.audio_file else None
     if audio_file is not None and audio_file.is_file():
@@ -239,13 +239,23 @@ def _envelope(audio: Audio | Path) -> Envelope | None:
     from .report.envelope import loudness_envelope
 
     try:
-        if not isinstance(audio, Audio):
-            from .audio import load_audio
-
-            audio = load_audio(audio)
-        return loudness_envelope(audio)
+        return loudness_envelope(audio if isinstance(audio, Audio) else _decoded(audio))
     except RepsError:
         return None
+
+
+def _decoded(path: Path) -> Audio:
+    """The rep's audio copy, to draw: WAV and FLAC straight through soundfile at their own rate (drawing
+    needs no resampling, and no PyAV); any other format through the analysis decoder."""
+    import soundfile as sf
+
+    try:
+        samples, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    except (RuntimeError, OSError, ValueError):  # LibsndfileError is a RuntimeError
+        from .audio import load_audio
+
+        return load_audio(path)
+    return Audio(str(path), samples.mean(axis=1), int(rate))
 
 
 def _reflection(library: Library, rep: Rep) -> dict[str, str]:

@@ -255,7 +255,7 @@ def save_and_report(
     report_path = library.write_report(rep.id, markdown)
     from .pages import write_rep_page
 
-    html_path = write_rep_page(library, rep, question=question, patterns=patterns)
+    html_path = write_rep_page(library, rep, question=question, patterns=patterns, history=history)
     return RepReport(result, rep, markdown, patterns, report_path, html_path)
 
 

@@ -331,8 +331,9 @@ PLAYER_SCRIPT = r"""
           " is missing or in a format this browser does not play). The marks and times still hold.");
     });
   }
-  var wanted = /(?:^#|&)t=([0-9]+(?:\.[0-9]+)?)/.exec(location.hash);
-  if (wanted) {
+  function fromAddress() {
+    var wanted = /(?:^#|&)t=([0-9]+(?:\.[0-9]+)?)/.exec(location.hash);
+    if (!wanted) { return; }
     var t = parseFloat(wanted[1]);
     playFrom(t - lead, false);
     var marks = document.querySelectorAll("#transcript [data-start]");
@@ -343,6 +344,23 @@ PLAYER_SCRIPT = r"""
     });
     if (best && gap < 1) { best.scrollIntoView({block: "center"}); flash(best); }
   }
+  // Filler labels that would overlap at this width go to the second row (the server's guess assumes 1280 px).
+  function layoutMarks() {
+    var marks = Array.prototype.slice.call(document.querySelectorAll(".tl-lane .tl-mark"));
+    var ends = [-Infinity, -Infinity];
+    marks.forEach(function (el) {
+      el.classList.remove("r1");
+      el.style.top = "0px";
+      var box = el.getBoundingClientRect();
+      var row = box.left > ends[0] + 2 ? 0 : (box.left > ends[1] + 2 ? 1 : (ends[0] <= ends[1] ? 0 : 1));
+      if (row === 1) { el.classList.add("r1"); el.style.top = "18px"; }
+      ends[row] = box.right;
+    });
+  }
+  layoutMarks();
+  window.addEventListener("resize", layoutMarks);
+  window.addEventListener("hashchange", fromAddress);
+  fromAddress();
   show(audio ? audio.currentTime : 0);
 })();
 """

@@ -153,7 +153,8 @@ def _chart(name: str, m: MetricTrend, reps: Sequence[Rep], links: Mapping[str, s
         y_hi, y_lo = y(hi if hi is not None else top), y(lo if lo is not None else 0.0)
         parts.append(
             f'<rect x="{_LEFT}" y="{y_hi:.1f}" width="{plot_w}" height="{max(y_lo - y_hi, 1):.1f}" class="svg-band"/>'
-            f'<text x="{_W - _RIGHT - 4}" y="{y_hi + 14:.1f}" text-anchor="end" class="svg-muted">target {esc(spec.target_text())}</text>'
+            f'<text x="{_W - _RIGHT - 4}" y="{y_hi + 14 if y_lo - y_hi > 18 else y_hi - 4:.1f}" text-anchor="end" '
+            f'class="svg-muted">target {esc(spec.target_text())}</text>'
         )
     if m.baseline is not None:
         yb = y(m.baseline)
@@ -332,4 +333,5 @@ def _steps(top: float) -> int:
 
 
 def _tick(value: float) -> str:
-    return f"{value:.0f}" if abs(value - round(value)) < 1e-6 else f"{value:.1f}"
+    """A grid value as printed: 200 -> "200", 0.25 -> "0.25"."""
+    return f"{round(value, 2):g}"
