@@ -19,7 +19,20 @@ import soundfile as sf
 from click.testing import CliRunner
 
 from interview_reps.cli import cli
-from interview_reps.models import Audio, Feedback, Filler, Pause, Phrase, Result, Word
+from interview_reps.models import (
+    Audio,
+    Content,
+    Feedback,
+    Filler,
+    Mention,
+    Pause,
+    Phrase,
+    PointCoverage,
+    Result,
+    Structure,
+    StructurePart,
+    Word,
+)
 from interview_reps.pages import html_page_paths, reflection_pairs, write_progress_page, write_rep_page
 from interview_reps.questions import get_question
 from interview_reps.report.envelope import loudness_envelope, wav_data_uri
@@ -78,22 +91,22 @@ def spoken_result() -> Result:
     """A result with every kind of mark: a filled pause, a two-word discourse marker, a hedge that is
     also a repeat, a stutter repeat, a pause and a long pause, an acoustic filler and a candidate."""
     tokens = [
-        ("So,", 0.5, 0.8, False),
-        ("um,", 1.0, 1.4, True),
-        ("I", 1.6, 1.7, False),
-        ("think", 1.7, 2.0, False),
-        ("you", 2.1, 2.2, True),
-        ("know", 2.2, 2.4, True),
-        ("the", 2.5, 2.6, False),
-        ("the", 2.7, 2.8, False),
-        ("team", 2.8, 3.1, False),
-        ("<script>alert(1)</script>", 3.2, 3.5, False),
-        ("I", 6.0, 6.1, False),
-        ("think", 6.1, 6.4, False),
-        ("we", 6.5, 6.6, False),
-        ("shipped.", 6.6, 7.0, False),
+        ("So,", 0.5, 0.8, "word"),
+        ("um,", 1.0, 1.4, "filled_pause"),
+        ("I", 1.6, 1.7, "word"),
+        ("think", 1.7, 2.0, "word"),
+        ("you", 2.1, 2.2, "discourse_marker"),
+        ("know", 2.2, 2.4, "discourse_marker"),
+        ("the", 2.5, 2.6, "word"),
+        ("the", 2.7, 2.8, "word"),
+        ("team", 2.8, 3.1, "word"),
+        ("<script>alert(1)</script>", 3.2, 3.5, "word"),
+        ("I", 6.0, 6.1, "word"),
+        ("think", 6.1, 6.4, "word"),
+        ("we", 6.5, 6.6, "word"),
+        ("shipped.", 6.6, 7.0, "word"),
     ]
-    words = tuple(Word(t, s, e, filler=f) for t, s, e, f in tokens)
+    words = tuple(Word(t, s, e, kind=k) for t, s, e, k in tokens)
     base = make_result(wpm=150.0, duration_s=9.0, pace=[140.0])
     return replace(
         base,
@@ -213,6 +226,28 @@ def test_model_settings_trust_line_and_reflection_are_shown() -> None:
     assert page.text_of(page.where(id="trust")[0]).endswith("found only by the acoustic detector.")
     html, _ = page_of(spoken_result())
     assert "No reflection saved with this rep" in html
+
+
+def test_what_you_said_each_point_and_part_with_its_moment() -> None:
+    content = Content(
+        points=(
+            PointCoverage("Your current role", True, 1.6, "I think you know the team", "i"),
+            PointCoverage("Why this role", False),
+        ),
+        structure=Structure(
+            "Present-Past-Future", (StructurePart("Present", True, 1.6), StructurePart("Future", False))
+        ),
+        specifics=(Mention("three people", 2.5),),
+        vague=(Mention("shipped", 6.6),),
+    )
+    html, page = page_of(replace(spoken_result(), content=content))
+    rows = page.where(data_point="covered") + page.where(data_point="missed")
+    assert len(rows) == 2 and "“I think you know the team”" in html
+    assert [a["data-start"] for a in page.where(data_kind="content")] == ["1.6", "1.6", "2.5", "6.6"]
+    assert '<span class="out">no Future</span>' in html and "Specifics:</strong> three people" in html
+    vague = page.where(data_kind="vague")  # the vague words marked in the transcript too
+    assert [a["data-start"] for a in vague] == ["6.6"] and "shipped." in page.text_of(vague[0])
+    assert "no question was given" in page_of(spoken_result())[0]
 
 
 def test_no_audio_means_no_player_and_a_reason() -> None:

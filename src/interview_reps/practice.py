@@ -43,6 +43,8 @@ class PracticeOptions:
     sample_rate_hz: int | None = None  # None: 16 kHz if the device allows, else its default rate
     reflect: bool = True
     model: str = DEFAULT_MODEL
+    # Terms of a job description (``--job``): questions that fit them come first, answers are checked for them.
+    job_terms: tuple[str, ...] = ()
 
 
 class PracticeCallbacks:
@@ -113,11 +115,18 @@ def run_practice(options: PracticeOptions, ui: PracticeCallbacks, *, library: Li
 
     library = library or Library()
     ui.leftovers(repair_recordings(library.home))
+    bank = load_questions()
+    prefer: tuple[str, ...] = ()
+    if options.job_terms and options.question_id is None:
+        from .analyze.content import questions_for_job
+
+        prefer = tuple(q.id for q, shared in questions_for_job(bank, options.job_terms) if shared)
     question = pick_question(
-        load_questions(),
+        bank,
         question_id=options.question_id,
         category=options.category,
         practised=library.last_practised() if options.question_id is None else None,
+        prefer=prefer,
     )
     capture = capture_options(
         options.device,
@@ -129,7 +138,13 @@ def run_practice(options: PracticeOptions, ui: PracticeCallbacks, *, library: Li
     if options.prep_s > 0:
         ui.prepare(options.prep_s)
     answer = answer_question(
-        question, capture, ui, library=library, model=options.model, reflect=options.reflect
+        question,
+        capture,
+        ui,
+        library=library,
+        model=options.model,
+        reflect=options.reflect,
+        job_terms=options.job_terms,
     )
     return 130 if answer.interrupted else 0
 
@@ -142,6 +157,7 @@ def answer_question(
     library: Library,
     model: str = DEFAULT_MODEL,
     reflect: bool = True,
+    job_terms: Sequence[str] = (),
 ) -> Answer:
     """Record one answer into ``REPS_HOME/recordings/``, analyze it, save it as a rep, report, reflect.
 
@@ -171,7 +187,7 @@ def answer_question(
         raise AudioError(message)
     if interrupted:
         ui.note(f"Stopped by Ctrl-C; analyzing what was said. The recording is at {path}")
-    report = _save_answer(recording, question, ui, library=library, model=model)
+    report = _save_answer(recording, question, ui, library=library, model=model, job_terms=job_terms)
     ui.report(report, question)
     if report.rep is not None and reflect and not interrupted:
         answers = ui.reflect(REFLECTION_QUESTIONS)
@@ -183,7 +199,13 @@ def answer_question(
 
 
 def _save_answer(
-    recording: Recording, question: Question | None, ui: PracticeCallbacks, *, library: Library, model: str
+    recording: Recording,
+    question: Question | None,
+    ui: PracticeCallbacks,
+    *,
+    library: Library,
+    model: str,
+    job_terms: Sequence[str] = (),
 ) -> RepReport:
     """Analyze the recording and save it as a rep (a 16 kHz mono copy when it was recorded otherwise)."""
     from .audio import load_audio, write_wav
@@ -196,7 +218,9 @@ def _save_answer(
     copy = original
     try:
         audio = load_audio(original)
-        result = analyze_audio(audio, model=model, question=question, progress=ui.progress)
+        result = analyze_audio(
+            audio, model=model, question=question, job_terms=job_terms, progress=ui.progress
+        )
         if (recording.sample_rate_hz, recording.channels) != (SAMPLE_RATE_HZ, 1):
             copy = write_wav(audio, original.with_name(f"{original.stem}.16k.wav"))
         report = save_and_report(

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..models import Filler, Pause, Phrase, Result, Word
 from ..settings import AnalysisSettings, TargetBands
@@ -470,6 +470,7 @@ def _transcript_section(result: Result, long_s: float) -> list[str]:
         '<li><span class="mk dm">you know</span> discourse marker (italic, dotted)</li>'
         '<li><span class="mk hedge">I think</span> hedge (wavy underline)</li>'
         '<li><span class="mk rep">the the</span> repeat (double underline)</li>'
+        '<li><span class="mk vague">a bunch of</span> vague words (dashed underline)</li>'
         '<li><span class="mk pause">0.6 s</span> pause</li>'
         f'<li><span class="mk pause long">2.4 s, long</span> pause of {long_s:g} s or more</li>'
         '<li><span class="mk cand">?</span> possible filler, not counted</li></ul>',
@@ -513,14 +514,19 @@ def marked_transcript_html(result: Result, *, long_s: float = AnalysisSettings.l
         taken.update(range(i, j))
         _claim(owner, wraps, _Wrap(i, j, ["mk", css], data, _filler_label(f)))
 
-    for css, kind, phrases in (("rep", "repeat", result.repeats), ("hedge", "hedge", result.hedges)):
+    vague = tuple(Phrase(m.text, (m.at_s,)) for m in result.content.vague)
+    for css, kind, phrases in (
+        ("rep", "repeat", result.repeats),
+        ("hedge", "hedge", result.hedges),
+        ("vague", "vague", vague),
+    ):
         for ph in phrases:
             for t in ph.times_s:
                 found = _phrase_words(ph, t, words)
                 if found is None:
                     continue
                 i, j = found
-                label = f"{'Repeat' if kind == 'repeat' else 'Hedge'} “{ph.text}” at {clock(t)}"
+                label = f"{kind.capitalize()} “{ph.text}” at {clock(t)}"
                 data = {"data-kind": kind, "data-start": num(t), "data-end": num(words[j - 1].end)}
                 current = {owner[k] for k in range(i, j)}
                 if current == {None}:
@@ -702,34 +708,92 @@ def _reflection(reflection: Sequence[tuple[str, str]], rep: Rep | None) -> list[
 
 
 def _content(result: Result) -> list[str]:
-    """What the answer said against what the question asks for, when the result carries it (issue 14)."""
-    content = getattr(result, "content", None)
-    if content is None:
-        return []
-    return [
-        '<section aria-labelledby="content"><h2 id="content">What the answer said</h2>',
-        _generic(content),
-        "</section>",
-    ]
-
-
-def _generic(value: Any) -> str:
-    """Any dataclass, mapping or list as nested definition and bullet lists (for fields this page does
-    not know by name yet)."""
-    if is_dataclass(value) and not isinstance(value, type):
-        value = {f.name: getattr(value, f.name) for f in fields(value)}
-    if isinstance(value, Mapping):
-        items = "".join(
-            f"<dt>{esc(str(k).replace('_', ' '))}</dt><dd>{_generic(v)}</dd>" for k, v in value.items()
+    """What the answer said against what the question asks for (issue 14's ``content``): each point with
+    the words that cover it, the structure's parts, who did it, specifics, vague words, the job's terms;
+    every moment playable."""
+    c = result.content
+    out = ['<section aria-labelledby="content"><h2 id="content">What you said</h2>']
+    if not (
+        c.points
+        or c.structure.parts
+        or c.specifics
+        or c.vague
+        or c.job_terms
+        or c.ownership.i + c.ownership.we
+    ):
+        out += [
+            "<p>Nothing to check the content against: no question was given for this rep.</p>",
+            "</section>",
+        ]
+        return out
+    if c.points:
+        out.append(
+            '<div class="table-wrap"><table><thead><tr><th scope="col">The question asks for</th>'
+            '<th scope="col">Covered</th><th scope="col">When</th><th scope="col">In your words</th></tr></thead><tbody>'
         )
-        return f'<dl class="kv">{items}</dl>'
-    if isinstance(value, (list, tuple)):
-        if not value:
-            return "–"
-        return "<ul>" + "".join(f"<li>{_generic(v)}</li>" for v in value) + "</ul>"
-    if isinstance(value, float):
-        return esc(f"{value:g}")
-    return esc(value)
+        for p in c.points:
+            words = f"“{esc(p.evidence)}”" if p.evidence else ""
+            if not p.covered and p.evidence:
+                words += " (the point asks you not to say this)"
+            covered = '<span class="ok">yes</span>' if p.covered else '<span class="out">no</span>'
+            out.append(
+                f"<tr{attrs(data_point='covered' if p.covered else 'missed')}><td>{esc(p.text)}</td><td>{covered}</td>"
+                f"<td>{_play(p.at_s, 'content', f'Play where you cover: {p.text}')}</td><td>{words}</td></tr>"
+            )
+        out.append("</tbody></table></div>")
+    if c.structure.parts:
+        parts = []
+        for part in c.structure.parts:
+            if part.present and part.at_s is not None:
+                parts.append(
+                    f"<li>{esc(part.name)} {_play(part.at_s, 'content', f'Play the {part.name}')}</li>"
+                )
+            else:
+                parts.append(f'<li><span class="out">no {esc(part.name)}</span></li>')
+        out.append(
+            f'<h3>Structure: {esc(c.structure.name or "")}</h3><ul class="legend">{"".join(parts)}</ul>'
+        )
+    own = c.ownership
+    if own.i + own.we:
+        out.append(f"<p>Sentences that say what was done: {own.i} with “I”, {own.we} with “we”.</p>")
+    specifics = " ".join(f"{esc(m.text)} {_play(m.at_s, 'content', f'Play: {m.text}')}" for m in c.specifics)
+    out.append(f"<p><strong>Specifics:</strong> {specifics or 'none (no number or name)'}.</p>")
+    if c.vague:
+        vague = " ".join(f"“{esc(m.text)}” {_play(m.at_s, 'content', f'Play: {m.text}')}" for m in c.vague)
+        out.append(f"<p><strong>Vague words</strong> (dashed in the transcript): {vague}</p>")
+    if c.job_terms:
+        terms = "".join(
+            f"<li>{esc(j.term)}: "
+            + (
+                '<span class="ok">used</span> ' + _play(j.at_s, "content", f"Play: {j.term}")
+                if j.covered
+                else '<span class="out">not used</span>'
+            )
+            + "</li>"
+            for j in c.job_terms
+        )
+        out.append(f"<h3>The job's terms</h3><ul>{terms}</ul>")
+    if c.points:
+        from ..analyze.content import MEASURED_POINT_ACCURACY
+
+        precision, recall = MEASURED_POINT_ACCURACY
+        out.append(
+            '<p class="note">A point counts as covered when the answer uses one of its cue phrases (prompts/*.toml); '
+            f"on answers it was not tuned on, {precision:.0%} of the points it called covered were, and it found "
+            f"{recall:.0%} of those covered.</p>"
+        )
+    out.append("</section>")
+    return out
+
+
+def _play(at_s: float | None, kind: str, label: str) -> str:
+    """A button that plays from just before ``at_s`` ("" when there is no moment)."""
+    if at_s is None:
+        return ""
+    return (
+        f'<button type="button" class="play"{attrs(data_start=num(at_s), data_kind=kind)} '
+        f'aria-label="{esc(label)} ({clock(at_s)})">{clock(at_s)}</button>'
+    )
 
 
 # ------------------------------------------------------------------------- details and settings

@@ -206,6 +206,10 @@ font-weight:600;white-space:nowrap;color:var(--fg)}
 .mk.dm{color:var(--dm);background:var(--dm-bg);font-style:italic;text-decoration:underline dotted 2px}
 .mk.hedge{text-decoration:underline wavy var(--hedge);text-underline-offset:4px;color:inherit}
 .mk.rep{text-decoration:underline double var(--rep);text-underline-offset:4px;color:inherit}
+.mk.vague{text-decoration:underline dashed var(--dm);text-underline-offset:4px;color:inherit}
+.transcript .x-hedge{text-decoration:underline wavy var(--hedge)}
+.transcript .x-rep{text-decoration:underline double var(--rep)}
+.transcript .x-vague{text-decoration:underline dashed var(--dm)}
 .mk.pause{color:var(--muted);font-size:.85em;border:1px solid var(--line);padding:0 4px;margin:0 2px}
 .mk.pause::before{content:"\\2016  "}
 .mk.pause.long{color:var(--long);border:2px solid var(--long);font-weight:700}
