@@ -69,7 +69,7 @@ def main(out: Path) -> None:
             start = page.js("document.querySelectorAll('#transcript [data-kind~=filler]')[1].dataset.start")
             page.click(f'#transcript [data-kind~=filler][data-start="{start}"]')
             page.js(
-                "new Promise(r => setTimeout(() => { document.getElementById('audio').pause(); r(); }, 500))"
+                "new Promise(r => setTimeout(() => { document.getElementById('audio').pause(); r(); }, 1000))"
             )
             page.js("window.scrollTo(0, 0)")
             save_small(page.screenshot(clip=box(page, "h1", "#advice ~ ol")), out / "report-numbers.png")

@@ -308,7 +308,8 @@ PLAYER_SCRIPT = r"""
   }
 
   document.addEventListener("click", function (ev) {
-    var el = ev.target.closest ? ev.target.closest("[data-start]") : null;
+    // A word inside a marked item plays the item (a filler's time may be the sound's, not the word's).
+    var el = ev.target.closest ? (ev.target.closest(".mk[data-start]") || ev.target.closest("[data-start]")) : null;
     if (el) {
       ev.preventDefault();
       playFrom(parseFloat(el.getAttribute("data-start")) - lead, true);
