@@ -410,3 +410,21 @@ def test_an_undecodable_audio_copy_costs_the_envelope_not_the_page(tmp_path: Pat
     html = write_rep_page(library, rep).read_text()
     assert 'class="tl-env"' not in html and 'id="audio"' in html  # a flat line; the player still tries
     assert json.loads((rep.folder / "result.json").read_text())["rep"]["audio_file"] == "audio.wav"
+
+
+@pytest.mark.model
+def test_analyze_html_writes_a_page_that_carries_its_audio(tmp_path: Path, reps_home: Path) -> None:
+    """`reps analyze FILE --no-save --html PATH`: a page for an analysis that is not saved, its audio inside."""
+    sample = Path(__file__).resolve().parents[1] / "samples" / "mfa_uhum.flac"
+    out = tmp_path / "pages" / "uhum.html"
+    result = CliRunner().invoke(cli, ["analyze", str(sample), "--no-save", "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"HTML report (audio embedded) written to {out}" in result.stderr
+    page = Elements(out.read_text())
+    audio = page.where(id="audio")[0]["src"]
+    assert audio.startswith("data:audio/wav;base64,")
+    with wave.open(io.BytesIO(base64.b64decode(audio.split(",", 1)[1]))) as w:
+        seconds = w.getnframes() / w.getframerate()
+    assert seconds == pytest.approx(sf.info(sample).duration, abs=0.01)  # the whole recording
+    assert len(page.where(data_kind="filler", **{"class": "tl-mark"})) >= 4  # uh um uh hm hm um
+    assert "Not saved in the practice library" in out.read_text() and not (reps_home / "reps").exists()
