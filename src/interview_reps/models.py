@@ -13,7 +13,16 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 1
 
+# The four questions of the practice method (users.md, "Reflection"); keys as saved in a rep's reflection.json.
+REFLECTION_QUESTIONS: tuple[tuple[str, str], ...] = (
+    ("stumped", "What stumped me?"),
+    ("weak_or_vague", "What felt weak or vague?"),
+    ("feedback_noticed", "What feedback, verbal or not, did I notice?"),
+    ("story_gap", "What part of my story didn't connect?"),
+)
+
 FillerKind = Literal["filled_pause", "discourse_marker"]
+WordKind = Literal["word", "filled_pause", "discourse_marker"]
 FillerSource = Literal["transcript", "acoustic"]
 PauseKind = Literal["sentence", "clause"]
 
@@ -46,14 +55,20 @@ class Span:
 
 @dataclass(frozen=True)
 class Word:
-    """One token of the transcript; ``filler`` marks filled pauses and discourse markers."""
+    """One token of the transcript. ``kind``: a plain ``word``, a ``filled_pause`` (um, uh) or part of a
+    ``discourse_marker`` used as a filler ("like", "you know")."""
 
     text: str
     start: float
     end: float
     probability: float = 1.0
-    filler: bool = False
+    kind: WordKind = "word"
     sentence_end: bool = False  # the token closes a sentence (., ?, !)
+
+    @property
+    def filler(self) -> bool:
+        """A filled pause or a discourse marker (schema 1's ``filler`` flag)."""
+        return self.kind != "word"
 
 
 @dataclass(frozen=True)
@@ -68,11 +83,18 @@ class Transcript:
 
 @dataclass(frozen=True)
 class Filler:
+    """A counted filler (or, in ``Result.filler_candidates``, one heard but not counted).
+
+    ``source``: the signal that found it (``transcript``: the decoder wrote it; ``acoustic``: only the
+    sound showed it). ``confidence``: the detector's probability that it is a filled pause (1.0 for
+    discourse markers, judged by context)."""
+
     text: str
     start: float
     end: float
     kind: FillerKind
     source: FillerSource
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -349,11 +371,19 @@ class Result:
                     "filler": w.filler,
                     "probability": r3(w.probability),
                     "sentence_end": w.sentence_end,
+                    "kind": w.kind,
                 }
                 for w in self.words
             ],
             "fillers": [
-                {"text": f.text, "start": r3(f.start), "end": r3(f.end), "kind": f.kind, "source": f.source}
+                {
+                    "text": f.text,
+                    "start": r3(f.start),
+                    "end": r3(f.end),
+                    "kind": f.kind,
+                    "source": f.source,
+                    "confidence": r3(f.confidence),
+                }
                 for f in self.fillers
             ],
             "pauses": [
@@ -388,7 +418,14 @@ class Result:
                 "problems": list(self.quality.problems),
             },
             "filler_candidates": [
-                {"text": f.text, "start": r3(f.start), "end": r3(f.end), "kind": f.kind, "source": f.source}
+                {
+                    "text": f.text,
+                    "start": r3(f.start),
+                    "end": r3(f.end),
+                    "kind": f.kind,
+                    "source": f.source,
+                    "confidence": r3(f.confidence),
+                }
                 for f in self.filler_candidates
             ],
             "filler_trust": self.filler_trust,
@@ -490,7 +527,7 @@ def _result_from_dict(d: Mapping[str, Any]) -> Result:
                 start=w["start"],
                 end=w["end"],
                 probability=w.get("probability", 1.0),
-                filler=w["filler"],
+                kind=w.get("kind") or _old_word_kind(w, d["fillers"]),
                 sentence_end=w.get("sentence_end", False),
             )
             for w in d["words"]
@@ -518,7 +555,22 @@ def _result_from_dict(d: Mapping[str, Any]) -> Result:
 
 
 def _fillers(items: Any) -> tuple[Filler, ...]:
-    return tuple(Filler(f["text"], f["start"], f["end"], f["kind"], f["source"]) for f in items)
+    return tuple(
+        Filler(f["text"], f["start"], f["end"], f["kind"], f["source"], f.get("confidence", 1.0))
+        for f in items
+    )
+
+
+def _old_word_kind(w: Mapping[str, Any], fillers: Any) -> WordKind:
+    """A record written before words had a ``kind``: its ``filler`` flag, told apart by the record's
+    own discourse-marker fillers (a flagged word inside one is part of it)."""
+    if not w.get("filler"):
+        return "word"
+    inside = any(
+        f["kind"] == "discourse_marker" and f["start"] - 1e-3 <= w["start"] and w["end"] <= f["end"] + 1e-3
+        for f in fillers
+    )
+    return "discourse_marker" if inside else "filled_pause"
 
 
 def _phrases(items: Any) -> tuple[Phrase, ...]:

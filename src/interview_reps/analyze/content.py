@@ -1294,7 +1294,7 @@ def words_from_text(text: str, *, wpm: float = 150.0, start_s: float = 0.0) -> t
         word = Word(
             text=raw, start=round(t, 3), end=round(end_t, 3), sentence_end=raw.rstrip("\"')”’")[-1:] in ".?!"
         )
-        out.append(replace(word, filler=is_filled_pause(word)))
+        out.append(replace(word, kind="filled_pause") if is_filled_pause(word) else word)
         t += step_s
         if raw[-1:] in ".?!":
             t += 0.3  # a short breath between sentences
