@@ -446,3 +446,60 @@ def test_analyze_one_channel_of_an_interview(tmp_path: Path, clip) -> None:
     assert data["metrics"]["answer_length_s"] <= 8.0
     kept = Library().get(data["rep"]["id"])
     assert sf.info(kept.folder / kept.audio_file).duration == pytest.approx(8.0, abs=0.05)
+
+
+# ------------------------------------------------- the HTML pages say what the other reports say
+
+
+def test_the_html_report_notes_the_cut_the_voices_and_every_unadvised_row() -> None:
+    from interview_reps.judge import unadvised_line
+    from interview_reps.models import Span, Voices
+    from interview_reps.report import render_markdown
+    from interview_reps.report.html import render_html
+    from interview_reps.settings import TargetBands
+
+    result = replace(
+        make_result(pitch_variation_st=1.2),
+        voices=Voices(2, 0.9, (Span(0.0, 6.5),), speech_s=48.0, other_s=6.0),
+        channel="left",
+        range_s=(7.0, None),
+        stopped_by="max",
+        limit_s=60.0,
+        feedback=(),
+    )
+    html = render_html(result)
+    markdown = render_markdown(result)
+    for said in (
+        "left channel",
+        "from 0:07; times count from there",
+        "stopped at its 60 s limit (--max-seconds)",
+    ):
+        assert said in html and said in markdown
+    assert "more than one voice: a second voice at 0:00-0:06" in html
+    rest = unadvised_line(result, bands=TargetBands())
+    assert rest and "Pitch variation" in rest  # flagged, no advice: named with its reason in both
+    assert rest in markdown and rest in html and "Nothing to change on this rep" not in html
+    assert "Nothing to change on this rep" in render_html(replace(make_result(), feedback=()))
+
+
+def test_the_progress_page_has_the_reflections_and_the_terminals_verdicts(wav: Path) -> None:
+    from interview_reps.comparison import VERDICT_RULE
+    from interview_reps.pages import write_progress_page
+
+    library = Library()
+    a = save(library, wav, make_result(wpm=130.0), question=QUESTION).id
+    b = save(library, wav, make_result(wpm=150.0), question=QUESTION, day=1).id
+    save_reflection(library, a, {"weak_or_vague": "the result was vague"})
+    c = compare_library(library, [a, b], chart=False)
+    assert c.metrics["wpm"].verdict_text == "in target"
+    html = write_progress_page(library, question_id=QUESTION).read_text()
+    assert "the result was vague" in html and 'id="reflections"' in html
+    assert VERDICT_RULE.replace("'", "&#x27;") in html or VERDICT_RULE in html
+    row = html[html.index('data-metric="wpm"') :]
+    row = row[: row.index("</tr>")]
+    assert "in target" in row  # as `reps compare` says it
+    other = save(library, wav, make_result(), question="why-this-company", day=2).id
+    from interview_reps.pages import write_comparison_page
+
+    page = write_comparison_page(library, compare_library(library, [a, other], chart=False)).read_text()
+    assert "these reps answer different questions" in page

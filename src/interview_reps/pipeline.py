@@ -255,6 +255,8 @@ class RepReport:
     markdown: str
     patterns: tuple[str, ...] = ()  # "Third rep in a row with ...", strongest first
     report_path: Path | None = None
+    html_path: Path | None = None  # the rep's report.html, beside report_path
+    page_path: Path | None = None  # the standalone page asked for (`reps analyze --html PATH`)
 
 
 def save_and_report(
@@ -267,7 +269,7 @@ def save_and_report(
     source_path: str | None = None,
 ) -> RepReport:
     """Save ``result`` as a rep in ``library`` (unless None), then find patterns and draw the trend chart
-    from the saved reps of its question, then write the rep's Markdown report.
+    from the saved reps of its question, then write the rep's Markdown and HTML reports.
 
     ``audio``: the recording to keep with the rep (default: the file the result was made from). An
     unreadable index costs the patterns and the chart, never the rep.
@@ -298,7 +300,11 @@ def save_and_report(
         rep_id=rep.id,
         audio_file=rep.audio_file,
     )
-    return RepReport(result, rep, markdown, patterns, library.write_report(rep.id, markdown))
+    report_path = library.write_report(rep.id, markdown)
+    from .pages import write_rep_page
+
+    html_path = write_rep_page(library, rep, question=question, patterns=patterns, history=history)
+    return RepReport(result, rep, markdown, patterns, report_path, html_path)
 
 
 def process_files(
@@ -312,6 +318,7 @@ def process_files(
     model: str = DEFAULT_MODEL,
     settings: AnalysisSettings | None = None,
     clips_dirs: Sequence[Path | None] | None = None,
+    html_pages: Sequence[Path | None] | None = None,
     progress: Progress | None = None,
     cut: Cut = (None, None, None),
 ) -> Generator[RepReport | RepsError, None, None]:
@@ -319,7 +326,10 @@ def process_files(
     so the patterns of file 3 see the reps of files 1 and 2 whatever ``jobs`` is. A file that fails, at
     any step and for any reason, is its error; the others go on. (A model that cannot load raises its
     ModelError: that is no file's failure.) With a ``cut`` (channel, time range), the rep keeps the
-    audio that was analyzed, so its times and its recording agree."""
+    audio that was analyzed, so its times and its recording agree.
+
+    ``html_pages``: per file, a path for a standalone HTML page with the audio embedded
+    (``pages.write_standalone_page``; with a cut, the part analyzed), or None."""
     analyses = iter_analyze_files(
         paths,
         jobs=jobs,
@@ -338,7 +348,7 @@ def process_files(
         path = Path(paths[i])
         try:
             with _analyzed_audio(path, cut, settings, library) as kept:
-                yield save_and_report(
+                report = save_and_report(
                     analysis,
                     library=library,
                     question=question,
@@ -346,6 +356,21 @@ def process_files(
                     audio=kept,
                     source_path=str(path.resolve()),
                 )
+                page = html_pages[i] if html_pages else None
+                if page is not None:
+                    from .pages import write_standalone_page
+
+                    written = write_standalone_page(
+                        analysis,
+                        page,
+                        audio=kept,
+                        question=question,
+                        patterns=report.patterns,
+                        rep=report.rep,
+                        library=library,
+                    )
+                    report = replace(report, page_path=written)
+            yield report
         except RepsError as exc:  # e.g. the library cannot be written: say which file it cost
             yield exc if str(path) in str(exc) else type(exc)(f"{path}: {exc}")
         except Exception as exc:  # a bug while saving or reporting: the batch still goes on
@@ -357,8 +382,8 @@ def _analyzed_audio(
     path: Path, cut: Cut, settings: AnalysisSettings | None, library: Library | None
 ) -> Iterator[Path]:
     """The recording to keep with the rep: the file itself, or (for a channel or a time range) a
-    16 kHz WAV of the part analyzed, removed once the rep holds its copy."""
-    if cut == (None, None, None) or library is None:
+    16 kHz WAV of the part analyzed (for the rep and for a standalone page), removed once written."""
+    if cut == (None, None, None):
         yield path
         return
     import tempfile

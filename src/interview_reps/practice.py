@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import AudioError, RepsError
+from .models import REFLECTION_QUESTIONS
 from .settings import DEFAULT_MODEL, AnalysisSettings
 
 if TYPE_CHECKING:
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
     from .record import CaptureOptions, LevelUpdate, Recording
     from .store import Library
     from .wavfile import WavRepair
-
-from .reflection import REFLECTION_QUESTIONS
 
 __all__ = [
     "REFLECTION_QUESTIONS",
@@ -228,6 +227,7 @@ def answer_question(
             from .pipeline import save_reflection
 
             rep, themes = save_reflection(library, report.rep.id, answers)
+            _add_reflection_to_page(report, question, ui, library=library)
             ui.reflection_saved(rep)
             if themes:
                 ui.reflection_themes(themes)
@@ -320,6 +320,19 @@ def _save_answer(
     for path in {original, copy}:
         path.unlink(missing_ok=True)
     return report
+
+
+def _add_reflection_to_page(
+    report: RepReport, question: Question | None, ui: PracticeCallbacks, *, library: Library
+) -> None:
+    """The rep's HTML report, written again with the reflection just saved."""
+    from .pages import write_rep_page
+
+    assert report.rep is not None
+    try:
+        write_rep_page(library, report.rep, question=question, patterns=report.patterns)
+    except RepsError as exc:
+        ui.warn(f"the reflection is saved, but the HTML report does not show it yet ({exc})")
 
 
 def _discard(copy: Path, original: Path) -> None:

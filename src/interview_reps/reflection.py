@@ -13,13 +13,8 @@ from .text import norm
 if TYPE_CHECKING:
     from .models import Rep
 
-# The four questions of the practice method (users.md, "Reflection"); keys as saved in reflection.json.
-REFLECTION_QUESTIONS: tuple[tuple[str, str], ...] = (
-    ("stumped", "What stumped me?"),
-    ("weak_or_vague", "What felt weak or vague?"),
-    ("feedback_noticed", "What feedback, verbal or not, did I notice?"),
-    ("story_gap", "What part of my story didn't connect?"),
-)
+# REFLECTION_QUESTIONS (the four questions of the practice method) live in models, beside Reflection.
+
 # How each answer is named when it is shown again ("what felt weak: the result was vague").
 REFLECTION_LABELS: dict[str, str] = {
     "stumped": "what stumped me",

@@ -145,6 +145,12 @@ class Library:
         _replace_durably(path, markdown)
         return path
 
+    def write_html_report(self, rep_id: str, html: str) -> Path:
+        """Write (or replace) the rep's HTML report, whole or not at all. Returns its path."""
+        path = self.html_report_path(rep_id)
+        _replace_durably(path, html, what="the HTML report")
+        return path
+
     def save_reflection(self, rep_id: str, answers: Mapping[str, str]) -> Path:
         """Write the rep's reflection answers to ``reflection.json``, whole or not at all."""
         path = self.reps_dir / self.resolve(rep_id) / "reflection.json"
@@ -386,6 +392,18 @@ class Library:
         except (OSError, UnicodeDecodeError) as exc:
             raise LibraryError(f"{path}: cannot read the report: {exc}") from exc
 
+    def html_report_path(self, rep_id: str) -> Path:
+        """Where the rep's HTML report is kept, beside report.md (missing for reps saved before it existed)."""
+        return self.reps_dir / self.resolve(rep_id) / "report.html"
+
+    def page_path(self, name: str) -> Path:
+        """Where the progress page called ``name`` is kept: ``progress.html`` for the whole library, else
+        ``progress/<name>.html`` (a question id, or a span of rep ids)."""
+        if not name:
+            return self.home / "progress.html"
+        safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "reps"
+        return self.home / "progress" / f"{safe}.html"
+
     def audio_path(self, rep_id: str) -> Path | None:
         """The rep's copy of the recording, or None when it was deleted."""
         rep = self.get(rep_id)
@@ -437,7 +455,7 @@ class Library:
         entries = self.entries(question_id)
         names = _ordered_names({name for entry in entries for name in entry.metrics})
         writer = csv.writer(out, lineterminator="\n")
-        from .reflection import REFLECTION_QUESTIONS
+        from .models import REFLECTION_QUESTIONS
 
         keys = [key for key, _ in REFLECTION_QUESTIONS]
         writer.writerow(

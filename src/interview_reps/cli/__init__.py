@@ -19,6 +19,7 @@ from .library import (
     export_command,
     history_command,
     library_group,
+    progress_command,
     reflect_command,
     show_command,
 )
@@ -55,6 +56,8 @@ def cli() -> None:
       reps analyze *.wav --json          one JSON object per file, for scripts
       reps history                       every rep so far
       reps compare                       what improved, what regressed
+      reps show latest --open            the last rep in the browser: see and hear it
+      reps progress --open               trends over every rep, each a link to its report
     """
 
 
@@ -68,6 +71,7 @@ for command in (
     show_command,
     reflect_command,
     compare_command,
+    progress_command,
     export_command,
     delete_command,
     library_group,

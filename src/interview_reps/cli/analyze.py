@@ -37,6 +37,14 @@ if TYPE_CHECKING:
     help="Write each filler and long pause as a short WAV, plus an Audacity labels.txt, into DIR.",
 )
 @click.option(
+    "--html",
+    "html_path",
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="Also write a standalone HTML report with the audio embedded to PATH (a folder for several "
+    "files); for a rep not saved, or one to keep elsewhere. Saved reps always get report.html in their folder.",
+)
+@click.option(
     "--long-pause",
     "long_pause_s",
     type=click.FloatRange(min=AnalysisSettings.min_pause_s),
@@ -72,6 +80,7 @@ def analyze_command(
     no_save: bool,
     model: str,
     clips_dir: Path | None,
+    html_path: Path | None,
     long_pause_s: float,
     recorded: str | None,
     channel: str | None,
@@ -92,10 +101,12 @@ def analyze_command(
       reps analyze takes/*.wav --jobs 2        two files at a time
       reps analyze answer.wav --json --no-save | jq .metrics.wpm
       reps analyze answer.wav --clips clips/    then listen to each flagged moment
+      reps analyze answer.wav --no-save --html answer.html   a page to open in the browser
       reps analyze interview.wav --channel left     your voice, on its own channel
       reps analyze interview.wav --start 0:07 --end 2:10   your answer, not the question
     """
     from .. import console
+    from ..pages import html_page_paths
     from ..pipeline import clip_dirs, parse_time_s, process_files, recorded_times
     from ..questions import get_question
 
@@ -126,6 +137,7 @@ def analyze_command(
         model=model,
         settings=replace(AnalysisSettings(), long_pause_s=long_pause_s),
         clips_dirs=clips,
+        html_pages=html_page_paths(paths, html_path),
         progress=status,
         cut=(channel, start_s, end_s),
     )
@@ -175,6 +187,8 @@ def _print_outcomes(
             print_summary(outcome, question=question)
         if clips[n - 1] is not None:
             console.note(f"Clips and labels.txt written to {clips[n - 1]}")
+        if outcome.page_path is not None:
+            console.note(f"HTML report (audio embedded) written to {outcome.page_path}")
     return failed
 
 

@@ -167,6 +167,14 @@ def recording_line(result: Result, *, audio_file: str | None = None) -> str:
         where = f"[{audio_file}]({audio_file}) (the rep's own copy; from `{name}`)"
     else:
         where = f"`{result.audio_path}`"
+    how = recording_how(result)
+    extra = f"; {', '.join(how)}" if how else ""
+    return f"Recording: {where} ({result.duration_s:.1f} s{extra}). Model: `{result.model_name}`."
+
+
+def recording_how(result: Result) -> list[str]:
+    """How the recording was cut and stopped, as every rendering says it: "left channel", "from 0:07;
+    times count from there", "stopped at its 60 s limit (--max-seconds)"."""
     how = []
     if result.channel:
         how.append(f"{result.channel} channel")
@@ -187,8 +195,7 @@ def recording_line(result: Result, *, audio_file: str | None = None) -> str:
             "interrupt": "stopped with Ctrl-C",
         }.get(result.stopped_by, result.stopped_by)
         how.append(why)
-    extra = f"; {', '.join(how)}" if how else ""
-    return f"Recording: {where} ({result.duration_s:.1f} s{extra}). Model: `{result.model_name}`."
+    return how
 
 
 def voices_note(result: Result) -> str | None:
