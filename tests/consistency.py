@@ -119,4 +119,10 @@ def problems(result: Result, question: Question | None = None) -> list[str]:
         out.append(
             f"SNR {q.snr_db} is not speech {q.speech_level_dbfs} minus background {q.noise_floor_dbfs}"
         )
+    # 8. Nothing calls the audio noisy or unreliable when its row says ok, nor ok when it is flagged.
+    audio = rows.get("audio")
+    if audio is not None and audio.ok is True and re.search(r"noisy|unreliable", markdown, re.I):
+        out.append(f"the Audio row is ok, yet the report says noisy or unreliable: {audio.value}")
+    if audio is not None and audio.ok is False and re.search(r"Audio check: ok", markdown):
+        out.append("the Audio row is flagged, yet the report says the audio check is ok")
     return out

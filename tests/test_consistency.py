@@ -11,7 +11,7 @@ import pytest
 import tomllib
 
 from consistency import BANDS, problems
-from interview_reps.analyze.advice import advise, with_length_advice
+from interview_reps.analyze.advice import advise, filler_trust, with_length_advice
 from interview_reps.analyze.content import analyze_content, content_advice, points_to_cover, words_from_text
 from interview_reps.analyze.language import find_hedges, find_repeats, find_restarts, tokens_of
 from interview_reps.analyze.pace import pace_windows, words_per_minute
@@ -129,6 +129,9 @@ def built(rng: random.Random, question_id: str, text: str) -> tuple[Result, obje
         stopped_by=rng.choice([None, "user", "max", "interrupt"]),
         limit_s=rng.choice([10.0, 30.0, 300.0]),
     )
+    quality = result.quality
+    trust = filler_trust(list(fillers), [], [], quality=quality, wpm=metrics.wpm)
+    result = replace(result, filler_trust=trust)
     content = analyze_content(tuple(words), question)
     result = replace(result, content=content)
     extra = content_advice(content, question, answer_end_s=t_last)

@@ -385,7 +385,14 @@ def filler_trust(
     low = []
     if quality is not None:
         if quality.snr_db < QUALITY_FOR_TRUST_SNR_DB:
-            low.append(f"the room is noisy (speech {quality.snr_db:.0f} dB above it)")
+            # Not "noisy" when the audio check passed: the table's Audio row is the one verdict on noise.
+            noisy = not quality.ok and any("noisy" in p for p in quality.problems)
+            low.append(
+                f"the room is noisy (speech {quality.snr_db:.0f} dB above it)"
+                if noisy
+                else f"speech is {quality.snr_db:.0f} dB above the background, under the "
+                f"{QUALITY_FOR_TRUST_SNR_DB:.0f} dB where fillers are heard best"
+            )
         if quality.speech_level_dbfs < QUALITY_FOR_TRUST_LEVEL_DBFS:
             low.append("the speech is quiet")
     if wpm > FAST_FOR_TRUST_WPM:
