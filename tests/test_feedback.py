@@ -405,6 +405,28 @@ def test_values_never_wrap_mid_number_at_80_columns(monkeypatch, wav: Path) -> N
     assert not any(line.rstrip().endswith(("0.9", "wpm,")) for line in text.splitlines() if "longest" in line)
 
 
+def test_a_value_wraps_only_between_values_at_any_width() -> None:
+    """Rich wraps at a no-break space too: at every column width, each number stays with its unit."""
+    import rich.console
+    from rich.table import Table
+
+    from interview_reps.console.tables import unbroken
+
+    value = "18, 15/min (2 mid-sentence), longest 0.9 s"
+    for width in range(56, 101):  # from a narrow terminal (value column ~20 cells) up
+        out = io.StringIO()
+        table = Table()
+        table.add_column("", no_wrap=True)
+        table.add_column("this rep", ratio=3)
+        table.add_column("target", ratio=1, min_width=14)
+        table.add_row("  ✓ Pauses", unbroken(value), unbroken("none >= 2 s; mid-sentence < 1.5 s"))
+        rich.console.Console(file=out, width=width).print(table)
+        text = out.getvalue()
+        for held in ("0.9 s", "2 mid-sentence", "2 s", "1.5 s"):
+            assert held in text, (width, text)
+        assert "\u2800" not in text and "\u00a0" not in text
+
+
 def test_top_level_help_cuts_nothing_off() -> None:
     out = CliRunner().invoke(cli, ["--help"], terminal_width=80).output
     commands = out.split("Commands:")[1]

@@ -83,7 +83,7 @@ def print_summary(
         if label == "{}.":
             rest = unadvised_line(result, bands=bands, question=question)
             if rest:
-                console.print(Text("  " + unbroken(rest), style="yellow"))
+                console.print(unbroken("  " + rest, style="yellow"))
     if len(report.patterns) > MAX_PATTERNS_SHOWN:
         more = len(report.patterns) - MAX_PATTERNS_SHOWN
         console.print(
@@ -99,10 +99,34 @@ def print_summary(
 _NUMBER_UNIT = re.compile(r"(\d) (?=[^\s\d(])")
 
 
-def unbroken(text: str) -> str:
-    """``text`` with a no-break space between each number and its unit ("0.9 s", "12 dB"), so a narrow
+# Rich wraps at any Unicode space, the no-break space too; it wraps this stand-in (not a space, one
+# cell wide) as part of the word, and the stand-in is turned back into a space once the lines are cut.
+_KEEP = "\u2800"
+
+
+class _Unbroken(Text):
+    """Text that rich wraps only at ordinary spaces: a no-break space holds its two sides together."""
+
+    def wrap(self, console, width, **kw):  # type: ignore[no-untyped-def]
+        masked = self.copy()
+        masked.plain = self.plain.replace("\u00a0", _KEEP)
+        lines = Text.wrap(masked, console, width, **kw)
+        for line in lines:
+            line.plain = line.plain.replace(_KEEP, " ")
+        return lines
+
+    def __rich_measure__(self, console, options):  # type: ignore[no-untyped-def]
+        masked = self.copy()
+        masked.plain = self.plain.replace("\u00a0", _KEEP)
+        return Text.__rich_measure__(masked, console, options)
+
+
+def unbroken(text: str, style: str = "") -> Text:
+    """``text`` with each number held to its unit ("0.9 s", "12 dB", "2 mid-sentence"), so a narrow
     terminal never wraps a value mid-number ("longest 0.9 / s")."""
-    return _NUMBER_UNIT.sub("\\1\u00a0", text)
+    out = _Unbroken()
+    out.append_text(Text.from_markup(_NUMBER_UNIT.sub("\\1\u00a0", text), style=style))
+    return out
 
 
 def print_comparison(comparison: Comparison, *, all_metrics: bool = False) -> None:
