@@ -344,6 +344,26 @@ def test_two_voices_are_noted_one_is_not(tmp_path: Path, clip) -> None:
     assert spans and (spans[0].end <= 7.0 or spans[0].start >= 5.5)  # one of the two turns, not both
 
 
+def test_one_person_speaking_freely_is_one_voice(clip) -> None:
+    """The natural recordings of one person (the MFA author, on the tuning side), as recorded and said
+    three times over as a long answer: no two-voice note (at the earlier threshold, 3 of 4 had one)."""
+    from interview_reps.analyze.frames import speech_frames
+    from interview_reps.analyze.speakers import detect_voices, voices_note
+    from interview_reps.audio import load_audio
+    from interview_reps.models import Audio, Span, Voices
+    from interview_reps.settings import AnalysisSettings
+
+    settings = AnalysisSettings()
+    for name in ("mfa_cold_corpus.wav", "mfa_acoustic_corpus.wav"):
+        once = load_audio(clip(name))
+        thrice = Audio("x3", np.concatenate([once.samples] * 3), once.sample_rate_hz)
+        for audio in (once, thrice):
+            found = detect_voices(audio, speech_frames(audio, settings=settings))
+            assert found is not None and voices_note(found) is None, (name, audio.duration_s, found)
+    short = Voices(2, 0.9, (Span(18.1, 18.3), Span(20.0, 26.0)), speech_s=30.0, other_s=6.2)
+    assert "a second voice at 0:18, 0:20-0:26 (6 s" in (voices_note(short) or "")
+
+
 # ------------------------------------------------------------------------------ 8. small things
 
 
