@@ -134,6 +134,8 @@ def test_reps_reflect_saves_from_options(reflected: list[str]) -> None:
     assert Library().get(reflected[1]).reflection == Reflection(
         (("weak_or_vague", "the middle dragged"), ("story_gap", "why I moved"))
     )
+    for report in ("report.md", "report.html"):  # both reports of the rep show it at once
+        assert "the middle dragged" in (Library().get(reflected[1]).folder / report).read_text()
     assert run("reflect", reflected[1], ok=False).exit_code == 1  # no terminal, no options
 
 

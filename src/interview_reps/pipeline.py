@@ -445,8 +445,9 @@ def rep_report_text(library: Library, rep_id: str) -> str:
 
 
 def save_reflection(library: Library, rep_id: str, answers: Mapping[str, str]) -> tuple[Rep, list[str]]:
-    """Save the person's reflection with the rep, and put it in the rep's report, with the themes that
-    come back across the reflections of the rep's question (``patterns.reflection_themes``).
+    """Save the person's reflection with the rep, and put it in the rep's reports (report.md with the
+    themes that come back across the reflections of the rep's question, ``patterns.reflection_themes``;
+    report.html written again).
 
     Returns the rep (with its reflection) and the themes, as sentences. Answers left empty are not saved.
     """
@@ -467,6 +468,15 @@ def save_reflection(library: Library, rep_id: str, answers: Mapping[str, str]) -
     text = library.report_text(rep.id)
     if text is not None:
         library.write_report(rep.id, with_reflection(text, rep.reflection, themes))
+    if library.html_report_path(rep.id).exists():  # the HTML report shows it too (reps before it have none)
+        from .pages import write_rep_page
+
+        try:
+            write_rep_page(library, rep)
+        except RepsError as exc:
+            raise LibraryError(
+                f"the reflection is saved, but the HTML report does not show it yet ({exc})"
+            ) from exc
     return rep, themes
 
 

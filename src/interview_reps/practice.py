@@ -226,8 +226,7 @@ def answer_question(
         if any(str(v).strip() for v in answers.values()):
             from .pipeline import save_reflection
 
-            rep, themes = save_reflection(library, report.rep.id, answers)
-            _add_reflection_to_page(report, question, ui, library=library)
+            rep, themes = save_reflection(library, report.rep.id, answers)  # report.md and .html
             ui.reflection_saved(rep)
             if themes:
                 ui.reflection_themes(themes)
@@ -320,19 +319,6 @@ def _save_answer(
     for path in {original, copy}:
         path.unlink(missing_ok=True)
     return report
-
-
-def _add_reflection_to_page(
-    report: RepReport, question: Question | None, ui: PracticeCallbacks, *, library: Library
-) -> None:
-    """The rep's HTML report, written again with the reflection just saved."""
-    from .pages import write_rep_page
-
-    assert report.rep is not None
-    try:
-        write_rep_page(library, report.rep, question=question, patterns=report.patterns)
-    except RepsError as exc:
-        ui.warn(f"the reflection is saved, but the HTML report does not show it yet ({exc})")
 
 
 def _discard(copy: Path, original: Path) -> None:
