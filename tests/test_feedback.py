@@ -481,7 +481,20 @@ def test_analyze_one_channel_of_an_interview(tmp_path: Path, clip) -> None:
     """`reps analyze --channel left --start --end`: only JFK's channel, only that stretch; the rep
     keeps the audio it analyzed."""
     path = _two_voice_stereo(tmp_path, clip)
-    out = run("analyze", str(path), "--channel", "left", "--start", "0:00", "--end", "8", "--json")
+    page = tmp_path / "page.html"
+    out = run(
+        "analyze",
+        str(path),
+        "--channel",
+        "left",
+        "--start",
+        "0:00",
+        "--end",
+        "8",
+        "--json",
+        "--html",
+        str(page),
+    )
     data = json.loads(out.stdout)
     assert data["audio"]["channel"] == "left" and data["audio"]["end_s"] == 8.0
     assert "truncated" not in out.output and data["warnings"] == []  # a range is not a truncation
@@ -490,6 +503,14 @@ def test_analyze_one_channel_of_an_interview(tmp_path: Path, clip) -> None:
     assert data["metrics"]["answer_length_s"] <= 8.0
     kept = Library().get(data["rep"]["id"])
     assert sf.info(kept.folder / kept.audio_file).duration == pytest.approx(8.0, abs=0.05)
+    # the standalone page embeds the part analyzed too, and says which part
+    import base64
+    import re
+
+    html = page.read_text()
+    embedded = re.search(r"data:audio/wav;base64,([A-Za-z0-9+/=]+)", html)
+    assert embedded and "left channel" in html
+    assert sf.info(io.BytesIO(base64.b64decode(embedded.group(1)))).duration == pytest.approx(8.0, abs=0.05)
 
 
 # ------------------------------------------------- the HTML pages say what the other reports say
