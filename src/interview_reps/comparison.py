@@ -322,7 +322,8 @@ VERDICT_RULE = (
     "Verdicts compare the first and the last rep on rates and shares, never raw counts, as shown "
     "(rounded): a change within the noise band (±, in the metric's unit) is unchanged; with a target, "
     "staying inside it is unchanged ('in target'), and otherwise coming closer to it is improved and "
-    "moving away regressed."
+    "moving away regressed. 'changed': a measure with no better direction of its own (articulation; "
+    "fillers per minute, which follows the pace: their share of words is judged), shown for context."
 )
 
 
