@@ -6,11 +6,11 @@ import contextlib
 import hashlib
 import importlib
 import json
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import files
 from .errors import ModelError
 from .settings import DEFAULT_MODEL
 
@@ -131,11 +131,6 @@ def _write_stamps(stamp_dir: Path | None, stamps: dict[str, list[object]]) -> No
     """Best effort: a read-only or full disk only means the hash is checked again next time."""
     if stamp_dir is None:
         return
-    tmp = stamp_dir / f".{_STAMP_FILE}.{os.getpid()}.tmp"
-    try:
-        stamp_dir.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(stamps), encoding="utf-8")
-        os.replace(tmp, stamp_dir / _STAMP_FILE)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        files.private_dir(stamp_dir)
+        files.replace(stamp_dir / _STAMP_FILE, json.dumps(stamps))  # whole, private, locked while written

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import AudioError, LibraryError, ModelError, RepsError
+from .errors import AudioError, LibraryError, LibraryWriteError, ModelError, RepsError
 from .models import Audio, Rep, Result
 from .settings import DEFAULT_MODEL, AnalysisSettings, PatternSettings, TranscribeSettings
 
@@ -208,6 +208,9 @@ class RepReport:
     markdown: str
     patterns: tuple[str, ...] = ()  # "Third rep in a row with ...", strongest first
     report_path: Path | None = None
+    # Why the rep is not in the library although saving was asked for (read-only, full): one line.
+    not_saved: str | None = None
+    saved_in: Path | None = None  # the home of the library holding the rep (the fallback, if it came to that)
 
 
 def save_and_report(
@@ -218,24 +221,42 @@ def save_and_report(
     created_at: datetime | None = None,
     audio: Path | None = None,
     source_path: str | None = None,
+    fallback: Library | None = None,
 ) -> RepReport:
     """Save ``result`` as a rep in ``library`` (unless None), then find patterns and draw the trend chart
     from the saved reps of its question, then write the rep's Markdown report.
 
     ``audio``: the recording to keep with the rep (default: the file the result was made from). An
-    unreadable index costs the patterns and the chart, never the rep.
+    unreadable index costs the patterns and the chart, never the rep. A library that cannot be written
+    (read-only, full) costs the save, never the analysis: the rep goes to ``fallback`` if given, else
+    the report comes back unsaved, ``not_saved`` saying why.
     """
     from .report import render_markdown
 
     if library is None:
         return RepReport(result, None, render_markdown(result, question=question))
-    rep = library.save(
-        result,
-        question_id=question.id if question else None,
-        created_at=created_at,
-        audio=audio,
-        source_path=source_path,
-    )
+
+    def save(into: Library) -> Rep:
+        return into.save(
+            result,
+            question_id=question.id if question else None,
+            created_at=created_at,
+            audio=audio,
+            source_path=source_path,
+        )
+
+    try:
+        rep = save(library)
+    except LibraryWriteError as exc:
+        if fallback is None:
+            return RepReport(result, None, render_markdown(result, question=question), not_saved=str(exc))
+        try:
+            rep = save(fallback)
+        except LibraryWriteError as again:
+            return RepReport(
+                result, None, render_markdown(result, question=question), not_saved=f"{exc}; and {again}"
+            )
+        library = fallback
     try:
         history = _history(library, rep)
     except LibraryError:
@@ -250,7 +271,11 @@ def save_and_report(
         chart=_chart_link(library, history, question),
         rep_id=rep.id,
     )
-    return RepReport(result, rep, markdown, patterns, library.write_report(rep.id, markdown))
+    try:
+        report_path: Path | None = library.write_report(rep.id, markdown)
+    except LibraryWriteError:
+        report_path = None  # the rep is saved; `reps show` writes its report again from result.json
+    return RepReport(result, rep, markdown, patterns, report_path, saved_in=library.home)
 
 
 def process_files(
@@ -264,11 +289,14 @@ def process_files(
     settings: AnalysisSettings | None = None,
     clips_dirs: Sequence[Path | None] | None = None,
     progress: Progress | None = None,
+    fallback: Library | None = None,
 ) -> Generator[RepReport | RepsError, None, None]:
     """``reps analyze``: each file analyzed (``jobs`` at a time), then saved and reported in input order,
     so the patterns of file 3 see the reps of files 1 and 2 whatever ``jobs`` is. A file that fails, at
     any step and for any reason, is its error; the others go on. (A model that cannot load raises its
-    ModelError: that is no file's failure.)"""
+    ModelError: that is no file's failure.) A library that cannot be written keeps each file's report,
+    unsaved (``RepReport.not_saved``) or saved in ``fallback``. A recording left in the library's
+    recordings/ (an answer a crash kept from becoming a rep) leaves it once its rep is saved."""
     analyses = iter_analyze_files(
         paths,
         jobs=jobs,
@@ -284,18 +312,34 @@ def process_files(
             continue
         path = Path(paths[i])
         try:
-            yield save_and_report(
+            report = save_and_report(
                 analysis,
                 library=library,
                 question=question,
                 created_at=created_at[i] if created_at else None,
                 audio=path,
                 source_path=str(path.resolve()),
+                fallback=fallback,
             )
+            if library is not None and report.saved_in == library.home and _is_leftover(path, library):
+                from .wavfile import discard_recording
+
+                discard_recording(path)
+            yield report
         except RepsError as exc:  # e.g. the library cannot be written: say which file it cost
             yield exc if str(path) in str(exc) else type(exc)(f"{path}: {exc}")
         except Exception as exc:  # a bug while saving or reporting: the batch still goes on
             yield _unexpected(path, exc)
+
+
+def _is_leftover(path: Path, library: Library) -> bool:
+    """True for a recording in the library's own recordings/ folder."""
+    from .wavfile import recordings_dir
+
+    try:
+        return path.resolve().parent == recordings_dir(library.home).resolve()
+    except OSError:
+        return False
 
 
 def _history(library: Library, rep: Rep, *, most: int = 20) -> list[Rep]:
@@ -436,15 +480,23 @@ def _modified(path: Path) -> datetime | None:
 
 
 def clip_dirs(paths: Sequence[Path], clips_dir: Path | None) -> list[Path | None]:
-    """One clips folder per file: DIR itself for one file, else DIR/<name>, DIR/<name>-2, ... when names repeat."""
+    """One clips folder per file: DIR itself for one file, else DIR/<name>, DIR/<name>-2, ... when names
+    repeat. Each <name> is the file's stem made into one harmless folder name (files.safe_name: a file
+    called "...flac" has the stem "..", which must not lead out of DIR)."""
+    from . import files
+
     if clips_dir is None:
         return [None] * len(paths)
     if len(paths) == 1:
         return [Path(clips_dir)]
-    seen: dict[str, int] = {}
+    used: set[str] = set()  # casefolded: names that differ only in case are one folder on macOS and Windows
     out: list[Path | None] = []
-    for path in paths:
-        stem = Path(path).stem
-        seen[stem] = seen.get(stem, 0) + 1
-        out.append(Path(clips_dir) / (stem if seen[stem] == 1 else f"{stem}-{seen[stem]}"))
+    for n, path in enumerate(paths, 1):
+        stem = files.safe_name(Path(path).stem, fallback=f"recording-{n}")
+        name, k = stem, 1
+        while name.casefold() in used:
+            k += 1
+            name = f"{stem}-{k}"
+        used.add(name.casefold())
+        out.append(Path(clips_dir) / name)
     return out

@@ -10,14 +10,15 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import AudioError, RepsError
+from . import failpoints, files
+from .errors import AudioError, LibraryError, LibraryWriteError, RepsError, Terminated
 from .settings import DEFAULT_MODEL, AnalysisSettings
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from .models import Rep
     from .pipeline import RepReport
     from .questions import Question
@@ -50,6 +51,8 @@ class PracticeOptions:
     sample_rate_hz: int | None = None  # None: 16 kHz if the device allows, else its default rate
     reflect: bool = True
     model: str = DEFAULT_MODEL
+    # Where to record and save when REPS_HOME cannot be written (read-only, full): a library folder.
+    fallback_dir: Path | None = None
 
 
 class PracticeCallbacks:
@@ -98,6 +101,11 @@ class PracticeCallbacks:
     def reflection_saved(self, rep: Rep) -> None:
         """The reflection was saved with the rep."""
 
+    def save_elsewhere(self, reason: str) -> Path | None:
+        """The library could not take the rep (``reason``, one line): a folder to keep it in instead (a
+        practice library of its own), or None to keep only the recording."""
+        return None
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -116,10 +124,10 @@ def run_practice(options: PracticeOptions, ui: PracticeCallbacks, *, library: Li
     from .questions import load_questions, pick_question
     from .record import capture_options
     from .store import Library
-    from .wavfile import repair_recordings
 
     library = library or Library()
-    ui.leftovers(repair_recordings(library.home))
+    fallback = Library(options.fallback_dir) if options.fallback_dir is not None else None
+    ui.leftovers(_leftovers(library))
     question = pick_question(
         load_questions(),
         question_id=options.question_id,
@@ -132,13 +140,70 @@ def run_practice(options: PracticeOptions, ui: PracticeCallbacks, *, library: Li
         max_s=options.max_s,
         stop_on_silence_s=options.stop_on_silence_s,
     )
+    library = _where_to_record(library, fallback, capture, ui)
     ui.question(question)
     if options.prep_s > 0:
         ui.prepare(options.prep_s)
     answer = answer_question(
-        question, capture, ui, library=library, model=options.model, reflect=options.reflect
+        question,
+        capture,
+        ui,
+        library=library,
+        model=options.model,
+        reflect=options.reflect,
+        fallback=fallback if fallback is not library else None,
     )
     return 130 if answer.interrupted else 0
+
+
+def _leftovers(library: Library) -> list[WavRepair]:
+    """Recordings from earlier runs that are not reps yet, headers repaired. One that is a rep already
+    (the process was killed after saving it, before removing it) is removed."""
+    from .wavfile import discard_recording, repair_recordings, working_copy_path
+
+    found = repair_recordings(library.home)
+    if not found:
+        return []
+    try:
+        saved = library.source_paths()
+    except LibraryError:
+        return found
+    left = []
+    for repair in found:
+        if {str(repair.path.resolve()), str(working_copy_path(repair.path).resolve())} & saved:
+            discard_recording(repair.path)
+        else:
+            left.append(repair)
+    return left
+
+
+def _where_to_record(
+    library: Library, fallback: Library | None, capture: CaptureOptions, ui: PracticeCallbacks
+) -> Library:
+    """The library the answer goes into: REPS_HOME, or ``fallback`` when REPS_HOME cannot be written.
+    Raises LibraryWriteError before the question when neither can keep an answer."""
+    from .text import clock
+    from .wavfile import recordings_dir
+
+    folder = recordings_dir(library.home)
+    if not files.writable(folder):
+        reason = f"{library.home} cannot be written (a read-only disk or folder)"
+        if fallback is None or not files.writable(recordings_dir(fallback.home)):
+            raise LibraryWriteError(
+                f"cannot record: {reason}, so nothing you say could be kept; give --fallback-dir DIR, "
+                "or set REPS_HOME to a writable folder"
+            )
+        ui.warn(f"{reason}; recording into {fallback.home} instead")
+        return fallback
+    # The recording, and its copy in the rep (twice again when it is resampled), with a margin.
+    needed = int(capture.max_s * capture.sample_rate_hz * capture.channels * 2 * 2 + 1_000_000)
+    free = files.free_bytes(folder)
+    if free < needed:
+        ui.warn(
+            f"only {files.megabytes(free)} free on the disk holding {library.home} (a {clock(capture.max_s)} "
+            f"answer needs {files.megabytes(needed)}): if it fills, recording stops and what was said is kept"
+        )
+    return library
 
 
 def answer_question(
@@ -149,22 +214,37 @@ def answer_question(
     library: Library,
     model: str = DEFAULT_MODEL,
     reflect: bool = True,
+    fallback: Library | None = None,
 ) -> Answer:
     """Record one answer into ``REPS_HOME/recordings/``, analyze it, save it as a rep, report, reflect.
 
     The recording leaves recordings/ only once the rep holding its copy is saved; on any failure it
-    stays, and the error (one line) says where it is.
+    stays, and the error (one line) says where it is. SIGTERM while recording keeps the recording and
+    raises Terminated without analyzing. A library that cannot take the rep (read-only, full) still
+    shows the report; the rep goes to ``fallback``, or where ``ui.save_elsewhere`` says, or only the
+    recording is kept (LibraryWriteError).
     """
     from .record import record_to_wav
-    from .wavfile import new_recording_path
+    from .text import clock
+    from .wavfile import discard_recording, new_recording_path, write_note
 
     path = new_recording_path(library.home)
+    write_note(path, question_id=question.id if question else None, started_at=datetime.now(timezone.utc))
     ui.recording_started(question, capture)
     recording = None
     try:
         recording = record_to_wav(path, capture, should_stop=ui.should_stop, on_level=ui.level)
+    except BaseException:
+        if not path.exists():
+            discard_recording(path)  # its note
+        raise
     finally:
         ui.recording_stopped(recording, capture)
+    if recording.stopped_by == "terminated":
+        ui.warn(f"terminated: the recording ({clock(recording.duration_s)}) is kept at {path}")
+        raise Terminated
+    if recording.problem:
+        ui.warn(recording.problem)
     interrupted = recording.stopped_by == "interrupt"
     min_s = AnalysisSettings().min_duration_s
     if recording.duration_s < min_s:
@@ -178,8 +258,10 @@ def answer_question(
         raise AudioError(message)
     if interrupted:
         ui.note(f"Stopped by Ctrl-C; analyzing what was said. The recording is at {path}")
-    report = _save_answer(recording, question, ui, library=library, model=model)
+    report = _save_answer(recording, question, ui, library=library, model=model, fallback=fallback)
     ui.report(report, question)
+    if report.not_saved is not None:
+        report = _save_elsewhere(report, recording, question, ui)
     if report.rep is not None and reflect and not interrupted:
         answers = ui.reflect(REFLECTION_QUESTIONS)
         if any(answers.values()):
@@ -189,12 +271,20 @@ def answer_question(
 
 
 def _save_answer(
-    recording: Recording, question: Question | None, ui: PracticeCallbacks, *, library: Library, model: str
+    recording: Recording,
+    question: Question | None,
+    ui: PracticeCallbacks,
+    *,
+    library: Library,
+    model: str,
+    fallback: Library | None = None,
 ) -> RepReport:
-    """Analyze the recording and save it as a rep (a 16 kHz mono copy when it was recorded otherwise)."""
+    """Analyze the recording and save it as a rep (a 16 kHz mono copy when it was recorded otherwise,
+    or the recording itself when the disk has no room for that copy)."""
     from .audio import load_audio, write_wav
     from .pipeline import analyze_audio, save_and_report
     from .settings import SAMPLE_RATE_HZ
+    from .wavfile import discard_recording, working_copy_path
 
     assert recording.path is not None
     original = recording.path
@@ -204,9 +294,18 @@ def _save_answer(
         audio = load_audio(original)
         result = analyze_audio(audio, model=model, question=question, progress=ui.progress)
         if (recording.sample_rate_hz, recording.channels) != (SAMPLE_RATE_HZ, 1):
-            copy = write_wav(audio, original.with_name(f"{original.stem}.16k.wav"))
+            try:
+                copy = write_wav(audio, working_copy_path(original))
+            except AudioError:
+                _discard(working_copy_path(original), original)
+                copy = original  # no room for the copy: the rep keeps the recording as it was made
         report = save_and_report(
-            result, library=library, question=question, audio=copy, source_path=str(copy.resolve())
+            result,
+            library=library,
+            question=question,
+            audio=copy,
+            source_path=str(copy.resolve()),
+            fallback=fallback,
         )
     except RepsError as exc:
         _discard(copy, original)
@@ -215,9 +314,42 @@ def _save_answer(
         _discard(copy, original)
         ui.warn(kept)
         raise
-    for path in {original, copy}:
-        path.unlink(missing_ok=True)
+    if report.rep is None:  # the library could not take it: the recording stays
+        _discard(copy, original)
+        return report
+    failpoints.reached("practice.saved")
+    discard_recording(original)
     return report
+
+
+def _save_elsewhere(
+    report: RepReport, recording: Recording, question: Question | None, ui: PracticeCallbacks
+) -> RepReport:
+    """The report is shown but the library could not take the rep: save it where the person asks, or
+    keep only the recording and say so (LibraryWriteError)."""
+    from .pipeline import save_and_report
+    from .store import Library
+    from .wavfile import discard_recording
+
+    assert recording.path is not None and report.not_saved is not None
+    kept = f"the report is above and the recording is kept at {recording.path}"
+    folder = ui.save_elsewhere(report.not_saved)
+    if folder is None:
+        raise LibraryWriteError(f"{report.not_saved}; {kept} (--fallback-dir DIR saves it elsewhere)")
+    saved = save_and_report(
+        report.result,
+        library=Library(folder),
+        question=question,
+        audio=recording.path,
+        source_path=str(recording.path.resolve()),
+    )
+    if saved.rep is None:
+        raise LibraryWriteError(f"{report.not_saved}; and {saved.not_saved}; {kept}")
+    discard_recording(recording.path)
+    ui.note(
+        f"Saved as rep {saved.rep.id} in the library at {folder} (REPS_HOME={folder} reps history lists it)"
+    )
+    return saved
 
 
 def _discard(copy: Path, original: Path) -> None:

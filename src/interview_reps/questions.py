@@ -33,6 +33,15 @@ _KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _REQUIRED = ("id", "text", "category", "target_seconds")
 _OPTIONAL = {"structure": "direct", "points": ()}
 _FIELDS = (*_REQUIRED, *_OPTIONAL)
+# Every report, the JSON and the terminal card repeat a question's text and points, so their size is
+# bounded. The longest built-in question is 94 characters and its longest point 64: these leave room
+# for any real question, and stop a pasted document (a 10 MB question made every report 11 MB).
+MAX_TEXT_CHARS = 500
+MAX_POINT_CHARS = 300
+MAX_POINTS = 12
+MAX_STRUCTURE_CHARS = 80
+# A question file bigger than this is no question bank (the built-in files are under 6 kB).
+MAX_FILE_BYTES = 1_000_000
 
 # What the structure names in the bank stand for (prompts/*.toml).
 STRUCTURES = {
@@ -218,7 +227,11 @@ def _toml_files(folder: Traversable) -> list[Traversable]:
 def _load_file(file: Traversable) -> list[Question]:
     source = str(file)
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        with file.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise QuestionError(f"{source}: too big for a question file (over {MAX_FILE_BYTES // 1000} kB)")
+        data = tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise QuestionError(f"{source}: invalid TOML: {exc}") from exc
     except UnicodeDecodeError as exc:
@@ -278,6 +291,16 @@ def _parse(entry: dict[str, Any], source: str, n: int) -> Question:
     points = entry.get("points", [])
     if not isinstance(points, list) or not all(isinstance(p, str) and p.strip() for p in points):
         raise fail(f"'points' must be a list of non-empty strings, not {_describe(points)}")
+    for key, most in (("text", MAX_TEXT_CHARS), ("structure", MAX_STRUCTURE_CHARS)):
+        if len(entry.get(key, "").strip()) > most:
+            raise fail(f"'{key}' is {len(entry[key].strip()):,} characters long; at most {most} are allowed")
+    if len(points) > MAX_POINTS:
+        raise fail(f"'points' has {len(points)} points; at most {MAX_POINTS} are allowed")
+    for p in points:
+        if len(p.strip()) > MAX_POINT_CHARS:
+            raise fail(
+                f"a point is {len(p.strip()):,} characters long; at most {MAX_POINT_CHARS} are allowed"
+            )
 
     return Question(
         id=entry["id"],

@@ -177,8 +177,9 @@ def delete_command(rep_ids: tuple[str, ...], audio_only: bool, all_reps: bool, y
         raise click.UsageError("give rep ids or --all (not both)")
     ids = (
         [e.id for e in library.entries()]
+        + sorted(library.orphans())  # orphans: folders that lost their result
         if all_reps
-        else list(dict.fromkeys(library.resolve(r) for r in rep_ids))
+        else list(dict.fromkeys(r if r in library.orphans() else library.resolve(r) for r in rep_ids))
     )
     if not ids:
         click.echo("No reps to delete.", err=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -46,6 +47,17 @@ def jobs_option(f: F) -> F:
         metavar="N",
         help="Analyze N files at a time, each in its own process (results still print in input order). "
         "Up to the number of CPU cores helps.",
+    )(f)
+
+
+def fallback_dir_option(f: F) -> F:
+    return click.option(
+        "--fallback-dir",
+        "fallback_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        metavar="DIR",
+        help="If the practice library cannot be written (read-only, disk full), save the rep in a "
+        "library in DIR instead (REPS_HOME=DIR reps history lists it).",
     )(f)
 
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import math
 import os
+import shlex
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
@@ -192,9 +194,14 @@ class TerminalPractice(PracticeCallbacks):
     def leftovers(self, found: Sequence[WavRepair]) -> None:
         for left in found[:5]:
             fixed = "; its header was repaired" if left.repaired else ""
+            command = f"reps analyze {shlex.quote(str(left.path))}"
+            if left.question_id:
+                command += f" --question {left.question_id}"
+            if left.started_at:
+                command += f" --recorded {left.started_at.astimezone():%Y-%m-%dT%H:%M}"
             self.console.print(
                 f"reps: an earlier recording was not saved as a rep ({clock(left.duration_s)}{fixed}): "
-                f"{left.path}  (analyze it with: reps analyze {left.path})",
+                f"{left.path}  (save it as a rep with: {command}; or delete it)",
                 markup=False,
             )
         if len(found) > 5:
@@ -258,6 +265,8 @@ class TerminalPractice(PracticeCallbacks):
             "max": f"the {clock(capture.max_s)} limit",
             "silence": f"{capture.stop_on_silence_s or 0:g} s of silence",
             "interrupt": "Ctrl-C",
+            "terminated": "SIGTERM",
+            "error": "the file could not take more",
         }[recording.stopped_by]
         self.console.print(f"Recorded {recording.duration_s:.1f} s ({why}).")
 
@@ -278,6 +287,18 @@ class TerminalPractice(PracticeCallbacks):
 
     def reflection_saved(self, rep: Rep) -> None:
         self.console.print(f"[dim]Reflection saved with rep {rep.id}.[/dim]")
+
+    def save_elsewhere(self, reason: str) -> Path | None:
+        """On a terminal, offer to keep the rep in another folder; never asks otherwise."""
+        if not _is_terminal(sys.stdin):
+            return None
+        self.console.print(f"reps: the rep could not be saved: {reason}", markup=False)
+        try:
+            answer = self.console.input("Save it in another folder instead? Folder (Enter skips): ").strip()
+        except (EOFError, KeyboardInterrupt):
+            self.console.print()
+            return None
+        return Path(answer).expanduser() if answer else None
 
 
 def print_devices(devices: Sequence[InputDevice], *, as_json: bool = False) -> None:
