@@ -32,8 +32,12 @@ except ImportError:  # pragma: no cover - Windows
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
 TEMP_PREFIX = ".tmp-"
-# Names older versions gave their temporary entries: leftovers too.
-_LEGACY_TEMP = re.compile(r"^\.(trash-.+|.+\.[0-9a-f]{6}\.tmp|verified-models\.json\.\d+\.tmp)$")
+# The names temp_name makes, and those older versions gave their temporary entries (a save's folder, a
+# delete's, a replaced file's, a chart's, the model stamp's): anything else is left alone.
+_TEMP = re.compile(
+    r"^\.(tmp-.+-\d+-[0-9a-f]{8}|tmp-\d{8}-\d{6}-[0-9a-f]{8}|trash-.+-[0-9a-f]{4}"
+    r"|.+\.[0-9a-f]{6}\.tmp|.+-[0-9a-f]{6}\.png|verified-models\.json\.\d+\.tmp)$"
+)
 # A writer locks its temporary entry microseconds after creating it: an unlocked entry younger than
 # this whose process still runs may be in that instant, so it is left for the next sweep.
 LEFTOVER_MIN_AGE_S = 5.0
@@ -257,7 +261,8 @@ def temp_name(label: str) -> str:
 
 
 def is_temporary(name: str) -> bool:
-    return name.startswith(TEMP_PREFIX) or bool(_LEGACY_TEMP.match(name))
+    """A name only reps gives to its temporary entries (never a user's file)."""
+    return bool(_TEMP.match(name))
 
 
 def leftovers(folder: Path, *, remove: bool) -> list[Leftover]:

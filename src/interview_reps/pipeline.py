@@ -3,14 +3,16 @@ chart from the saved reps -> report. No terminal here: callers pass a ``progress
 
 from __future__ import annotations
 
+import contextlib
 import os
+import warnings
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import AudioError, LibraryError, LibraryWriteError, ModelError, RepsError
+from .errors import AudioError, LibraryError, LibraryWriteError, ModelError, RepsError, RepsWarning
 from .models import Audio, Rep, Result
 from .settings import DEFAULT_MODEL, AnalysisSettings, PatternSettings, TranscribeSettings
 
@@ -378,7 +380,8 @@ def rep_report_text(library: Library, rep_id: str) -> str:
 
     rep = library.get(rep_id)
     markdown = render_markdown(rep.result, question=question_or_none(rep.question_id), rep_id=rep.id)
-    library.write_report(rep.id, markdown)
+    with contextlib.suppress(LibraryWriteError):  # a read-only library: shown, written another time
+        library.write_report(rep.id, markdown)
     return markdown
 
 
@@ -436,12 +439,16 @@ def compare_library(
     from .chart import write_trend_chart
 
     first, final = comparison.reps[0].id, comparison.reps[-1].id
-    path = (
-        chart
-        if isinstance(chart, Path)
-        else library.chart_path(comparison.question_id or f"{first}_to_{final}")
-    )
-    return replace(comparison, chart=write_trend_chart(comparison, path))
+    if isinstance(chart, Path):
+        return replace(comparison, chart=write_trend_chart(comparison, chart))
+    try:
+        path = write_trend_chart(
+            comparison, library.chart_path(comparison.question_id or f"{first}_to_{final}")
+        )
+    except LibraryWriteError as exc:  # a read-only or full library: the comparison without its chart
+        warnings.warn(f"no trend chart: {exc}", RepsWarning, stacklevel=2)
+        return comparison
+    return replace(comparison, chart=path)
 
 
 def _unknown_question(library: Library, question_id: str) -> str:

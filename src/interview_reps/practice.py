@@ -241,7 +241,9 @@ def answer_question(
     finally:
         ui.recording_stopped(recording, capture)
     if recording.stopped_by == "terminated":
-        ui.warn(f"terminated: the recording ({clock(recording.duration_s)}) is kept at {path}")
+        ui.warn(
+            f"stopped by SIGTERM before the analysis; the recording ({clock(recording.duration_s)}) is kept at {path}"
+        )
         raise Terminated
     if recording.problem:
         ui.warn(recording.problem)

@@ -244,4 +244,5 @@ def library_check() -> None:
     if problems:
         click.echo("Run `reps library rebuild` to fix the index.", err=True)
         sys.exit(1)
-    click.echo(f"{library.home}: ok", err=True)
+    read_only = " (read-only: it can be read, nothing can be saved in it)" if library.read_only else ""
+    click.echo(f"{library.home}: ok{read_only}", err=True)
