@@ -228,7 +228,10 @@ def capture(
                     reason = "silence"
                     break
     finally:
-        stream.abort()  # sounddevice ignores errors here by default
+        if reason in ("user", "interrupt", "terminated"):
+            stream.stop()  # lets PortAudio hand over the blocks it holds: nothing said before the stop is lost
+        else:
+            stream.abort()  # sounddevice ignores errors here by default
         stream.close()
     if reason in ("user", "interrupt", "terminated"):
         # what was said up to the key press (or the signal) is already in the queue: keep it

@@ -351,16 +351,21 @@ class Library:
             ]
             indexed = {row[0] for row in conn.execute("SELECT id FROM reps")}
         on_disk = self._folder_ids()
-        problems += [f"{rid}: folder not in the index" for rid in sorted(on_disk - indexed)]
-        problems += [f"{rid}: in the index but its folder is gone" for rid in sorted(indexed - on_disk)]
+        unreadable: list[str] = []
+        missing_audio: list[str] = []
         for rid in sorted(on_disk):
             try:
                 rep = self._read_rep(rid)
             except LibraryError as exc:
+                unreadable.append(rid)
                 problems.append(str(exc))
                 continue
             if rep.audio_file and rep.folder is not None and not (rep.folder / rep.audio_file).is_file():
-                problems.append(f"{rep.folder}: its audio {rep.audio_file} is missing")
+                missing_audio.append(f"{rep.folder}: its audio {rep.audio_file} is missing")
+        # an unreadable folder is never indexed: its own line says why
+        problems += [f"{rid}: folder not in the index" for rid in sorted(on_disk - indexed - set(unreadable))]
+        problems += [f"{rid}: in the index but its folder is gone" for rid in sorted(indexed - on_disk)]
+        problems += missing_audio
         problems += [_orphan_problem(self.reps_dir / name, name) for name in sorted(self.orphans())]
         for left in self.leftovers(remove=False):
             if not left.in_use:
@@ -691,6 +696,8 @@ class Library:
             return self._open()
 
     def _open(self) -> sqlite3.Connection:
+        if os.path.lexists(self.index_path) and not self.index_path.is_file():  # a folder, a dangling link
+            raise _Damaged(sqlite3.DatabaseError("not a file"))
         try:
             files.private_dir(self.home)
             if not self.index_path.exists():

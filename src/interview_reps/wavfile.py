@@ -184,6 +184,7 @@ def write_note(recording: Path, *, question_id: str | None, started_at: datetime
     """Write the recording's note (best effort: a recording without one is still a recording)."""
     note = {"question_id": question_id, "started_at": started_at.astimezone(timezone.utc).isoformat()}
     with contextlib.suppress(OSError):
+        files.private_dir(recording.parent)
         files.replace(note_path(recording), json.dumps(note) + "\n")
 
 
