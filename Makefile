@@ -6,15 +6,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Hashed pins of every package, one file per supported Python (make lock regenerates them).
 LOCKS := requirements/py310.txt requirements/py311.txt
-# Debian packages: PortAudio for the microphone, sox to build the virtual microphone's raw file in tests.
-SYSTEM_PACKAGES := libportaudio2 sox
+# Debian packages: PortAudio for the microphone, sox to build the virtual microphone's raw file in tests,
+# strace for the test that traces an analysis for network use (tests/test_offline.py).
+SYSTEM_PACKAGES := libportaudio2 sox strace
 # The demo's own practice library, emptied at every run: the demo never touches your REPS_HOME.
 DEMO_HOME := $(CURDIR)/.demo-library
 # make eval: the in-repo development set, plus REPS_EVAL_DIR (a folder of NAME.wav|flac + NAME.txt) if set.
 EVAL_DIRS := samples tests/data $(REPS_EVAL_DIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system demo test test-fast lint format eval bench bench-jobs lock clean
+.PHONY: help setup system demo test test-fast lint format eval bench bench-jobs reliability lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -72,6 +73,12 @@ bench: setup ## cost of `reps analyze` on a 60 s answer as a ratio to bare faste
 bench-jobs: setup ## throughput of `reps analyze --jobs 1` and `--jobs 2` on 20 files
 	$(BIN)/python scripts/bench.py --batch 20
 
+reliability: setup ## the README's reliability figures: the fault suite, and a 10-minute analysis traced for network use
+	@rm -f .reliability.json
+	REPS_RELIABILITY_OUT=$(CURDIR)/.reliability.json REPS_OFFLINE_TRACE_S=600 \
+	  $(BIN)/python -m pytest -q tests/test_faults.py tests/test_offline.py
+	$(BIN)/python scripts/reliability.py .reliability.json
+
 lock: setup ## regenerate the hashed pins in requirements/ from pyproject.toml (needs the network)
 	for v in 3.10 3.11; do \
 	  $(BIN)/uv pip compile -q pyproject.toml requirements/build.in --extra dev --universal \
@@ -79,4 +86,4 @@ lock: setup ## regenerate the hashed pins in requirements/ from pyproject.toml (
 	done
 
 clean: ## remove the virtualenv and build leftovers
-	rm -rf $(VENV) $(DEMO_HOME) build src/*.egg-info .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) $(DEMO_HOME) .reliability.json build src/*.egg-info .pytest_cache .ruff_cache .mypy_cache

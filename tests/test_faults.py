@@ -7,8 +7,7 @@ Recording runs through the real PortAudio/ALSA stack with a virtual microphone p
 Saving is stopped at each named point of a save (failpoints.POINTS) with a real signal. Read-only and
 full disks are real mounts (a read-only bind mount, a small tmpfs): root only, skipped otherwise.
 
-With REPS_RELIABILITY_OUT=FILE the measured figures are written there as JSON (`make reliability`
-prints the README's table from them).
+The measured figures go to the README through figures.record (`make reliability`).
 """
 
 from __future__ import annotations
@@ -33,6 +32,7 @@ import pytest
 import soundfile as sf
 from click.testing import CliRunner
 
+from figures import record
 from interview_reps.cli import cli
 from interview_reps.store import Library
 from recordings import clip_path
@@ -44,18 +44,6 @@ QUESTION = "tell-me-about-yourself"
 MAX_LOSS_S = 0.5  # the issue's target for audio lost on kill -9 mid-recording, at real time
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 needs_root = pytest.mark.skipif(not IS_ROOT, reason="real read-only and full disks need mounts: run as root")
-
-FIGURES: dict[str, object] = {}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _figures() -> Iterator[None]:
-    yield
-    out = os.environ.get("REPS_RELIABILITY_OUT")
-    if out:
-        previous = json.loads(Path(out).read_text()) if Path(out).exists() else {}
-        Path(out).write_text(json.dumps({**previous, **FIGURES}, indent=1) + "\n")
-
 
 # ------------------------------------------------------------------------------------------ helpers
 
@@ -190,7 +178,7 @@ def test_kill_9_mid_recording_loses_under_half_a_second(tmp_path: Path, reps_hom
         frames = assert_exact_prefix(wav, clip)
         losses.append(round(delivered_s - frames / RATE, 3))
     assert max(losses) <= MAX_LOSS_S, losses
-    FIGURES["kill9_recording_loss_s"] = losses
+    record("kill9_recording_loss_s", losses)
     # the next start: the leftover, with its question and time, and the command that saves it as a rep
     no_mic = tmp_path / "no-capture.conf"
     no_mic.write_text("pcm.!default { type asym playback.pcm { type null } }\n")
@@ -222,7 +210,7 @@ def test_sigterm_mid_recording_keeps_every_sample(tmp_path: Path, reps_home: Pat
     frames = assert_exact_prefix(wav, clip)
     assert frames / RATE >= delivered_s  # nothing lost: PortAudio handed over what it held (stop, not abort)
     assert not (reps_home / "reps").exists()
-    FIGURES["sigterm_recording_loss_s"] = max(0.0, round(delivered_s - frames / RATE, 3))
+    record("sigterm_recording_loss_s", max(0.0, round(delivered_s - frames / RATE, 3)))
 
 
 @pytest.mark.model
@@ -361,7 +349,7 @@ def test_a_save_stopped_at_any_point_leaves_a_whole_rep_or_none(
             library.rebuild()  # also removes a report's temporary file cut off mid-replace
             assert [n for r in visible(reps_dir) for n in hidden(reps_dir / r)] == []
         survived += 1
-    FIGURES[f"save_points_{signame.lower()}"] = f"{survived} of {len(SAVE_POINTS)}"
+    record(f"save_points_{signame.lower()}", f"{survived} of {len(SAVE_POINTS)}")
 
 
 def test_a_delete_stopped_half_way_finishes_at_the_next_start(tmp_path: Path, wav: Path) -> None:
@@ -616,7 +604,7 @@ def test_every_rep_survives_a_damaged_index(tmp_path: Path, wav: Path) -> None:
         check = invoke(home, "library", "check")
         assert check.exit_code == 0, (name, check.stderr)
         survived.append(name)
-    FIGURES["index_corruptions_survived"] = f"{len(survived)} of {len(CORRUPTIONS)}"
+    record("index_corruptions_survived", f"{len(survived)} of {len(CORRUPTIONS)}")
 
 
 def test_damaged_rep_folders_cost_only_themselves(tmp_path: Path, wav: Path) -> None:
@@ -635,7 +623,7 @@ def test_damaged_rep_folders_cost_only_themselves(tmp_path: Path, wav: Path) -> 
     assert any(reps[1].id in p and "unreadable result" in p for p in problems)
     assert any(reps[2].id in p and "no result.json" in p and "reps delete" in p for p in problems)
     assert any(reps[3].id in p and "audio audio.wav is missing" in p for p in problems)
-    FIGURES["rep_folder_damage_named"] = "3 of 3"
+    record("rep_folder_damage_named", "3 of 3")
 
 
 # -------------------------------------------------------------------------------- many writers
@@ -681,7 +669,7 @@ def test_eight_writers_at_once_lose_nothing(tmp_path: Path, wav: Path) -> None:
     assert sorted({e.question_id for e in entries}) == [f"w{n}" for n in range(writers)]
     assert index_rows(home) == writers * saves  # written by the writers, not filled in by this read
     assert library.check() == [] and hidden(home / "reps") == []
-    FIGURES["concurrent_writers"] = {"writers": writers, "reps_saved": writers * saves, "reps_lost": 0}
+    record("concurrent_writers", {"writers": writers, "reps_saved": writers * saves, "reps_lost": 0})
 
 
 # ---------------------------------------------------------------------------- the sound system

@@ -21,10 +21,12 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from figures import record
 from interview_reps.offline import TELEMETRY_OFF
 from recordings import SAMPLES_DIR
 
 TRACE_S = float(os.environ.get("REPS_OFFLINE_TRACE_S", "120"))
+QUESTION = "tell-me-about-yourself"
 # Environment variables with which onnxruntime turns its telemetry off by itself (CI detection): removed
 # from the traced runs, so that only interview_reps can be what keeps them quiet.
 CI_VARIABLES = (
@@ -47,6 +49,9 @@ CI_VARIABLES = (
 # joblib; named at random and removed), and the Python environment itself (numba's compiled-function
 # cache beside librosa's sources: machine code, no identifiers).
 ALLOWED = ("/dev/null", "/dev/shm/sem.", sys.prefix + "/")
+# ... and in HOME, matplotlib's standard folders: its cache of the system's font list (font names and
+# paths) and its (empty) configuration folder, made when the trend chart is first drawn.
+ALLOWED_IN_HOME = (".cache/matplotlib", ".config/matplotlib")
 
 
 def isolation() -> list[str] | None:
@@ -70,6 +75,7 @@ needs_isolation = pytest.mark.skipif(
 class Trace:
     internet_sockets: list[str]
     written: list[str]  # paths opened for writing, created, renamed, removed
+    calls: int  # system calls traced
 
 
 _AT = re.compile(r'^\w+\((AT_FDCWD|\d+)(?:<([^>]*)>)?, "([^"]*)"')
@@ -103,7 +109,8 @@ def traced(
         [*PREFIX, *strace, *command], env=env, cwd=cwd, capture_output=True, text=True, timeout=900
     )
     sockets, written = [], []
-    for line in log.read_text(errors="replace").splitlines():
+    lines = log.read_text(errors="replace").splitlines()
+    for line in lines:
         call = line.split(None, 1)[1] if " " in line else line  # drop the pid
         name = call.split("(", 1)[0]
         if (
@@ -123,7 +130,7 @@ def traced(
             written.append(os.path.normpath(os.path.join(base, at.group(3))))
         elif plain := _PLAIN.match(call):
             written.append(os.path.normpath(os.path.join(cwd, plain.group(1))))
-    return proc, Trace(sockets, written)
+    return proc, Trace(sockets, written, len(lines))
 
 
 def clean_env(home: Path, reps_home: Path) -> dict[str, str]:
@@ -155,33 +162,71 @@ def long_answer(path: Path, seconds: float) -> Path:
     return path
 
 
-def outside(written: list[str], reps_home: Path) -> list[str]:
-    return sorted(
-        {
-            p
-            for p in written
-            if not p.startswith(str(reps_home) + "/") and p != str(reps_home) and not p.startswith(ALLOWED)
-        }
-    )
+def where(path: str, home: Path) -> str:
+    """A written path as the README states it: the kinds of place, not each file."""
+    if path.startswith(sys.prefix + "/"):
+        return (
+            "<venv>/lib/.../site-packages/librosa/**/__pycache__/*.nbi|*.nbc (numba's cache)"
+            if "__pycache__" in path
+            else "<venv>/" + os.path.relpath(path, sys.prefix)
+        )
+    if path.startswith("/dev/shm/sem."):
+        return "/dev/shm/sem.* (semaphores, removed at exit)"
+    return path.replace(str(home), "~")
+
+
+def outside(written: list[str], reps_home: Path, home: Path) -> list[str]:
+    """The paths written that are neither in REPS_HOME nor allowed."""
+    allowed = (*ALLOWED, *(f"{home}/{name}" for name in ALLOWED_IN_HOME), f"{reps_home}/")
+    parents = (str(reps_home), f"{home}/.cache", f"{home}/.config")
+    return sorted({p for p in written if p not in parents and not p.startswith(allowed)})
 
 
 @needs_isolation
 @pytest.mark.model
 def test_a_long_analysis_opens_no_socket_and_writes_nothing_outside_reps_home(tmp_path: Path) -> None:
+    """The whole of `reps analyze --question`: a second rep of its question, so patterns and the trend
+    chart (matplotlib) are drawn from the library too."""
     home, reps_home = tmp_path / "home", tmp_path / "reps-home"
     home.mkdir()
     answer = long_answer(tmp_path / "answer.wav", TRACE_S)
+    from interview_reps.store import Library
+    from test_store import make_result
+
+    Library(reps_home).save(make_result(), question_id=QUESTION, audio=SAMPLES_DIR / "jfk.wav")
     proc, trace = traced(
-        [sys.executable, "-m", "interview_reps.cli", "analyze", str(answer), "--json"],
+        [
+            sys.executable,
+            "-m",
+            "interview_reps.cli",
+            "analyze",
+            str(answer),
+            "--json",
+            "--question",
+            QUESTION,
+        ],
         env=clean_env(home, reps_home),
         cwd=tmp_path,
         log=tmp_path / "trace.txt",
     )
     assert proc.returncode == 0, proc.stderr
     assert trace.internet_sockets == []
-    assert outside(trace.written, reps_home) == []
-    assert list(home.iterdir()) == []  # no telemetry id, no event queue, no cache in the user's home
+    assert outside(trace.written, reps_home, home) == []
+    in_home = sorted(str(p.relative_to(home)) for p in home.rglob("*") if p.is_file())
+    assert [p for p in in_home if not p.startswith(".cache/matplotlib/fontlist")] == []  # no telemetry
     assert any(p.startswith(str(reps_home / "reps")) for p in trace.written)  # the trace does see writes
+    assert (reps_home / "charts" / f"{QUESTION}.png").is_file()
+    record(
+        "offline_trace",
+        {
+            "audio_s": TRACE_S,
+            "system_calls_traced": trace.calls,
+            "internet_sockets": len(trace.internet_sockets),
+            "written_outside_reps_home": sorted(
+                {where(p, home) for p in trace.written if not p.startswith(str(reps_home))}
+            ),
+        },
+    )
 
 
 @needs_isolation

@@ -1,0 +1,71 @@
+"""Print the README's reliability table from the figures the fault and privacy tests measured.
+
+`make reliability` runs tests/test_faults.py and tests/test_offline.py (the trace over a 10-minute
+answer) with REPS_RELIABILITY_OUT set, then this script on the file they wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+
+def main(path: str) -> None:
+    f = json.loads(Path(path).read_text())
+    losses = f.get("kill9_recording_loss_s", [])
+    writers = f.get("concurrent_writers", {})
+    trace = f.get("offline_trace", {})
+    rows = [
+        (
+            "audio lost on kill -9 mid-recording, at real time",
+            f"**{max(losses):.1f} s** at most (kills at {len(losses)} moments: {', '.join(f'{x:.1f}' for x in losses)} s)"
+            if losses
+            else "not run",
+            "<= 0.5 s",
+        ),
+        ("audio lost on SIGTERM mid-recording", f"{f.get('sigterm_recording_loss_s', 'not run')} s", "0"),
+        (
+            "saves stopped by kill -9 at each point of a save",
+            f"{f.get('save_points_kill', 'not run')} left a whole rep or none, the rest removed at the next start",
+            "all",
+        ),
+        (
+            "saves stopped by SIGTERM at each point",
+            f"{f.get('save_points_term', 'not run')} cleaned up before the exit",
+            "all",
+        ),
+        (
+            "writers held",
+            f"**{writers.get('writers', '?')} processes** saving at once: {writers.get('reps_saved', '?')} reps saved, {writers.get('reps_lost', '?')} lost",
+            "none lost",
+        ),
+        (
+            "corruptions survived",
+            f"**{f.get('index_corruptions_survived', 'not run')}** kinds of damaged index, every rep listed by the next command; damaged rep folders named by `check`: {f.get('rep_folder_damage_named', 'not run')}",
+            "all",
+        ),
+        (
+            f"network during a traced {trace.get('audio_s', 0) / 60:.0f}-minute analysis",
+            f"**{trace.get('internet_sockets', '?')} sockets** to an internet address ({trace.get('system_calls_traced', '?'):,} system calls traced)"
+            if trace
+            else "not run",
+            "0",
+        ),
+    ]
+    print(
+        f"Measured by `make reliability` on {date.today():%Y-%m-%d} (the fault and privacy tests of `make test`):\n"
+    )
+    print("| what | measured | target |\n|---|---|---|")
+    for what, measured, target in rows:
+        print(f"| {what} | {measured} | {target} |")
+    if trace:
+        print(
+            "\nWritten outside REPS_HOME during that analysis: "
+            + "; ".join(f"`{p}`" for p in trace.get("written_outside_reps_home", []))
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else ".reliability.json")
