@@ -19,6 +19,7 @@ import random
 import shutil
 import signal
 import sqlite3
+import stat
 import struct
 import subprocess
 import sys
@@ -175,6 +176,7 @@ def test_kill_9_mid_recording_loses_under_half_a_second(tmp_path: Path, reps_hom
                 proc.kill()
         wav = recording_in(home)
         assert wav is not None and proc.returncode == -signal.SIGKILL
+        assert stat.S_IMODE(wav.stat().st_mode) == 0o600 and stat.S_IMODE(wav.parent.stat().st_mode) == 0o700
         frames = assert_exact_prefix(wav, clip)
         losses.append(round(delivered_s - frames / RATE, 3))
     assert max(losses) <= MAX_LOSS_S, losses
@@ -468,38 +470,65 @@ def test_a_read_only_library_is_read_and_says_why_nothing_is_saved(
     assert len(Library(fallback).entries()) == 1 and len(Library(home).entries()) == 2
 
 
+ASKED_FOLDER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from interview_reps.practice import PracticeCallbacks, PracticeOptions, run_practice
+
+    class AsksWhere(PracticeCallbacks):
+        def save_elsewhere(self, reason):
+            print("asked:", reason, file=sys.stderr)
+            return Path(sys.argv[1])  # the person names a folder
+
+    options = PracticeOptions(question_id=sys.argv[2], prep_s=0, max_s=10, reflect=False)
+    sys.exit(run_practice(options, AsksWhere()))
+    """
+)
+
+
 @needs_root
 @pytest.mark.model
 def test_a_full_disk_mid_answer_keeps_the_recording_and_the_report(tmp_path: Path) -> None:
-    """The disk fills while the answer is recorded. Kept: the recording up to that moment (header
-    matching its data, samples bit for bit), the report printed, and a line saying the rep is not saved
-    and where the recording is; with --fallback-dir the rep is saved there and the recording removed."""
+    """The disk fills while the answer is recorded (it said beforehand how little room was left). Kept:
+    the recording up to that moment (header matching its data, samples bit for bit), the report printed,
+    and a line saying the rep is not saved and where the recording is. Saved elsewhere on request: with
+    --fallback-dir, or in the folder the person names when asked; the recording then leaves the disk."""
     clip = clip_path("jfk.wav")
-    for fallback in (None, tmp_path / "elsewhere"):
-        disk = tmp_path / ("disk" if fallback is None else "disk2")
+    practice_args = [
+        "practice",
+        "--question",
+        QUESTION,
+        "--prep-seconds",
+        "0",
+        "--no-reflect",
+        "--max-seconds",
+        "10",
+    ]
+    for n, how in enumerate(("kept", "--fallback-dir", "asked")):
+        disk, elsewhere = tmp_path / f"disk-{n}", tmp_path / f"elsewhere-{n}"
         disk.mkdir()
         with mounted("-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", str(disk)):
             home = disk / "lib"
             Library(home).entries()  # an existing library, its index made while there was room
             fill(disk, leave_bytes=120_000)
             env = home_env(home, virtual_mic(tmp_path, clip, pad_s=0.0))
-            extra = ["--fallback-dir", str(fallback)] if fallback else []
-            proc = run_reps(
-                "practice",
-                "--question",
-                QUESTION,
-                "--prep-seconds",
-                "0",
-                "--no-reflect",
-                "--max-seconds",
-                "10",
-                *extra,
-                env=env,
+            if how == "asked":
+                command = [sys.executable, "-c", ASKED_FOLDER, str(elsewhere), QUESTION]
+            else:
+                command = reps_cmd(
+                    *practice_args, *(["--fallback-dir", str(elsewhere)] if how != "kept" else [])
+                )
+            proc = subprocess.run(
+                command, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=180
             )
             assert "Traceback" not in proc.stderr, proc.stderr
-            assert "the recording stopped: the disk holding" in proc.stderr and "is full" in proc.stderr
-            assert "Fillers" in proc.stdout  # the report
-            if fallback is None:
+            if how != "asked":  # the terminal says it all (a script's callbacks are quiet)
+                assert "only 0.1 MB free on the disk holding" in proc.stderr
+                assert "if it fills, recording stops and what was said is kept" in proc.stderr
+                assert "the recording stopped: the disk holding" in proc.stderr and "is full" in proc.stderr
+                assert "Fillers" in proc.stdout  # the report
+            if how == "kept":
                 wav = recording_in(home)
                 assert proc.returncode == 1 and wav is not None
                 last = assert_one_clear_line(proc.stderr)
@@ -517,9 +546,11 @@ def test_a_full_disk_mid_answer_keeps_the_recording_and_the_report(tmp_path: Pat
                 assert "is full" in analyzed.stderr and "not saved" in analyzed.stderr
             else:
                 assert proc.returncode == 0, proc.stderr
-                assert recording_in(home) is None
-                [entry] = Library(fallback).entries()
+                assert recording_in(home) is None  # its copy is in the rep, elsewhere
+                [entry] = Library(elsewhere).entries()
                 assert entry.question_id == QUESTION
+                if how == "asked":
+                    assert "asked: cannot save the rep: the disk holding" in proc.stderr
 
 
 # --------------------------------------------------------------------------------- damaged indexes

@@ -332,3 +332,18 @@ def test_a_truncated_flac_or_mp3_is_analyzed_with_a_warning(
     audio = load_audio(cut)
     assert audio.warning is not None and "truncated: its header promises 11.0 s" in audio.warning
     assert 4.5 < audio.duration_s < 6.5
+
+
+def test_working_copies_left_by_a_kill_are_removed_or_offered(reps_home: Path) -> None:
+    """A resampled working copy (*.16k.wav) whose original is still there goes (it is made again from the
+    original); one whose original is gone is the only copy left, so it is offered like any leftover."""
+    from interview_reps.wavfile import repair_recordings
+
+    folder = reps_home / "recordings"
+    folder.mkdir()
+    for name in ("20240101-100000.wav", "20240101-100000.16k.wav", "20240101-110000.16k.wav"):
+        write_wav(folder / name)
+        os.utime(folder / name, (1e9, 1e9))
+    found = [left.path.name for left in repair_recordings(reps_home)]
+    assert found == ["20240101-100000.wav", "20240101-110000.16k.wav"]
+    assert sorted(p.name for p in folder.iterdir()) == found

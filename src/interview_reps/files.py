@@ -312,7 +312,7 @@ def held(path: Path) -> bool:
 def _owner_alive(name: str) -> bool:
     """Whether the process named in a temporary entry's name still runs (True when unknown)."""
     found = _OWNER.search(name)
-    if found is None:
+    if found is None or int(found.group(1)) <= 0:
         return True
     try:
         os.kill(int(found.group(1)), 0)
@@ -328,9 +328,17 @@ def _lock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_EX)
 
 
+_held_locks: set[str] = set()
+
+
 @contextlib.contextmanager
 def locked(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the (private) lock file ``path`` while the block runs."""
+    """Hold an exclusive lock on the (private) lock file ``path`` while the block runs; re-entrant
+    within a process (a second flock of the same file from this process would wait for itself)."""
+    key = os.path.realpath(path)
+    if key in _held_locks:
+        yield
+        return
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
     except OSError:
@@ -338,8 +346,10 @@ def locked(path: Path) -> Iterator[None]:
         return
     try:
         _lock(fd)
+        _held_locks.add(key)
         yield
     finally:
+        _held_locks.discard(key)
         os.close(fd)
 
 

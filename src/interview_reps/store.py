@@ -41,7 +41,7 @@ BUSY_TIMEOUT_S = 15.0
 NO_QUESTION = ""
 # What the library itself keeps in REPS_HOME. A library made by an older reps under a loose umask is
 # made private at first use: these entries (and everything under them), never other files kept there.
-LIBRARY_ENTRIES = ("reps", "recordings", "charts", "cache", "questions", INDEX_NAME, LOCK_NAME)
+LIBRARY_ENTRIES = ("reps", "recordings", "charts", "cache", "questions", "sessions", INDEX_NAME, LOCK_NAME)
 # The folders where a killed reps may leave hidden .tmp- entries (files.leftovers), relative to REPS_HOME.
 LEFTOVER_FOLDERS = (".", "reps", "charts", "cache")
 # Audio kept inside a rep folder may have any format the decoder reads (the copy keeps the recording's
@@ -373,9 +373,8 @@ class Library:
                     f"{left.path}: left by a killed reps ({files.megabytes(left.size_bytes)}) and cannot be "
                     f"removed; remove it with: rm -r '{left.path}'"
                 )
-        loose = files.loose_entries(self.home)[:1] if self.home.exists() else []
-        if loose and loose[0] == self.home:
-            mode = stat.S_IMODE(os.lstat(self.home).st_mode)
+        mode = stat.S_IMODE(os.lstat(self.home).st_mode) if self.home.is_dir() else 0
+        if mode & 0o077:
             problems.append(
                 f"{self.home}: other users can open the library (mode {mode:04o}); "
                 f"`reps library rebuild` makes it private (or: chmod 700 '{self.home}')"
