@@ -7,15 +7,18 @@ STAMP := $(VENV)/.installed
 # Hashed pins of every package, one file per supported Python (make lock regenerates them).
 LOCKS := requirements/py310.txt requirements/py311.txt
 # Debian packages: PortAudio for the microphone, sox to build the virtual microphone's raw file in tests,
+# chromium for the browser tests of the HTML reports (headless, driven over the DevTools protocol),
 # strace for the test that traces an analysis for network use (tests/test_offline.py).
-SYSTEM_PACKAGES := libportaudio2 sox strace
+SYSTEM_PACKAGES := libportaudio2 sox chromium strace
+# make eval speaks the labelled answers of tests/data/content/ with espeak-ng to score content through ASR.
+EVAL_PACKAGES := espeak-ng
 # The demo's own practice library, emptied at every run: the demo never touches your REPS_HOME.
 DEMO_HOME := $(CURDIR)/.demo-library
 # make eval: the in-repo development set, plus REPS_EVAL_DIR (a folder of NAME.wav|flac + NAME.txt) if set.
 EVAL_DIRS := samples tests/data $(REPS_EVAL_DIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system demo test test-fast lint format eval bench bench-jobs reliability lock clean
+.PHONY: help setup system demo test test-fast lint format eval bench bench-jobs reliability screenshots lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -64,8 +67,10 @@ format: setup ## ruff format in place
 	$(BIN)/ruff check --fix src tests scripts
 	$(BIN)/ruff format src tests scripts
 
-eval: setup ## accuracy on the in-repo recordings (+ REPS_EVAL_DIR): fillers, WER, pauses, pace
+eval: setup ## accuracy: fillers, WER, pauses, pace (in-repo recordings + REPS_EVAL_DIR); content vs hand labels
 	$(BIN)/python scripts/evaluate.py $(EVAL_DIRS) --long
+	@$(MAKE) --no-print-directory system SYSTEM_PACKAGES="$(EVAL_PACKAGES)"
+	$(BIN)/python scripts/evaluate_content.py --speech
 
 bench: setup ## cost of `reps analyze` on a 60 s answer as a ratio to bare faster-whisper
 	$(BIN)/python scripts/bench.py
@@ -79,7 +84,11 @@ reliability: setup ## the README's reliability figures: the fault suite, and a 1
 	  $(BIN)/python -m pytest -q tests/test_faults.py tests/test_offline.py
 	$(BIN)/python scripts/reliability.py .reliability.json
 
-lock: setup ## regenerate the hashed pins in requirements/ from pyproject.toml (needs the network)
+screenshots: setup ## redraw the README's screenshots of the HTML pages (docs/*.png) in headless chromium
+	$(BIN)/python scripts/screenshots.py docs
+
+lock: ## regenerate the hashed pins in requirements/ from pyproject.toml (needs the network), then make setup
+	@test -x $(BIN)/uv || { test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); $(BIN)/python -m pip install -q "uv>=0.9,<0.14"; }
 	for v in 3.10 3.11; do \
 	  $(BIN)/uv pip compile -q pyproject.toml requirements/build.in --extra dev --universal \
 	    --generate-hashes --python-version $$v -o requirements/py$${v/./}.txt || exit 1; \

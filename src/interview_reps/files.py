@@ -33,10 +33,12 @@ PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
 TEMP_PREFIX = ".tmp-"
 # The names temp_name makes, and those older versions gave their temporary entries (a save's folder, a
-# delete's, a replaced file's, a chart's, the model stamp's): anything else is left alone.
+# delete's, a replaced file's or page's, a chart's, the model stamp's, a joined model's files): anything
+# else is left alone.
 _TEMP = re.compile(
     r"^\.(tmp-.+-\d+-[0-9a-f]{8}|tmp-\d{8}-\d{6}-[0-9a-f]{8}|trash-.+-[0-9a-f]{4}"
-    r"|.+\.[0-9a-f]{6}\.tmp|.+-[0-9a-f]{6}\.png|verified-models\.json\.\d+\.tmp)$"
+    r"|.+\.[0-9a-f]{6}\.tmp|.+-[0-9a-f]{6}\.png|verified-models\.json\.\d+\.tmp"
+    r"|(model\.bin|config\.json|tokenizer\.json|vocabulary\.\w+|preprocessor_config\.json)\.\d+\.tmp)$"
 )
 # A writer locks its temporary entry microseconds after creating it: an unlocked entry younger than
 # this whose process still runs may be in that instant, so it is left for the next sweep.
@@ -178,17 +180,31 @@ def replace(path: Path, data: bytes | str) -> Path:
     return path
 
 
-def copy_new(src: Path, dst: Path) -> None:
-    """Copy ``src`` to a new private file ``dst``, synced to disk."""
+def copy_new(src: Path, dst: Path, *, failpoint: str | None = None) -> None:
+    """Copy ``src`` to a new private file ``dst``, synced to disk. ``failpoint``: reached after each
+    megabyte (failpoints.py)."""
     with open(src, "rb") as source:
         fd = open_new(dst)
         try:
             while chunk := source.read(1 << 20):
                 write_all(fd, chunk)
-                failpoints.reached("save.audio-copying")
+                if failpoint:
+                    failpoints.reached(failpoint)
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def open_temp(path: Path) -> int:
+    """A new private temporary file (name it with ``temp_name``), locked for as long as it is open, so
+    that no other process takes it for a leftover. Returns the descriptor."""
+    fd = open_new(path)
+    try:
+        _lock(fd)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
 
 
 def sync_dir(path: Path) -> None:

@@ -33,45 +33,54 @@ def analyze_audio(
     model: str = DEFAULT_MODEL,
     settings: AnalysisSettings | None = None,
     question: Question | None = None,
+    job_terms: Sequence[str] = (),
     progress: Progress | None = None,
 ) -> Result:
     """Measure one decoded recording. Raises AudioError when there is no speech in it.
 
-    ``question``: the question the recording answers; its target length adds advice when the answer
-    falls outside it. ``progress`` is told what is being done, in a few words.
+    ``question``: the question the recording answers: what the answer said is judged against its
+    points and structure, and its target length adds advice when the answer falls outside it.
+    ``job_terms``: terms of a job description (``job_terms_from_file``) the answer is checked for.
+    ``progress`` is told what is being done, in a few words.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     from .analyze import analyze_recording
-    from .analyze.speech import detect_speech
-    from .analyze.voice import estimate_f0
-    from .transcribe import transcribe
+    from .analyze.frames import speech_frames, voice_frames, with_voice
+    from .transcribe import load_model, transcribe
 
     settings = settings or AnalysisSettings()
+    transcribe_settings = TranscribeSettings(model=model)
     if progress is not None:
         progress(f"transcribing and measuring {Path(audio.path).name} ({audio.duration_s:.0f} s of audio)")
-    # Pitch needs only the audio, and librosa's imports cost ~1.7 s per process: start it first and
-    # let it run while speech is found and the model transcribes (both release the GIL).
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        f0_future = pool.submit(estimate_f0, audio, settings=settings)
-        speech = detect_speech(audio, settings=settings)
+    # The model loads (~1 s) while speech is found, and the voice features (they need only the audio)
+    # run while the model transcribes: all three release the GIL.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        model_future = pool.submit(load_model, model, compute_type=transcribe_settings.compute_type)
+        voice_future = pool.submit(voice_frames, audio.samples, settings=settings)
+        speech = speech_frames(audio, settings=settings)
         if not speech.has_speech:
-            f0_future.cancel()
+            voice_future.cancel()
             raise AudioError(f"{audio.path}: no speech detected")
+        model_future.result()  # a ModelError surfaces here
         transcript = transcribe(
             audio,
             speech.sound_regions(),
             speech_regions=speech.regions(min_gap_s=0.3),
-            settings=TranscribeSettings(model=model),
+            settings=transcribe_settings,
         )
-        f0_hz = f0_future.result()
-    result = analyze_recording(audio, transcript, speech, settings=settings, f0_hz=f0_hz)
-    if not [w for w in result.words if not w.filler]:
+        frames = with_voice(speech, voice_future.result(), settings=settings)
+    result = analyze_recording(
+        audio, transcript, frames, settings=settings, question=question, job_terms=job_terms
+    )
+    if not [w for w in result.words if w.kind == "word"]:
         raise AudioError(f"{audio.path}: no speech detected")
     if question is not None:
         from .analyze.advice import with_length_advice
+        from .analyze.content import points_to_cover
 
-        result = with_length_advice(result, target_s=question.target_s, points=question.points)
+        missing = points_to_cover(result.content, question) if result.content.points else question.points
+        result = with_length_advice(result, target_s=question.target_s, points=missing)
     return replace(result, warnings=(audio.warning,)) if audio.warning else result
 
 
@@ -81,6 +90,7 @@ def analyze_file(
     model: str = DEFAULT_MODEL,
     settings: AnalysisSettings | None = None,
     question: Question | None = None,
+    job_terms: Sequence[str] = (),
     progress: Progress | None = None,
 ) -> Result:
     """Analyze one recording (wav, flac, mp3, m4a, ogg, webm). Raises a RepsError naming the file.
@@ -90,7 +100,9 @@ def analyze_file(
     from .audio import load_audio
 
     audio = load_audio(path, settings=settings)
-    return analyze_audio(audio, model=model, settings=settings, question=question, progress=progress)
+    return analyze_audio(
+        audio, model=model, settings=settings, question=question, job_terms=job_terms, progress=progress
+    )
 
 
 def analyze_files(
@@ -100,6 +112,7 @@ def analyze_files(
     model: str = DEFAULT_MODEL,
     settings: AnalysisSettings | None = None,
     question: Question | None = None,
+    job_terms: Sequence[str] = (),
 ) -> list[Result | RepsError]:
     """Analyze each recording, ``jobs`` at a time in separate processes; one entry per path, in order.
 
@@ -108,7 +121,11 @@ def analyze_files(
     the same for any ``jobs``. A model that cannot be loaded is not about one file: its ModelError is
     raised and ends the batch.
     """
-    return list(iter_analyze_files(paths, jobs=jobs, model=model, settings=settings, question=question))
+    return list(
+        iter_analyze_files(
+            paths, jobs=jobs, model=model, settings=settings, question=question, job_terms=job_terms
+        )
+    )
 
 
 def iter_analyze_files(
@@ -118,6 +135,7 @@ def iter_analyze_files(
     model: str = DEFAULT_MODEL,
     settings: AnalysisSettings | None = None,
     question: Question | None = None,
+    job_terms: Sequence[str] = (),
     clips_dirs: Sequence[Path | None] | None = None,
     progress: Progress | None = None,
 ) -> Generator[Result | RepsError, None, None]:
@@ -128,7 +146,7 @@ def iter_analyze_files(
     """
     files = [Path(p) for p in paths]
     calls = [
-        (path, model, settings, question, clips_dirs[i] if clips_dirs else None)
+        (path, model, settings, question, tuple(job_terms), clips_dirs[i] if clips_dirs else None)
         for i, path in enumerate(files)
     ]
     if jobs <= 1 or len(files) <= 1:
@@ -171,6 +189,7 @@ def _analyze_job(
     model: str,
     settings: AnalysisSettings | None,
     question: Question | None,
+    job_terms: tuple[str, ...],
     clips_dir: Path | None,
     *,
     progress: Progress | None = None,
@@ -180,7 +199,9 @@ def _analyze_job(
 
     try:
         audio = load_audio(path, settings=settings)
-        result = analyze_audio(audio, model=model, settings=settings, question=question, progress=progress)
+        result = analyze_audio(
+            audio, model=model, settings=settings, question=question, job_terms=job_terms, progress=progress
+        )
         if clips_dir is not None:
             from .clips import write_clips
 
@@ -210,6 +231,8 @@ class RepReport:
     markdown: str
     patterns: tuple[str, ...] = ()  # "Third rep in a row with ...", strongest first
     report_path: Path | None = None
+    html_path: Path | None = None  # the rep's report.html, beside report_path
+    page_path: Path | None = None  # the standalone page asked for (`reps analyze --html PATH`)
     # Why the rep is not in the library although saving was asked for (read-only, full): one line.
     not_saved: str | None = None
     saved_in: Path | None = None  # the home of the library holding the rep (the fallback, if it came to that)
@@ -226,7 +249,7 @@ def save_and_report(
     fallback: Library | None = None,
 ) -> RepReport:
     """Save ``result`` as a rep in ``library`` (unless None), then find patterns and draw the trend chart
-    from the saved reps of its question, then write the rep's Markdown report.
+    from the saved reps of its question, then write the rep's Markdown and HTML reports.
 
     ``audio``: the recording to keep with the rep (default: the file the result was made from). An
     unreadable index costs the patterns and the chart, never the rep. A library that cannot be written
@@ -277,7 +300,15 @@ def save_and_report(
         report_path: Path | None = library.write_report(rep.id, markdown)
     except LibraryWriteError:
         report_path = None  # the rep is saved; `reps show` writes its report again from result.json
-    return RepReport(result, rep, markdown, patterns, report_path, saved_in=library.home)
+    from .pages import write_rep_page
+
+    try:
+        html_path: Path | None = write_rep_page(
+            library, rep, question=question, patterns=patterns, history=history
+        )
+    except LibraryWriteError:
+        html_path = None  # as for the Markdown report: written again when it is next shown
+    return RepReport(result, rep, markdown, patterns, report_path, html_path, saved_in=library.home)
 
 
 def process_files(
@@ -285,11 +316,13 @@ def process_files(
     *,
     library: Library | None,
     question: Question | None = None,
+    job_terms: Sequence[str] = (),
     created_at: Sequence[datetime | None] | None = None,
     jobs: int = 1,
     model: str = DEFAULT_MODEL,
     settings: AnalysisSettings | None = None,
     clips_dirs: Sequence[Path | None] | None = None,
+    html_pages: Sequence[Path | None] | None = None,
     progress: Progress | None = None,
     fallback: Library | None = None,
 ) -> Generator[RepReport | RepsError, None, None]:
@@ -298,13 +331,17 @@ def process_files(
     any step and for any reason, is its error; the others go on. (A model that cannot load raises its
     ModelError: that is no file's failure.) A library that cannot be written keeps each file's report,
     unsaved (``RepReport.not_saved``) or saved in ``fallback``. A recording left in the library's
-    recordings/ (an answer a crash kept from becoming a rep) leaves it once its rep is saved."""
+    recordings/ (an answer a crash kept from becoming a rep) leaves it once its rep is saved.
+
+    ``html_pages``: per file, a path for a standalone HTML page with the audio embedded
+    (``pages.write_standalone_page``), or None."""
     analyses = iter_analyze_files(
         paths,
         jobs=jobs,
         model=model,
         settings=settings,
         question=question,
+        job_terms=job_terms,
         clips_dirs=clips_dirs,
         progress=progress,
     )
@@ -327,6 +364,20 @@ def process_files(
                 from .wavfile import discard_recording
 
                 discard_recording(path)
+            page = html_pages[i] if html_pages else None
+            if page is not None:
+                from .pages import write_standalone_page
+
+                written = write_standalone_page(
+                    analysis,
+                    page,
+                    audio=path,
+                    question=question,
+                    patterns=report.patterns,
+                    rep=report.rep,
+                    library=library,
+                )
+                report = replace(report, page_path=written)
             yield report
         except RepsError as exc:  # e.g. the library cannot be written: say which file it cost
             yield exc if str(path) in str(exc) else type(exc)(f"{path}: {exc}")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from . import failpoints, files
 from .errors import AudioError, LibraryError, LibraryWriteError, RepsError, Terminated
+from .models import REFLECTION_QUESTIONS
 from .settings import DEFAULT_MODEL, AnalysisSettings
 
 if TYPE_CHECKING:
@@ -25,14 +26,6 @@ if TYPE_CHECKING:
     from .record import CaptureOptions, LevelUpdate, Recording
     from .store import Library
     from .wavfile import WavRepair
-
-# The four questions of the practice method (users.md, "Reflection"); keys as saved in reflection.json.
-REFLECTION_QUESTIONS: tuple[tuple[str, str], ...] = (
-    ("stumped", "What stumped me?"),
-    ("weak_or_vague", "What felt weak or vague?"),
-    ("feedback_noticed", "What feedback, verbal or not, did I notice?"),
-    ("story_gap", "What part of my story didn't connect?"),
-)
 
 
 @dataclass(frozen=True)
@@ -51,6 +44,8 @@ class PracticeOptions:
     sample_rate_hz: int | None = None  # None: 16 kHz if the device allows, else its default rate
     reflect: bool = True
     model: str = DEFAULT_MODEL
+    # Terms of a job description (``--job``): questions that fit them come first, answers are checked for them.
+    job_terms: tuple[str, ...] = ()
     # Where to record and save when REPS_HOME cannot be written (read-only, full): a library folder.
     fallback_dir: Path | None = None
 
@@ -128,11 +123,18 @@ def run_practice(options: PracticeOptions, ui: PracticeCallbacks, *, library: Li
     library = library or Library()
     fallback = Library(options.fallback_dir) if options.fallback_dir is not None else None
     ui.leftovers(_leftovers(library))
+    bank = load_questions()
+    prefer: tuple[str, ...] = ()
+    if options.job_terms and options.question_id is None:
+        from .analyze.content import questions_for_job
+
+        prefer = tuple(q.id for q, shared in questions_for_job(bank, options.job_terms) if shared)
     question = pick_question(
-        load_questions(),
+        bank,
         question_id=options.question_id,
         category=options.category,
         practised=library.last_practised() if options.question_id is None else None,
+        prefer=prefer,
     )
     capture = capture_options(
         options.device,
@@ -152,6 +154,7 @@ def run_practice(options: PracticeOptions, ui: PracticeCallbacks, *, library: Li
         model=options.model,
         reflect=options.reflect,
         fallback=fallback if fallback is not library else None,
+        job_terms=options.job_terms,
     )
     return 130 if answer.interrupted else 0
 
@@ -214,6 +217,7 @@ def answer_question(
     library: Library,
     model: str = DEFAULT_MODEL,
     reflect: bool = True,
+    job_terms: Sequence[str] = (),
     fallback: Library | None = None,
 ) -> Answer:
     """Record one answer into ``REPS_HOME/recordings/``, analyze it, save it as a rep, report, reflect.
@@ -260,14 +264,22 @@ def answer_question(
         raise AudioError(message)
     if interrupted:
         ui.note(f"Stopped by Ctrl-C; analyzing what was said. The recording is at {path}")
-    report = _save_answer(recording, question, ui, library=library, model=model, fallback=fallback)
+    report = _save_answer(
+        recording, question, ui, library=library, model=model, job_terms=job_terms, fallback=fallback
+    )
     ui.report(report, question)
     if report.not_saved is not None:
         report = _save_elsewhere(report, recording, question, ui)
     if report.rep is not None and reflect and not interrupted:
         answers = ui.reflect(REFLECTION_QUESTIONS)
         if any(answers.values()):
-            library.save_reflection(report.rep.id, answers)
+            holder = library  # the library the rep went to: a fallback when this one could not take it
+            if report.saved_in is not None and report.saved_in != library.home:
+                from .store import Library
+
+                holder = Library(report.saved_in)
+            holder.save_reflection(report.rep.id, answers)
+            _add_reflection_to_page(report, question, ui, library=holder)
             ui.reflection_saved(report.rep)
     return Answer(recording, report, interrupted)
 
@@ -279,6 +291,7 @@ def _save_answer(
     *,
     library: Library,
     model: str,
+    job_terms: Sequence[str] = (),
     fallback: Library | None = None,
 ) -> RepReport:
     """Analyze the recording and save it as a rep (a 16 kHz mono copy when it was recorded otherwise,
@@ -294,7 +307,9 @@ def _save_answer(
     copy = original
     try:
         audio = load_audio(original)
-        result = analyze_audio(audio, model=model, question=question, progress=ui.progress)
+        result = analyze_audio(
+            audio, model=model, question=question, job_terms=job_terms, progress=ui.progress
+        )
         if (recording.sample_rate_hz, recording.channels) != (SAMPLE_RATE_HZ, 1):
             try:
                 copy = write_wav(audio, working_copy_path(original))
@@ -352,6 +367,19 @@ def _save_elsewhere(
         f"Saved as rep {saved.rep.id} in the library at {folder} (REPS_HOME={folder} reps history lists it)"
     )
     return saved
+
+
+def _add_reflection_to_page(
+    report: RepReport, question: Question | None, ui: PracticeCallbacks, *, library: Library
+) -> None:
+    """The rep's HTML report, written again with the reflection just saved."""
+    from .pages import write_rep_page
+
+    assert report.rep is not None
+    try:
+        write_rep_page(library, report.rep, question=question, patterns=report.patterns)
+    except RepsError as exc:
+        ui.warn(f"the reflection is saved, but the HTML report does not show it yet ({exc})")
 
 
 def _discard(copy: Path, original: Path) -> None:

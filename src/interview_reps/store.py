@@ -41,9 +41,21 @@ BUSY_TIMEOUT_S = 15.0
 NO_QUESTION = ""
 # What the library itself keeps in REPS_HOME. A library made by an older reps under a loose umask is
 # made private at first use: these entries (and everything under them), never other files kept there.
-LIBRARY_ENTRIES = ("reps", "recordings", "charts", "cache", "questions", "sessions", INDEX_NAME, LOCK_NAME)
-# The folders where a killed reps may leave hidden .tmp- entries (files.leftovers), relative to REPS_HOME.
-LEFTOVER_FOLDERS = (".", "reps", "charts", "cache")
+LIBRARY_ENTRIES = (
+    "reps",
+    "recordings",
+    "charts",
+    "progress",
+    "progress.html",
+    "cache",
+    "questions",
+    "sessions",
+    INDEX_NAME,
+    LOCK_NAME,
+)
+# The folders where a killed reps may leave hidden .tmp- entries (files.leftovers), relative to REPS_HOME
+# (glob patterns: a joined built-in model is written into cache/models/NAME-VERSION/).
+LEFTOVER_FOLDERS = (".", "reps", "charts", "progress", "cache", "cache/models/*")
 # Audio kept inside a rep folder may have any format the decoder reads (the copy keeps the recording's
 # own suffix); `delete_audio` knows it by these suffixes or by its first bytes (_is_media).
 AUDIO_SUFFIXES = frozenset(
@@ -197,7 +209,7 @@ class Library:
                 failpoints.reached("save.folder-created")
                 suffix = _audio_suffix(audio_src)
                 try:
-                    files.copy_new(audio_src, tmp / f"audio{suffix}")
+                    files.copy_new(audio_src, tmp / f"audio{suffix}", failpoint="save.audio-copying")
                 except OSError as exc:
                     if not os.path.isfile(audio_src):  # the recording is the problem, not the library
                         raise LibraryError(
@@ -222,6 +234,12 @@ class Library:
         """Write (or replace) the rep's Markdown report, whole or not at all. Returns its path."""
         path = self.report_path(rep_id)
         _replace_durably(path, markdown)
+        return path
+
+    def write_html_report(self, rep_id: str, html: str) -> Path:
+        """Write (or replace) the rep's HTML report, whole or not at all. Returns its path."""
+        path = self.html_report_path(rep_id)
+        _replace_durably(path, html, what="the HTML report")
         return path
 
     def save_reflection(self, rep_id: str, answers: Mapping[str, str]) -> Path:
@@ -404,8 +422,9 @@ class Library:
         ``remove``, those no running reps holds are deleted. ``deep`` also looks inside every rep folder
         (a report cut off while it was replaced: a few kB, so only `rebuild` goes there)."""
         found: list[files.Leftover] = []
-        for folder in LEFTOVER_FOLDERS:
-            found += files.leftovers(self.home / folder, remove=remove)
+        for pattern in LEFTOVER_FOLDERS:
+            for folder in self.home.glob(pattern) if "*" in pattern else [self.home / pattern]:
+                found += files.leftovers(folder, remove=remove)
         for rid in sorted(self._folder_ids()) if deep else ():
             found += files.leftovers(self.reps_dir / rid, remove=remove)
         return found
@@ -506,6 +525,31 @@ class Library:
             return None
         except (OSError, UnicodeDecodeError) as exc:
             raise LibraryError(f"{path}: cannot read the report: {exc}") from exc
+
+    def html_report_path(self, rep_id: str) -> Path:
+        """Where the rep's HTML report is kept, beside report.md (missing for reps saved before it existed)."""
+        return self.reps_dir / self.resolve(rep_id) / "report.html"
+
+    def reflection(self, rep_id: str) -> dict[str, str]:
+        """The rep's reflection answers (key -> answer, as saved by `save_reflection`); empty when there are none."""
+        path = self.reps_dir / self.resolve(rep_id) / "reflection.json"
+        try:
+            answers = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise LibraryError(f"{path}: unreadable reflection ({exc})") from exc
+        if not isinstance(answers, dict):
+            raise LibraryError(f"{path}: not a reflection (expected an object of answers)")
+        return {str(k): str(v) for k, v in answers.items() if v is not None}
+
+    def page_path(self, name: str) -> Path:
+        """Where the progress page called ``name`` is kept: ``progress.html`` for the whole library, else
+        ``progress/<name>.html`` (a question id, or a span of rep ids)."""
+        if not name:
+            return self.home / "progress.html"
+        safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "reps"
+        return self.home / "progress" / f"{safe}.html"
 
     def audio_path(self, rep_id: str) -> Path | None:
         """The rep's copy of the recording, or None when it was deleted."""

@@ -13,7 +13,7 @@ import click
 
 from ..errors import RepsError
 from ..settings import AnalysisSettings
-from .options import fallback_dir_option, jobs_option, json_option, model_option, question_option
+from .options import fallback_dir_option, job_option, jobs_option, json_option, model_option, question_option
 
 if TYPE_CHECKING:
     from ..pipeline import RepReport
@@ -24,7 +24,10 @@ if TYPE_CHECKING:
 # readable=False: an unreadable file is that file's one-line error; the rest of the batch goes on.
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @json_option("Print one JSON object per file (schema 1) on stdout.")
-@question_option("Save the rep under this question id.")
+@question_option(
+    "Save the rep under this question id; the answer is judged against its points and structure."
+)
+@job_option("A job description (plain text): which of its terms the answer used.")
 @click.option("--no-save", is_flag=True, help="Do not save the rep in the practice library.")
 @model_option
 @click.option(
@@ -33,6 +36,14 @@ if TYPE_CHECKING:
     type=click.Path(path_type=Path),
     metavar="DIR",
     help="Write each filler and long pause as a short WAV, plus an Audacity labels.txt, into DIR.",
+)
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="Also write a standalone HTML report with the audio embedded to PATH (a folder for several "
+    "files); for a rep not saved, or one to keep elsewhere. Saved reps always get report.html in their folder.",
 )
 @click.option(
     "--long-pause",
@@ -55,9 +66,11 @@ def analyze_command(
     files: tuple[Path, ...],
     as_json: bool,
     question_id: str | None,
+    job_file: Path | None,
     no_save: bool,
     model: str,
     clips_dir: Path | None,
+    html_path: Path | None,
     long_pause_s: float,
     recorded: str | None,
     jobs: int,
@@ -74,17 +87,21 @@ def analyze_command(
     Examples:
       reps analyze answer.wav
       reps analyze takes/*.m4a --question tell-me-about-yourself --recorded file
+      reps analyze answer.wav --question took-initiative --job job.txt
       reps analyze takes/*.wav --jobs 2        two files at a time
       reps analyze answer.wav --json --no-save | jq .metrics.wpm
       reps analyze answer.wav --clips clips/    then listen to each flagged moment
+      reps analyze answer.wav --no-save --html answer.html   a page to open in the browser
     """
     from .. import console
+    from ..pages import html_page_paths
     from ..pipeline import clip_dirs, process_files, recorded_times
     from ..questions import get_question
 
     paths = list(files)
     # An unknown question id or a bad date fails before any work.
     question = get_question(question_id) if question_id is not None else None
+    job_terms = _job_terms(job_file)
     created_at = recorded_times(paths, recorded)
     library = fallback = None
     if not no_save:
@@ -98,11 +115,13 @@ def analyze_command(
         paths,
         library=library,
         question=question,
+        job_terms=job_terms,
         created_at=created_at,
         jobs=jobs,
         model=model,
         settings=replace(AnalysisSettings(), long_pause_s=long_pause_s),
         clips_dirs=clips,
+        html_pages=html_page_paths(paths, html_path),
         progress=status,
         fallback=fallback,
     )
@@ -161,6 +180,8 @@ def _print_outcomes(
             print_summary(outcome, question=question)
         if clips[n - 1] is not None:
             console.note(f"Clips and labels.txt written to {clips[n - 1]}")
+        if outcome.page_path is not None:
+            console.note(f"HTML report (audio embedded) written to {outcome.page_path}")
         if outcome.not_saved is not None:
             console.error(
                 f"{path}: not saved ({outcome.not_saved}); its report is above (--fallback-dir DIR saves it elsewhere)"
@@ -171,6 +192,15 @@ def _print_outcomes(
                 f"Saved in the library at {outcome.saved_in}: the practice library cannot be written"
             )
     return failed
+
+
+def _job_terms(job_file: Path | None) -> tuple[str, ...]:
+    """The terms of ``--job FILE``; a missing, unreadable or empty file fails before any work."""
+    if job_file is None:
+        return ()
+    from ..analyze.content import job_terms_from_file
+
+    return job_terms_from_file(job_file)
 
 
 class _Relay:

@@ -27,7 +27,7 @@ def model_option(f: F) -> F:
         "--model",
         default=DEFAULT_MODEL,
         show_default=True,
-        help="faster-whisper model name (downloaded only if asked for and online) or a local model folder.",
+        help="built-in model (tiny.en, base: offline) or another faster-whisper model name (downloaded only if asked for and online) or a local model folder.",
     )(f)
 
 
@@ -61,4 +61,28 @@ def fallback_dir_option(f: F) -> F:
     )(f)
 
 
+def job_option(help: str) -> Callable[[F], F]:
+    """``--job FILE``: a job description as plain text (its terms: ``analyze.content.job_terms_from_file``)."""
+    return click.option("--job", "job_file", type=click.Path(path_type=Path), metavar="FILE", help=help)
+
+
 DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def open_option(help: str) -> Callable[[F], F]:
+    """``--open``: open the page in the browser (it is written first)."""
+    return click.option("--open", "open_page", is_flag=True, help=help)
+
+
+def open_in_browser(path: Path) -> None:
+    """Open a written page in the default browser; a warning (not an error) when there is none."""
+    import webbrowser
+
+    from .. import console
+
+    try:
+        opened = webbrowser.open(Path(path).resolve().as_uri())
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        console.warning(f"no browser found to open {path}; open it yourself")
