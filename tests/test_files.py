@@ -272,7 +272,8 @@ def test_delete_audio_only_removes_every_format(
     assert result.exit_code == 0, result.output
     assert "deleted 2 audio files" in result.stderr
     left = sorted(p.name for p in rep.folder.rglob("*") if p.is_file())
-    assert left == ["result.json"]
+    assert left == ["report.html", "result.json"]  # the page written again, without the audio
+    assert "data:audio" not in (rep.folder / "report.html").read_text()
     assert library.get(rep.id).audio_file is None
 
 
