@@ -20,7 +20,8 @@ def main(path: str) -> None:
     rows = [
         (
             "audio lost on kill -9 mid-recording, at real time",
-            f"**{max(losses):.1f} s** at most (kills at {len(losses)} moments: {', '.join(f'{x:.1f}' for x in losses)} s)"
+            f"**{max(losses):.1f} s** at most (kills at {len(losses)} moments: {', '.join(f'{x:.1f}' for x in losses)} s; "
+            "measured to 0.1 s, the blocks the virtual microphone hands over)"
             if losses
             else "not run",
             "<= 0.5 s",
@@ -61,9 +62,18 @@ def main(path: str) -> None:
     for what, measured, target in rows:
         print(f"| {what} | {measured} | {target} |")
     if trace:
+        written = trace.get("written_outside_reps_home", [])
+        # the deepest paths only ("~/.cache" is in "~/.cache/matplotlib/..."), no lock files
+        deepest = [
+            p
+            for p in written
+            if not p.endswith("-lock")
+            and not any(q != p and q.startswith(p.split(" ")[0] + "/") for q in written)
+        ]
         print(
             "\nWritten outside REPS_HOME during that analysis: "
-            + "; ".join(f"`{p}`" for p in trace.get("written_outside_reps_home", []))
+            + "; ".join(f"`{p}`" for p in deepest)
+            + " (and numba's cache beside librosa in the Python environment, the first time its functions compile)."
         )
 
 

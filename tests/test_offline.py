@@ -9,6 +9,7 @@ The analysis lasts REPS_OFFLINE_TRACE_S seconds of audio (default 120; the READM
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -210,6 +211,7 @@ def test_a_long_analysis_opens_no_socket_and_writes_nothing_outside_reps_home(tm
         log=tmp_path / "trace.txt",
     )
     assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["metrics"]["duration_s"] == pytest.approx(TRACE_S, abs=0.1)
     assert trace.internet_sockets == []
     assert outside(trace.written, reps_home, home) == []
     in_home = sorted(str(p.relative_to(home)) for p in home.rglob("*") if p.is_file())
@@ -264,8 +266,6 @@ def test_the_switches_are_set_before_any_library_loads() -> None:
         "print(json.dumps([{k: os.environ.get(k) for k in interview_reps.offline.TELEMETRY_OFF},"
         " [m for m in ('onnxruntime', 'huggingface_hub', 'faster_whisper') if m in sys.modules]]))\n"
     )
-    import json
-
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     ).stdout
