@@ -228,7 +228,7 @@ def temp_dir(parent: Path, label: str) -> Iterator[Path]:
     path = Path(parent) / temp_name(label)
     os.mkdir(path, PRIVATE_DIR_MODE)
     os.chmod(path, PRIVATE_DIR_MODE)
-    fd = os.open(path, os.O_RDONLY)
+    fd = _open_dir(path)
     try:
         _lock(fd)
         yield path
@@ -236,7 +236,13 @@ def temp_dir(parent: Path, label: str) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
         raise
     finally:
-        os.close(fd)
+        if fd >= 0:
+            os.close(fd)
+
+
+def _open_dir(path: Path) -> int:
+    """A descriptor of the folder to hold its lock by (-1 where folders cannot be opened: Windows)."""
+    return os.open(path, os.O_RDONLY) if fcntl is not None else -1
 
 
 @contextlib.contextmanager
@@ -247,7 +253,7 @@ def removing(folder: Path) -> Iterator[Path | None]:
     folder = Path(folder)
     trash = folder.with_name(temp_name(f"deleted-{folder.name}"))
     try:
-        fd = os.open(folder, os.O_RDONLY)
+        fd = _open_dir(folder) if folder.is_dir() else os.open(folder, os.O_RDONLY)
     except FileNotFoundError:
         yield None
         return
@@ -258,7 +264,8 @@ def removing(folder: Path) -> Iterator[Path | None]:
         yield trash
         shutil.rmtree(trash, ignore_errors=True)
     finally:
-        os.close(fd)
+        if fd >= 0:
+            os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -340,7 +347,7 @@ def _owner_alive(name: str) -> bool:
 
 
 def _lock(fd: int) -> None:
-    if fcntl is not None:
+    if fcntl is not None and fd >= 0:
         fcntl.flock(fd, fcntl.LOCK_EX)
 
 

@@ -91,8 +91,8 @@ class WavStreamWriter:
 
     def _write_sizes(self, data_bytes: int) -> None:
         assert self._fd is not None
-        os.pwrite(self._fd, struct.pack("<I", 36 + data_bytes), 4)
-        os.pwrite(self._fd, struct.pack("<I", data_bytes), 40)
+        _write_at(self._fd, struct.pack("<I", 36 + data_bytes), 4)
+        _write_at(self._fd, struct.pack("<I", data_bytes), 40)
 
     def close(self) -> None:
         """Final header from the real file length, then sync to disk (best effort: the data is with the
@@ -119,6 +119,14 @@ class WavStreamWriter:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _write_at(fd: int, data: bytes, offset: int) -> None:
+    if hasattr(os, "pwrite"):
+        os.pwrite(fd, data, offset)
+    else:  # pragma: no cover - Windows has no pwrite; every write seeks first anyway
+        os.lseek(fd, offset, os.SEEK_SET)
+        os.write(fd, data)
 
 
 @dataclass(frozen=True)
