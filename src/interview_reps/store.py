@@ -55,7 +55,7 @@ LIBRARY_ENTRIES = (
 )
 # The folders where a killed reps may leave hidden .tmp- entries (files.leftovers), relative to REPS_HOME
 # (glob patterns: a joined built-in model is written into cache/models/NAME-VERSION/).
-LEFTOVER_FOLDERS = (".", "reps", "charts", "progress", "cache", "cache/models/*")
+LEFTOVER_FOLDERS = (".", "reps", "sessions", "charts", "progress", "cache", "cache/models/*")
 # Audio kept inside a rep folder may have any format the decoder reads (the copy keeps the recording's
 # own suffix); `delete_audio` knows it by these suffixes or by its first bytes (_is_media).
 AUDIO_SUFFIXES = frozenset(
@@ -332,11 +332,8 @@ class Library:
             if problem is not None and self.index_path.exists():
                 moved = self._move_index_aside()
             records, skipped = self._records()
-            with self._db() as conn, _write(conn):
-                conn.execute("DELETE FROM metrics")
-                conn.execute("DELETE FROM reps")
-                for record in records:
-                    _upsert(conn, record)
+            with self._db() as conn:
+                _reindex(conn, records)
         removed = [left for left in self.leftovers(remove=True, deep=True) if left.removed]
         try:
             self.tighten()
@@ -861,9 +858,7 @@ class Library:
                 records, _ = self._records()
                 conn = self._open()
                 try:
-                    with _write(conn):
-                        for record in records:
-                            _upsert(conn, record)
+                    _reindex(conn, records)
                 finally:
                     conn.close()
         if moved is None:
@@ -1083,6 +1078,16 @@ def _write(conn: sqlite3.Connection) -> Iterator[None]:
             conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def _reindex(conn: sqlite3.Connection, records: Iterable[dict[str, Any]]) -> None:
+    """Replace every row of the index with these records (the rep folders' result.json), in one
+    transaction: `rebuild`, and the repair of a damaged index."""
+    with _write(conn):
+        conn.execute("DELETE FROM metrics")
+        conn.execute("DELETE FROM reps")
+        for record in records:
+            _upsert(conn, record)
 
 
 def _upsert(conn: sqlite3.Connection, record: dict[str, Any]) -> None:
