@@ -379,9 +379,12 @@ class Library:
                 missing_audio.append(f"{rep.folder}: its audio {rep.audio_file} is missing")
         # an unreadable folder is never indexed: its own line says why
         problems += [f"{rid}: folder not in the index" for rid in sorted(on_disk - indexed - set(unreadable))]
-        problems += [f"{rid}: in the index but its folder is gone" for rid in sorted(indexed - on_disk)]
+        orphans = self.orphans()  # their own line says what is left of them
+        problems += [
+            f"{rid}: in the index but its folder is gone" for rid in sorted(indexed - on_disk - orphans)
+        ]
         problems += missing_audio
-        problems += [_orphan_problem(self.reps_dir / name, name) for name in sorted(self.orphans())]
+        problems += [_orphan_problem(self.reps_dir / name, name) for name in sorted(orphans)]
         for left in self.leftovers(remove=False):
             if not left.in_use:
                 problems.append(

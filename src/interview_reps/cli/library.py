@@ -327,7 +327,10 @@ def library_check() -> None:
     for line in problems:
         click.echo(line, err=True)
     if problems:
-        click.echo("Run `reps library rebuild` to fix the index.", err=True)
+        click.echo(
+            "`reps library rebuild` rebuilds the index from the rep folders; each line says what else to do.",
+            err=True,
+        )
         sys.exit(1)
     read_only = " (read-only: it can be read, nothing can be saved in it)" if library.read_only else ""
     click.echo(f"{library.home}: ok{read_only}", err=True)
