@@ -348,3 +348,13 @@ def test_working_copies_left_by_a_kill_are_removed_or_offered(reps_home: Path) -
     found = [left.path.name for left in repair_recordings(reps_home)]
     assert found == ["20240101-100000.wav", "20240101-110000.16k.wav"]
     assert sorted(p.name for p in folder.iterdir()) == found
+
+
+def test_batch_html_pages_never_replace_a_page_reps_did_not_write(tmp_path: Path) -> None:
+    from interview_reps.pages import html_page_paths
+
+    (tmp_path / "answer.html").write_text("<p>my own notes</p>")
+    (tmp_path / "take.html").write_text("<footer><p>Made by interview-reps on this computer.</p></footer>")
+    pages = html_page_paths([Path("answer.wav"), Path("take.wav"), Path("...flac")], tmp_path)
+    assert [p.name for p in pages if p is not None] == ["answer-2.html", "take.html", "recording-3.html"]
+    assert all(p is not None and p.parent == tmp_path for p in pages)

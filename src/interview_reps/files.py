@@ -17,7 +17,7 @@ import shutil
 import stat
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -409,6 +409,26 @@ def safe_name(text: str, *, fallback: str) -> str:
     text = text.strip().lstrip(".").strip()
     text = text[:MAX_NAME_CHARS].rstrip(". ")
     return text or fallback
+
+
+def unique_names(
+    paths: Sequence[Path], *, fallback: str, taken: Callable[[str], bool] = lambda name: False
+) -> list[str]:
+    """One harmless, distinct name per input file, from its stem (``safe_name``): "a", "a-2", ... when
+    stems repeat (names that differ only in case count as one: they are one file on macOS and
+    Windows); ``fallback``-N when nothing of a stem is left ("...flac" has the stem ".."). ``taken(name)``
+    may veto a name (say, a file of the user's already there), which then gets the next number."""
+    used: set[str] = set()
+    out = []
+    for n, path in enumerate(paths, 1):
+        stem = safe_name(Path(path).stem, fallback=f"{fallback}-{n}")
+        name, k = stem, 1
+        while name.casefold() in used or taken(name):
+            k += 1
+            name = f"{stem}-{k}"
+        used.add(name.casefold())
+        out.append(name)
+    return out
 
 
 def inside(base: Path, path: Path) -> Path:

@@ -547,14 +547,4 @@ def clip_dirs(paths: Sequence[Path], clips_dir: Path | None) -> list[Path | None
         return [None] * len(paths)
     if len(paths) == 1:
         return [Path(clips_dir)]
-    used: set[str] = set()  # casefolded: names that differ only in case are one folder on macOS and Windows
-    out: list[Path | None] = []
-    for n, path in enumerate(paths, 1):
-        stem = files.safe_name(Path(path).stem, fallback=f"recording-{n}")
-        name, k = stem, 1
-        while name.casefold() in used:
-            k += 1
-            name = f"{stem}-{k}"
-        used.add(name.casefold())
-        out.append(Path(clips_dir) / name)
-    return out
+    return [Path(clips_dir) / name for name in files.unique_names(paths, fallback="recording")]
