@@ -382,10 +382,8 @@ def _remove(path: Path) -> bool:
             shutil.rmtree(path)
         else:
             path.unlink()
-    except FileNotFoundError:
-        return True
     except OSError:
-        return False
+        return not os.path.lexists(path)  # gone all the same: another reps removed it at the same time
     return True
 
 

@@ -268,7 +268,8 @@ def record_to_wav(
         _, reason = capture(writer.write, options, should_stop=should_stop, on_level=on_level)
     except OSError as exc:
         reason = "error"
-        writer.close()
+        with contextlib.suppress(OSError):  # the file is as its header says already; this only syncs it
+            writer.close()
         error = files.write_error(exc, path.parent, "the recording stopped")
         if writer.frames == 0:
             path.unlink(missing_ok=True)
