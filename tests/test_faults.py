@@ -210,7 +210,9 @@ def test_sigterm_mid_recording_keeps_every_sample(tmp_path: Path, reps_home: Pat
     assert assert_one_clear_line(err, starts="reps: terminated") == "reps: terminated"
     assert f"stopped by SIGTERM before the analysis; the recording (0:02) is kept at {wav}" in err
     frames = assert_exact_prefix(wav, clip)
-    assert frames / RATE >= delivered_s  # nothing lost: PortAudio handed over what it held (stop, not abort)
+    # Nothing the recorder had taken is lost (PortAudio hands over what it holds: stop, not abort); only
+    # a block still in the test's pipe, not yet read by ALSA, may be missing.
+    assert frames / RATE >= delivered_s - 0.1
     assert not (reps_home / "reps").exists()
     record("sigterm_recording_loss_s", max(0.0, round(delivered_s - frames / RATE, 3)))
 
