@@ -240,6 +240,63 @@ def test_sigterm_during_the_analysis_keeps_the_recording(tmp_path: Path, reps_ho
     assert visible(reps_home / "reps") == [] and hidden(reps_home / "reps") == []
 
 
+def leftovers_at_next_start(home: Path) -> list:
+    """What the next `reps practice` offers to save (recordings/ as its start sees it, a minute on)."""
+    from interview_reps.practice import _leftovers
+
+    for path in (home / "recordings").iterdir():
+        os.utime(path, (time.time() - 60, time.time() - 60))  # not being written any more
+    return _leftovers(Library(home))
+
+
+def test_kill_9_as_the_recording_begins_leaves_a_valid_file_or_nothing(
+    tmp_path: Path, reps_home: Path
+) -> None:
+    """SIGKILL the moment the recording file appears (its header just written, perhaps a first block).
+    Kept: a valid WAV, bit for bit the microphone's; the next start offers it with its question if it
+    holds any sound, and removes it with its note if it holds none (there is nothing in it to keep)."""
+    clip = clip_path("jfk.wav")
+    with RealTimeMic(tmp_path, clip) as mic:
+        proc = practice(home_env(reps_home, mic.env), "--max-seconds", "60", stderr=subprocess.DEVNULL)
+        try:
+            wav = wait_for(lambda: recording_in(reps_home), what="the recording file")
+            proc.kill()
+            proc.wait(timeout=30)
+        finally:
+            proc.kill()
+    assert isinstance(wav, Path) and proc.returncode == -signal.SIGKILL
+    frames = assert_exact_prefix(wav, clip)
+    found = leftovers_at_next_start(reps_home)
+    if frames:
+        assert [(f.path, f.question_id) for f in found] == [(wav, QUESTION)]
+    else:
+        assert found == [] and list((reps_home / "recordings").iterdir()) == []
+
+
+@pytest.mark.model
+def test_kill_9_during_the_analysis_keeps_the_whole_recording(tmp_path: Path, reps_home: Path) -> None:
+    """SIGKILL while the finished answer is transcribed: no clean-up runs at all. Kept: the whole
+    recording, its header final; no rep, not even a hidden half of one; the next start offers it with
+    its question."""
+    env = home_env(reps_home, virtual_mic(tmp_path, clip_path("jfk.wav")))
+    proc = practice(env, "--max-seconds", "8")
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if "transcribing and measuring" in line:
+                proc.kill()
+                break
+        proc.wait(timeout=60)
+    finally:
+        proc.kill()
+    wav = recording_in(reps_home)
+    assert proc.returncode == -signal.SIGKILL and wav is not None
+    assert assert_exact_prefix(wav, clip_path("jfk.wav")) == 8 * RATE
+    assert visible(reps_home / "reps") == [] and hidden(reps_home / "reps") == []
+    [found] = leftovers_at_next_start(reps_home)
+    assert found.path == wav and found.question_id == QUESTION and found.duration_s == 8.0
+
+
 # ------------------------------------------------------------------------------ killed while saving
 
 SAVER = textwrap.dedent(

@@ -350,6 +350,26 @@ def test_working_copies_left_by_a_kill_are_removed_or_offered(reps_home: Path) -
     assert sorted(p.name for p in folder.iterdir()) == found
 
 
+def test_recordings_without_a_sound_are_removed_not_offered(reps_home: Path) -> None:
+    """A kill before the first block (a header only) or inside the header (a few bytes): nothing said is
+    in them, so the next start removes them and their notes instead of offering them for analysis."""
+    import struct
+
+    from interview_reps.wavfile import WavStreamWriter, note_path, repair_recordings, write_note
+
+    folder = reps_home / "recordings"
+    empty, cut, spoken = (folder / f"20240101-1{n}0000.wav" for n in range(3))
+    WavStreamWriter(empty, sample_rate_hz=16000).close()
+    cut.write_bytes(b"RIFF" + struct.pack("<I", 36) + b"WAVEfm")  # killed inside its header
+    write_wav(spoken)
+    for path in (empty, cut, spoken):
+        write_note(path, question_id="q1", started_at=DAY1)
+    for path in folder.iterdir():
+        os.utime(path, (1e9, 1e9))
+    assert [left.path for left in repair_recordings(reps_home)] == [spoken]
+    assert sorted(folder.iterdir()) == sorted([spoken, note_path(spoken)])
+
+
 def test_batch_html_pages_never_replace_a_page_reps_did_not_write(tmp_path: Path) -> None:
     from interview_reps.pages import html_page_paths
 

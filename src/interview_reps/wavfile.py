@@ -233,7 +233,9 @@ def repair_recordings(home: Path | None = None, *, min_age_s: float = 10.0) -> l
     Files changed less than ``min_age_s`` ago are left alone: another ``reps`` may be recording
     into them (the writer touches its file ten times a second). A resampled working copy
     (``*.16k.wav``) left by a kill is removed when its original is still there, and is the leftover
-    otherwise; files that cannot be repaired are skipped.
+    otherwise. A recording that holds no sound at all (a kill before the first block arrived, or while
+    its header was being written) is removed with its note: there is nothing in it to keep. Other files
+    that cannot be repaired are skipped.
     """
     folder = recordings_dir(home)
     if not folder.is_dir():
@@ -252,14 +254,23 @@ def repair_recordings(home: Path | None = None, *, min_age_s: float = 10.0) -> l
                 with contextlib.suppress(OSError):
                     path.unlink()  # made again from the original whenever it is analyzed
                 continue
-        with contextlib.suppress(AudioError):
+        try:
             repair = repair_wav(path)
-            note = read_note(path)
-            started = note.get("started_at")
-            try:
-                started_at = datetime.fromisoformat(started) if isinstance(started, str) else None
-            except ValueError:
-                started_at = None
-            question_id = note.get("question_id") if isinstance(note.get("question_id"), str) else None
-            found.append(WavRepair(repair.path, repair.duration_s, repair.repaired, question_id, started_at))
+        except AudioError:
+            with contextlib.suppress(OSError):
+                if path.stat().st_size <= _WAV_HEADER_BYTES:  # cut off in its own header: no sound
+                    discard_recording(path)
+            continue
+        if repair.duration_s == 0:
+            with contextlib.suppress(OSError):
+                discard_recording(path)
+            continue
+        note = read_note(path)
+        started = note.get("started_at")
+        try:
+            started_at = datetime.fromisoformat(started) if isinstance(started, str) else None
+        except ValueError:
+            started_at = None
+        question_id = note.get("question_id") if isinstance(note.get("question_id"), str) else None
+        found.append(WavRepair(repair.path, repair.duration_s, repair.repaired, question_id, started_at))
     return found
