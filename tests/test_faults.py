@@ -413,6 +413,35 @@ def test_a_save_stopped_at_any_point_leaves_a_whole_rep_or_none(
     record(f"save_points_{signame.lower()}", f"{survived} of {len(SAVE_POINTS)}")
 
 
+def test_a_leftover_that_cannot_be_removed_is_reported_with_its_size(tmp_path: Path, big_audio: Path) -> None:
+    """A killed save's copy that the next start cannot remove (here a folder it may not write in, as one
+    left by `sudo reps` would be): every start warns with its size and the command that removes it, and
+    `library check` lists it (exit 1) instead of saying ok."""
+    home = tmp_path / "home"
+    assert saver(home, big_audio, point="save.audio-copied").returncode == -signal.SIGKILL
+    [left] = [home / "reps" / name for name in hidden(home / "reps")]
+    left.chmod(0o500)  # its files cannot be unlinked
+    # root may remove anything: run without the capabilities that let it (it then obeys the mode)
+    prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"] if IS_ROOT else []
+    if IS_ROOT and shutil.which("setpriv") is None:
+        pytest.skip("as root, an unremovable folder needs setpriv (util-linux) to drop the override")
+    try:
+        check = subprocess.run(
+            [*prefix, *reps_cmd("library", "check")], env=home_env(home), capture_output=True, text=True
+        )
+        history = subprocess.run(
+            [*prefix, *reps_cmd("history")], env=home_env(home), capture_output=True, text=True
+        )
+    finally:
+        left.chmod(0o700)
+    line = f"{left}: left by a killed reps (1.3 MB) and cannot be removed; remove it with: rm -r '{left}'"
+    assert check.returncode == 1 and "Traceback" not in check.stderr, check.stderr
+    assert f"reps: warning: {line}" in check.stderr.splitlines()  # the start's warning
+    assert line in check.stderr.splitlines() and "ok" not in check.stderr.splitlines()[-1]  # check's own line
+    assert history.returncode == 0 and f"reps: warning: {line}" in history.stderr.splitlines()
+    assert left.is_dir() and Library(home).check() == [] and not left.exists()  # removable again: gone
+
+
 def test_a_delete_stopped_half_way_finishes_at_the_next_start(tmp_path: Path, wav: Path) -> None:
     library = Library(tmp_path / "home")
     kept, doomed = save(library, wav, day=0), save(library, wav, day=1)
