@@ -370,6 +370,34 @@ def test_recordings_without_a_sound_are_removed_not_offered(reps_home: Path) -> 
     assert sorted(folder.iterdir()) == sorted([spoken, note_path(spoken)])
 
 
+def test_check_lists_a_recording_not_saved_as_a_rep(reps_home: Path) -> None:
+    """An answer a killed `reps practice` kept is audio outside every rep: `check` names it, with the
+    command that saves it as the rep it was meant to be (its question, its time) and the one that
+    removes it. One that is a rep already (killed after the save) is removed, not listed."""
+    from interview_reps.wavfile import write_note
+
+    folder = reps_home / "recordings"
+    kept, saved = folder / "20240101-100000.wav", folder / "20240101-110000.wav"
+    folder.mkdir(parents=True)
+    write_wav(kept)
+    write_wav(saved)
+    write_note(kept, question_id="q1", started_at=DAY1)
+    library = Library()
+    library.save(make_result(), question_id="q1", audio=saved, source_path=str(saved.resolve()))
+    for path in folder.iterdir():
+        os.utime(path, (1e9, 1e9))
+    [problem] = library.check()
+    when = DAY1.astimezone()
+    assert problem == (
+        f"{kept}: a recording (0:00) of an answer to q1, not saved as a rep; save it with: "
+        f"reps analyze {kept} --question q1 --recorded {when:%Y-%m-%dT%H:%M}  "
+        f"(or remove it: rm '{kept}' '{kept.with_suffix('.json')}')"
+    )
+    assert sorted(folder.iterdir()) == [kept.with_suffix(".json"), kept]
+    result = CliRunner().invoke(cli, ["library", "check"])
+    assert result.exit_code == 1 and problem in result.stderr.splitlines()
+
+
 def test_batch_html_pages_never_replace_a_page_reps_did_not_write(tmp_path: Path) -> None:
     from interview_reps.pages import html_page_paths
 

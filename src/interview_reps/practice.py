@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import failpoints, files
-from .errors import AudioError, LibraryError, LibraryWriteError, RepsError, Terminated
+from .errors import AudioError, LibraryWriteError, RepsError, Terminated
 from .models import REFLECTION_QUESTIONS
 from .settings import DEFAULT_MODEL, AnalysisSettings
 
@@ -160,24 +160,8 @@ def run_practice(options: PracticeOptions, ui: PracticeCallbacks, *, library: Li
 
 
 def _leftovers(library: Library) -> list[WavRepair]:
-    """Recordings from earlier runs that are not reps yet, headers repaired. One that is a rep already
-    (the process was killed after saving it, before removing it) is removed."""
-    from .wavfile import discard_recording, repair_recordings, working_copy_path
-
-    found = repair_recordings(library.home)
-    if not found:
-        return []
-    try:
-        saved = library.source_paths()
-    except LibraryError:
-        return found
-    left = []
-    for repair in found:
-        if {str(repair.path.resolve()), str(working_copy_path(repair.path).resolve())} & saved:
-            discard_recording(repair.path)
-        else:
-            left.append(repair)
-    return left
+    """Recordings from earlier runs that are not reps yet (Library.unsaved_recordings)."""
+    return library.unsaved_recordings()
 
 
 def _where_to_record(

@@ -21,12 +21,15 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta, timezone
 from datetime import time as dtime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from . import failpoints, files
 from .errors import LibraryError, LibraryWriteError, RepsWarning
 from .models import Metrics, Rep, Result, iso_utc, parse_time
 from .settings import reps_home
+
+if TYPE_CHECKING:
+    from .wavfile import WavRepair
 
 INDEX_NAME = "library.sqlite3"
 # Held while a damaged index is moved aside and rebuilt, so two processes never both do it.
@@ -358,7 +361,8 @@ class Library:
     def check(self) -> list[str]:
         """Problems with the library, one line each: index integrity, folders the index disagrees with,
         folders that lost their result (and the audio they still hold), missing audio, leftovers of a
-        killed save that could not be removed, and a library other users can read."""
+        killed save that could not be removed, recordings not saved as reps, and a library other users
+        can read."""
         problems: list[str] = list(self.repaired)
         with self._db() as conn:
             problems += [
@@ -391,6 +395,7 @@ class Library:
                     f"{left.path}: left by a killed reps ({files.megabytes(left.size_bytes)}) and cannot be "
                     f"removed; remove it with: rm -r '{left.path}'"
                 )
+        problems += [_unsaved_problem(rec) for rec in self.unsaved_recordings()]
         mode = stat.S_IMODE(os.lstat(self.home).st_mode) if self.home.is_dir() else 0
         if mode & 0o077:
             problems.append(
@@ -565,6 +570,28 @@ class Library:
     def last_practised(self) -> dict[str, datetime]:
         """Question id -> time of its latest rep."""
         return {e.question_id: e.created_at for e in self.entries() if e.question_id}  # oldest first
+
+    def unsaved_recordings(self) -> list[WavRepair]:
+        """Recordings in ``recordings/`` that are not reps yet (answers a killed, failed or refused
+        `reps practice` kept), headers repaired, with their question and time. One that is a rep already
+        (the process was killed after saving it, before removing it) is removed."""
+        from .wavfile import discard_recording, repair_recordings, working_copy_path
+
+        found = repair_recordings(self.home)
+        if not found:
+            return []
+        try:
+            saved = self.source_paths()
+        except LibraryError:
+            return found
+        left = []
+        for repair in found:
+            if {str(repair.path.resolve()), str(working_copy_path(repair.path).resolve())} & saved:
+                with contextlib.suppress(OSError):
+                    discard_recording(repair.path)
+            else:
+                left.append(repair)
+        return left
 
     def source_paths(self) -> set[str]:
         """The recording each rep was made from, as saved (``source_path``)."""
@@ -957,6 +984,19 @@ def _is_media(path: Path) -> bool:
     if head.startswith(_MEDIA_MAGIC) or head[4:8] == b"ftyp":  # ftyp: MP4, M4A, MOV, 3GP
         return True
     return len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0  # an MPEG audio frame (MP3, AAC)
+
+
+def _unsaved_problem(rec: WavRepair) -> str:
+    """`check`'s line for a recording that is not a rep yet: what it is, how to save or remove it."""
+    from .text import clock
+    from .wavfile import note_path, save_command
+
+    question = f" to {rec.question_id}" if rec.question_id else ""
+    remove = " ".join(f"'{p}'" for p in (rec.path, note_path(rec.path)) if p.exists())
+    return (
+        f"{rec.path}: a recording ({clock(rec.duration_s)}) of an answer{question}, not saved as a rep; "
+        f"save it with: {save_command(rec)}  (or remove it: rm {remove})"
+    )
 
 
 def _orphan_problem(folder: Path, name: str) -> str:

@@ -138,6 +138,18 @@ class WavRepair:
     started_at: datetime | None = None  # when the recording started (from its note), when known
 
 
+def save_command(left: WavRepair) -> str:
+    """The `reps analyze` command that saves a leftover recording as the rep it was meant to be."""
+    import shlex
+
+    command = f"reps analyze {shlex.quote(str(left.path))}"
+    if left.question_id:
+        command += f" --question {left.question_id}"
+    if left.started_at:
+        command += f" --recorded {left.started_at.astimezone():%Y-%m-%dT%H:%M}"
+    return command
+
+
 def repair_wav(path: Path | str) -> WavRepair:
     """Make a WAV's RIFF and data sizes agree with the file's length (after a crash or a cut write).
 

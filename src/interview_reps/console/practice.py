@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import shlex
 import sys
 import time
 from collections.abc import Sequence
@@ -24,6 +23,7 @@ from ..practice import PracticeCallbacks
 from ..questions import STRUCTURES
 from ..settings import AnalysisSettings
 from ..text import clock
+from ..wavfile import save_command
 from . import stderr
 from .tables import print_summary
 
@@ -194,11 +194,7 @@ class TerminalPractice(PracticeCallbacks):
     def leftovers(self, found: Sequence[WavRepair]) -> None:
         for left in found[:5]:
             fixed = "; its header was repaired" if left.repaired else ""
-            command = f"reps analyze {shlex.quote(str(left.path))}"
-            if left.question_id:
-                command += f" --question {left.question_id}"
-            if left.started_at:
-                command += f" --recorded {left.started_at.astimezone():%Y-%m-%dT%H:%M}"
+            command = save_command(left)
             self.console.print(
                 f"reps: an earlier recording was not saved as a rep ({clock(left.duration_s)}{fixed}): "
                 f"{left.path}  (save it as a rep with: {command}; or delete it)",
