@@ -82,7 +82,7 @@ reliability: setup ## the README's reliability figures: the fault suite, and a 1
 	@rm -f .reliability.json
 	REPS_RELIABILITY_OUT=$(CURDIR)/.reliability.json REPS_OFFLINE_TRACE_S=600 \
 	  $(BIN)/python -m pytest -q tests/test_faults.py tests/test_offline.py
-	$(BIN)/python scripts/reliability.py .reliability.json
+	$(BIN)/python scripts/reliability.py .reliability.json --readme README.md
 
 screenshots: setup ## redraw the README's screenshots of the HTML pages (docs/*.png) in headless chromium
 	$(BIN)/python scripts/screenshots.py docs

@@ -11,22 +11,44 @@ import sys
 from datetime import date
 from pathlib import Path
 
+BEGIN, END = "<!-- reliability-table -->", "<!-- /reliability-table -->"
 
-def main(path: str) -> None:
-    f = json.loads(Path(path).read_text())
+
+def table(f: dict) -> str:
+    """The README's block (between BEGIN and END) from the measured figures ``f``."""
     losses = f.get("kill9_recording_loss_s", [])
     writers = f.get("concurrent_writers", {})
     trace = f.get("offline_trace", {})
     rows = [
         (
             "audio lost on kill -9 mid-recording, at real time",
-            f"**{max(losses):.1f} s** at most (kills at {len(losses)} moments: {', '.join(f'{x:.1f}' for x in losses)} s; "
+            f"**{max(losses):.1f} s** at most (lost at {len(losses)} kill moments: {', '.join(f'{x:.1f}' for x in losses)} s; "
             "measured to 0.1 s, the blocks the virtual microphone hands over)"
             if losses
             else "not run",
             "<= 0.5 s",
         ),
         ("audio lost on SIGTERM mid-recording", f"{f.get('sigterm_recording_loss_s', 'not run')} s", "0"),
+        (
+            "a practice run stopped at its other points",
+            "; ".join(
+                f"{key.removeprefix('recording_kept_').replace('kill9', 'kill -9').replace('sigterm', 'SIGTERM').replace('_', ' ')}: {value}"
+                for key, value in sorted(f.items())
+                if key.startswith("recording_kept_")
+            )
+            or "not run",
+            "the recording kept",
+        ),
+        (
+            "a read-only library (a read-only bind mount)",
+            f.get("read_only_library", "not run (needs root)"),
+            "read, nothing lost",
+        ),
+        (
+            "a disk that fills mid-answer (a 1 MB tmpfs)",
+            f.get("full_disk_mid_answer", "not run (needs root)"),
+            "nothing said lost",
+        ),
         (
             "saves stopped by kill -9 at each point of a save",
             f"{f.get('save_points_kill', 'not run')} left a whole rep or none, the rest removed at the next start",
@@ -49,18 +71,19 @@ def main(path: str) -> None:
         ),
         (
             f"network during a traced {trace.get('audio_s', 0) / 60:.0f}-minute analysis",
-            f"**{trace.get('internet_sockets', '?')} sockets** to an internet address ({trace.get('system_calls_traced', '?'):,} system calls traced)"
+            f"**{trace.get('internet_sockets', '?')} sockets** to an internet address ({trace.get('system_calls_traced', '?'):,} file and network system calls traced)"
             if trace
             else "not run",
             "0",
         ),
     ]
-    print(
-        f"Measured by `make reliability` on {date.today():%Y-%m-%d} (the fault and privacy tests of `make test`):\n"
-    )
-    print("| what | measured | target |\n|---|---|---|")
-    for what, measured, target in rows:
-        print(f"| {what} | {measured} | {target} |")
+    out = [
+        f"Measured by `make reliability` on {date.today():%Y-%m-%d} (the fault and privacy tests of `make test`):",
+        "",
+        "| what | measured | target |",
+        "|---|---|---|",
+        *(f"| {what} | {measured} | {target} |" for what, measured, target in rows),
+    ]
     if trace:
         written = trace.get("written_outside_reps_home", [])
         # the deepest paths only ("~/.cache" is in "~/.cache/matplotlib/..."), no lock files
@@ -70,12 +93,32 @@ def main(path: str) -> None:
             if not p.endswith("-lock")
             and not any(q != p and q.startswith(p.split(" ")[0] + "/") for q in written)
         ]
-        print(
-            "\nWritten outside REPS_HOME during that analysis: "
+        out += [
+            "",
+            "Written outside REPS_HOME during that analysis: "
             + "; ".join(f"`{p}`" for p in deepest)
-            + " (and numba's cache beside librosa in the Python environment, the first time its functions compile)."
-        )
+            + " (and numba's cache beside librosa in the Python environment, the first time its functions compile).",
+        ]
+    return "\n".join(out)
+
+
+def main(argv: list[str]) -> None:
+    """``reliability.py FIGURES.json [--readme README.md]``: print the block; with --readme, also put it
+    in place of the one in the README."""
+    args = list(argv)
+    readme = None
+    if "--readme" in args:
+        at = args.index("--readme")
+        readme = Path(args[at + 1])
+        del args[at : at + 2]
+    block = table(json.loads(Path(args[0] if args else ".reliability.json").read_text()))
+    print(block)
+    if readme is not None:
+        text = readme.read_text()
+        start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
+        readme.write_text(text[:start] + "\n" + block + "\n" + text[end:])
+        print(f"\n{readme}: reliability table updated", file=sys.stderr)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else ".reliability.json")
+    main(sys.argv[1:])

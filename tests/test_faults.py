@@ -238,6 +238,7 @@ def test_sigterm_during_the_analysis_keeps_the_recording(tmp_path: Path, reps_ho
     assert assert_one_clear_line(text, starts="reps: terminated") == "reps: terminated"
     assert assert_exact_prefix(wav, clip_path("jfk.wav")) == 8 * RATE
     assert visible(reps_home / "reps") == [] and hidden(reps_home / "reps") == []
+    record("recording_kept_sigterm_during_the_analysis", "whole")
 
 
 def leftovers_at_next_start(home: Path) -> list:
@@ -271,6 +272,7 @@ def test_kill_9_as_the_recording_begins_leaves_a_valid_file_or_nothing(
         assert [(f.path, f.question_id) for f in found] == [(wav, QUESTION)]
     else:
         assert found == [] and list((reps_home / "recordings").iterdir()) == []
+    record("recording_kept_kill9_as_it_begins", f"{frames / RATE:.1f} s kept, as delivered")
 
 
 @pytest.mark.model
@@ -295,6 +297,7 @@ def test_kill_9_during_the_analysis_keeps_the_whole_recording(tmp_path: Path, re
     assert visible(reps_home / "reps") == [] and hidden(reps_home / "reps") == []
     [found] = leftovers_at_next_start(reps_home)
     assert found.path == wav and found.question_id == QUESTION and found.duration_s == 8.0
+    record("recording_kept_kill9_during_the_analysis", "whole")
 
 
 # ------------------------------------------------------------------------------ killed while saving
@@ -481,6 +484,7 @@ def test_killed_after_saving_before_removing_the_recording(tmp_path: Path, reps_
         "then check with 'reps devices'"
     ]
     assert recording_in(reps_home) is None and not list((reps_home / "recordings").iterdir())
+    record("recording_kept_kill9_after_the_save", "in its rep, the recording removed at the next start")
 
 
 @pytest.mark.model
@@ -556,6 +560,11 @@ def test_a_read_only_library_is_read_and_says_why_nothing_is_saved(
         deleted = invoke(home, "delete", "latest", "--yes")
         assert deleted.exit_code == 1 and "read-only file system" in deleted.stderr
     assert len(Library(fallback).entries()) == 1 and len(Library(home).entries()) == 2
+    record(
+        "read_only_library",
+        'history, show, compare, check all read it (never "damaged"); analyze printed the whole analysis '
+        "and saved it with --fallback-dir; practice refused before the question",
+    )
 
 
 ASKED_FOLDER = textwrap.dedent(
@@ -593,6 +602,7 @@ def test_a_full_disk_mid_answer_keeps_the_recording_and_the_report(tmp_path: Pat
         "--max-seconds",
         "10",
     ]
+    kept_s = 0.0
     for n, how in enumerate(("kept", "--fallback-dir", "asked")):
         disk, elsewhere = tmp_path / f"disk-{n}", tmp_path / f"elsewhere-{n}"
         disk.mkdir()
@@ -626,6 +636,7 @@ def test_a_full_disk_mid_answer_keeps_the_recording_and_the_report(tmp_path: Pat
                 )
                 frames = assert_exact_prefix(wav, clip)
                 assert 2 * RATE < frames < 4 * RATE
+                kept_s = frames / RATE
                 assert hidden(home / "reps") == []
                 history = invoke(home, "history", "--json")  # reading still works on the full disk
                 assert history.exit_code == 0 and json.loads(history.stdout) == []
@@ -639,6 +650,11 @@ def test_a_full_disk_mid_answer_keeps_the_recording_and_the_report(tmp_path: Pat
                 assert entry.question_id == QUESTION
                 if how == "asked":
                     assert "asked: cannot save the rep: the disk holding" in proc.stderr
+    record(
+        "full_disk_mid_answer",
+        f"the {kept_s:.1f} s recorded until the disk filled kept (header matching its data) and the report "
+        "printed; saved as a rep with --fallback-dir or in the folder named when asked",
+    )
 
 
 # --------------------------------------------------------------------------------- damaged indexes
