@@ -11,6 +11,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
+# The points of a practice run (besides mid-answer) where the fault tests stop it, in the order it reaches them.
+STOPS = {
+    "recording_kept_kill9_as_it_begins": "kill -9 as the recording begins",
+    "recording_kept_kill9_during_the_analysis": "kill -9 during the analysis",
+    "recording_kept_sigterm_during_the_analysis": "SIGTERM during the analysis",
+    "recording_kept_kill9_after_the_save": "kill -9 after the save",
+}
 BEGIN, END = "<!-- reliability-table -->", "<!-- /reliability-table -->"
 
 
@@ -31,12 +38,7 @@ def table(f: dict) -> str:
         ("audio lost on SIGTERM mid-recording", f"{f.get('sigterm_recording_loss_s', 'not run')} s", "0"),
         (
             "a practice run stopped at its other points",
-            "; ".join(
-                f"{key.removeprefix('recording_kept_').replace('kill9', 'kill -9').replace('sigterm', 'SIGTERM').replace('_', ' ')}: {value}"
-                for key, value in sorted(f.items())
-                if key.startswith("recording_kept_")
-            )
-            or "not run",
+            "; ".join(f"{what}: {f[key]}" for key, what in STOPS.items() if key in f) or "not run",
             "the recording kept",
         ),
         (

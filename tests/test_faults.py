@@ -272,7 +272,15 @@ def test_kill_9_as_the_recording_begins_leaves_a_valid_file_or_nothing(
         assert [(f.path, f.question_id) for f in found] == [(wav, QUESTION)]
     else:
         assert found == [] and list((reps_home / "recordings").iterdir()) == []
-    record("recording_kept_kill9_as_it_begins", f"{frames / RATE:.1f} s kept, as delivered")
+    record(
+        "recording_kept_kill9_as_it_begins",
+        f"a valid WAV of {frames / RATE:.1f} s, "
+        + (
+            "offered at the next start with its question"
+            if frames
+            else "no sound in it: removed at the next start"
+        ),
+    )
 
 
 @pytest.mark.model
