@@ -30,7 +30,12 @@ def table(f: dict) -> str:
         (
             "audio lost on kill -9 mid-recording, at real time",
             f"**{max(losses):.1f} s** at most (lost at {len(losses)} kill moments: {', '.join(f'{x:.1f}' for x in losses)} s; "
-            "measured to 0.1 s, the blocks the virtual microphone hands over)"
+            "measured to 0.1 s, the blocks the virtual microphone hands over"
+            + (
+                f"; load average {load['load_average_1min']} on {load['cores']} cores)"
+                if (load := f.get("kill9_load"))
+                else ")"
+            )
             if losses
             else "not run",
             "<= 0.5 s",

@@ -181,6 +181,7 @@ def test_kill_9_mid_recording_loses_under_half_a_second(tmp_path: Path, reps_hom
         losses.append(round(delivered_s - frames / RATE, 3))
     assert max(losses) <= MAX_LOSS_S, losses
     record("kill9_recording_loss_s", losses)
+    record("kill9_load", {"load_average_1min": round(os.getloadavg()[0], 1), "cores": os.cpu_count()})
     # the next start: the leftover, with its question and time, and the command that saves it as a rep
     no_mic = tmp_path / "no-capture.conf"
     no_mic.write_text("pcm.!default { type asym playback.pcm { type null } }\n")
