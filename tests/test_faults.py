@@ -254,9 +254,10 @@ def leftovers_at_next_start(home: Path) -> list:
 def test_kill_9_as_the_recording_begins_leaves_a_valid_file_or_nothing(
     tmp_path: Path, reps_home: Path
 ) -> None:
-    """SIGKILL the moment the recording file appears (its header just written, perhaps a first block).
-    Kept: a valid WAV, bit for bit the microphone's; the next start offers it with its question if it
-    holds any sound, and removes it with its note if it holds none (there is nothing in it to keep)."""
+    """SIGKILL the moment the recording file appears (its header just written, perhaps a first block,
+    or, rarely, not even the whole header). Kept: a valid WAV, bit for bit the microphone's; the next
+    start offers it with its question if it holds any sound, and removes it with its note if it holds
+    none (there is nothing in it to keep)."""
     clip = clip_path("jfk.wav")
     with RealTimeMic(tmp_path, clip) as mic:
         proc = practice(home_env(reps_home, mic.env), "--max-seconds", "60", stderr=subprocess.DEVNULL)
@@ -267,7 +268,9 @@ def test_kill_9_as_the_recording_begins_leaves_a_valid_file_or_nothing(
         finally:
             proc.kill()
     assert isinstance(wav, Path) and proc.returncode == -signal.SIGKILL
-    frames = assert_exact_prefix(wav, clip)
+    # killed between creating the file and writing its 44-byte header, it holds part of a header only
+    whole_header = wav.stat().st_size >= 44
+    frames = assert_exact_prefix(wav, clip) if whole_header else 0
     found = leftovers_at_next_start(reps_home)
     if frames:
         assert [(f.path, f.question_id) for f in found] == [(wav, QUESTION)]
@@ -275,7 +278,7 @@ def test_kill_9_as_the_recording_begins_leaves_a_valid_file_or_nothing(
         assert found == [] and list((reps_home / "recordings").iterdir()) == []
     record(
         "recording_kept_kill9_as_it_begins",
-        f"a valid WAV of {frames / RATE:.1f} s, "
+        (f"a valid WAV of {frames / RATE:.1f} s, " if whole_header else "a header cut short, ")
         + (
             "offered at the next start with its question"
             if frames
