@@ -387,6 +387,21 @@ def _remove(path: Path) -> bool:
     return True
 
 
+def removal_command(path: Path) -> str:
+    """The shell command that removes ``path`` where reps could not: with sudo when another user owns
+    it (a `sudo reps` left it), after giving the owner write permission back when it is the user's."""
+    import shlex
+
+    quoted = shlex.quote(str(path))
+    try:
+        owner = os.lstat(path).st_uid
+    except OSError:
+        return f"rm -r {quoted}"
+    if hasattr(os, "geteuid") and owner != os.geteuid():
+        return f"sudo rm -r {quoted}"
+    return f"chmod -R u+w {quoted} && rm -r {quoted}"
+
+
 def size_bytes(path: Path) -> int:
     """Bytes held by ``path`` (a file, or every file under a folder)."""
     return sum(st.st_size for _, st in _walk(path) if stat.S_ISREG(st.st_mode))

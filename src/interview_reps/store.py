@@ -169,7 +169,7 @@ class Library:
         for left in stuck:
             warnings.warn(
                 f"{left.path}: left by a killed reps ({files.megabytes(left.size_bytes)}) and cannot be "
-                f"removed; remove it with: rm -r '{left.path}'",
+                f"removed; remove it with: {files.removal_command(left.path)}",
                 RepsWarning,
                 stacklevel=3,
             )
@@ -393,7 +393,7 @@ class Library:
             if not left.in_use:
                 problems.append(
                     f"{left.path}: left by a killed reps ({files.megabytes(left.size_bytes)}) and cannot be "
-                    f"removed; remove it with: rm -r '{left.path}'"
+                    f"removed; remove it with: {files.removal_command(left.path)}"
                 )
         problems += [_unsaved_problem(rec) for rec in self.unsaved_recordings()]
         mode = stat.S_IMODE(os.lstat(self.home).st_mode) if self.home.is_dir() else 0
