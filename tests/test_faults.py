@@ -554,6 +554,9 @@ def test_a_read_only_library_is_read_and_says_why_nothing_is_saved(
     the question unless it has a fallback. Never "the index is damaged"."""
     home = library_of_two
     home.chmod(0o755)  # as an older reps left it: check names it, as it cannot fix it here
+    (home / "recordings").mkdir(mode=0o700)
+    kept = write_wav(home / "recordings" / "20240501-093000.wav")  # an answer not saved yet
+    os.utime(kept, (time.time() - 60, time.time() - 60))
     answer = clip_path("mfa_um.flac")
     fallback = tmp_path / "elsewhere"
     with read_only(home):
@@ -566,6 +569,7 @@ def test_a_read_only_library_is_read_and_says_why_nothing_is_saved(
         assert (
             "damaged" not in check.stderr and "other users can open the library (mode 0755)" in check.stderr
         )
+        assert f"{kept}: a recording (0:00) of an answer, not saved as a rep" in check.stderr
         analyzed = invoke(home, "analyze", str(answer), "--json")
         printed = json.loads(analyzed.stdout)  # the whole analysis, only without a "rep"
         assert analyzed.exit_code == 1 and printed["metrics"]["word_count"] > 0 and "rep" not in printed

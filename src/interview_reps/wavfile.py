@@ -158,7 +158,7 @@ def repair_wav(path: Path | str) -> WavRepair:
     """
     path = Path(path)
     try:
-        with open(path, "r+b") as f:
+        with open(path, "rb") as f:  # read-only first: a whole file on a read-only disk is fine as it is
             size = os.fstat(f.fileno()).st_size
             head = f.read(min(size, 4096))
             if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
@@ -177,8 +177,9 @@ def repair_wav(path: Path | str) -> WavRepair:
                 raise AudioError(f"{path}: not a WAV file (no format or data chunk)")
             data_size = struct.unpack_from("<I", head, data_at - 4)[0]
             actual = (size - data_at) // block_align * block_align
-            if riff_size + 8 == size and data_size <= actual:
-                return WavRepair(path, data_size / block_align / rate, repaired=False)
+        if riff_size + 8 == size and data_size <= actual:
+            return WavRepair(path, data_size / block_align / rate, repaired=False)
+        with open(path, "r+b") as f:
             f.truncate(data_at + actual)
             f.seek(4)
             f.write(struct.pack("<I", data_at + actual - 8))
