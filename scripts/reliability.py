@@ -78,7 +78,13 @@ def table(f: dict) -> str:
         ),
         (
             f"network during a traced {trace.get('audio_s', 0) / 60:.0f}-minute analysis",
-            f"**{trace.get('internet_sockets', '?')} sockets** to an internet address ({trace.get('system_calls_traced', '?'):,} file and network system calls traced)"
+            f"**{trace.get('internet_sockets', '?')} sockets** to an internet address, {trace.get('name_lookups', '?')} name lookups "
+            f"({trace.get('system_calls_traced', '?'):,} file and network system calls traced)"
+            + (
+                "; the control run without interview_reps is caught writing onnxruntime's device id and looking up its collector"
+                if f.get("control_telemetry_lookup_seen")
+                else ""
+            )
             if trace
             else "not run",
             "0",

@@ -1,20 +1,25 @@
 """Nothing leaves the computer: a long analysis traced system call by system call (strace) in a network
 namespace of its own (unshare -n: no route anywhere, so even an attempt shows as a failed call), failing
-on any socket to an internet address and on any file written outside REPS_HOME but known, identifier-free
-caches. A control run shows the trace sees what the fix prevents: onnxruntime's telemetry, when loaded
-the way faster-whisper loads it but without interview_reps first.
+on any socket to an internet address, any name lookup (a resolver's local socket, which the namespace
+does not cut off, or its configuration) and any file written outside REPS_HOME but known,
+identifier-free caches. A control run shows the trace sees what the fix prevents: onnxruntime's
+telemetry files and its lookup of the collector, when loaded the way faster-whisper loads it but
+without interview_reps first.
 
 The analysis lasts REPS_OFFLINE_TRACE_S seconds of audio (default 120; the README's figure is from 600).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,9 +77,16 @@ needs_isolation = pytest.mark.skipif(
 )
 
 
+# A name lookup shows before any packet: glibc asks nscd (or systemd-resolved) over a local socket, which
+# a network namespace does not cut off, then reads resolv.conf and /etc/hosts and sends to port 53.
+RESOLVER_SOCKETS = ("/var/run/nscd/socket", "/run/nscd/socket", "/run/systemd/resolve/io.systemd.Resolve")
+RESOLVER_FILES = ("/etc/resolv.conf", "/etc/hosts", "/run/systemd/resolve/resolv.conf")
+
+
 @dataclass
 class Trace:
     internet_sockets: list[str]
+    name_lookups: list[str]  # asked a resolver's socket, or read the resolver's configuration
     written: list[str]  # paths opened for writing, created, renamed, removed
     calls: int  # system calls traced
 
@@ -101,15 +113,40 @@ WRITE_CALLS = (
 )
 
 
+def strace(command: list[str], log: Path) -> list[str]:
+    assert PREFIX is not None
+    return [
+        *PREFIX,
+        "strace",
+        "-f",
+        "-qq",
+        "-y",
+        "--seccomp-bpf",
+        "-e",
+        "trace=%network,%file",
+        "-o",
+        str(log),
+        *command,
+    ]
+
+
 def traced(
     command: list[str], *, env: dict[str, str], cwd: Path, log: Path
 ) -> tuple[subprocess.CompletedProcess, Trace]:
-    assert PREFIX is not None
-    strace = ["strace", "-f", "-qq", "-y", "--seccomp-bpf", "-e", "trace=%network,%file", "-o", str(log)]
-    proc = subprocess.run(
-        [*PREFIX, *strace, *command], env=env, cwd=cwd, capture_output=True, text=True, timeout=900
-    )
-    sockets, written = [], []
+    proc = subprocess.run(strace(command, log), env=env, cwd=cwd, capture_output=True, text=True, timeout=900)
+    return proc, parse(log, cwd)
+
+
+def is_lookup(call: str) -> bool:
+    name = call.split("(", 1)[0]
+    if name == "connect" and "sa_family=AF_UNIX" in call:
+        return any(f'sun_path="{path}"' in call for path in RESOLVER_SOCKETS)
+    return name in ("openat", "open") and any(f'"{path}"' in call for path in RESOLVER_FILES)
+
+
+def parse(log: Path, cwd: Path) -> Trace:
+    """The sockets, name lookups and writes in an strace log."""
+    sockets, lookups, written = [], [], []
     lines = log.read_text(errors="replace").splitlines()
     for line in lines:
         call = line.split(None, 1)[1] if " " in line else line  # drop the pid
@@ -121,6 +158,8 @@ def traced(
             and "sa_family=AF_INET" in call
         ):
             sockets.append(call)
+        if is_lookup(call):
+            lookups.append(call)
         if name not in WRITE_CALLS or re.search(r"= -1 ", call):
             continue
         if name in ("openat", "open") and not re.search(r"O_WRONLY|O_RDWR|O_CREAT|O_TRUNC", call):
@@ -131,7 +170,7 @@ def traced(
             written.append(os.path.normpath(os.path.join(base, at.group(3))))
         elif plain := _PLAIN.match(call):
             written.append(os.path.normpath(os.path.join(cwd, plain.group(1))))
-    return proc, Trace(sockets, written, len(lines))
+    return Trace(sockets, lookups, written, len(lines))
 
 
 def clean_env(home: Path, reps_home: Path) -> dict[str, str]:
@@ -212,7 +251,7 @@ def test_a_long_analysis_opens_no_socket_and_writes_nothing_outside_reps_home(tm
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["metrics"]["duration_s"] == pytest.approx(TRACE_S, abs=0.1)
-    assert trace.internet_sockets == []
+    assert trace.internet_sockets == [] and trace.name_lookups == []
     assert outside(trace.written, reps_home, home) == []
     in_home = sorted(str(p.relative_to(home)) for p in home.rglob("*") if p.is_file())
     assert [p for p in in_home if not p.startswith(".cache/matplotlib/fontlist")] == []  # no telemetry
@@ -224,6 +263,7 @@ def test_a_long_analysis_opens_no_socket_and_writes_nothing_outside_reps_home(tm
             "audio_s": TRACE_S,
             "system_calls_traced": trace.calls,
             "internet_sockets": len(trace.internet_sockets),
+            "name_lookups": len(trace.name_lookups),
             "written_outside_reps_home": sorted(
                 {where(p, home) for p in trace.written if not p.startswith(str(reps_home))}
             ),
@@ -234,27 +274,47 @@ def test_a_long_analysis_opens_no_socket_and_writes_nothing_outside_reps_home(tm
 @needs_isolation
 def test_the_trace_sees_onnxruntime_telemetry_when_interview_reps_is_not_loaded_first(tmp_path: Path) -> None:
     """The control: Silero VAD through faster-whisper alone, same trace, same empty HOME. onnxruntime
-    1.32 then writes its device id and event queue under HOME (and, given time, looks up its collector)."""
+    1.32 then writes its device id and event queue under HOME and, some seconds on, looks up its
+    collector: the trace sees both (the process is stopped as soon as it has, or after a minute)."""
     home = tmp_path / "home"
     home.mkdir()
     code = (
+        "import time\n"
         "import numpy as np\n"
         "from faster_whisper.vad import VadOptions, get_speech_timestamps\n"
         "get_speech_timestamps(np.zeros(16000, dtype=np.float32), VadOptions())\n"
+        "time.sleep(120)  # a session that stays open, as reps's does while it analyzes\n"
     )
-    proc, trace = traced(
-        [sys.executable, "-c", code],
+    log = tmp_path / "trace.txt"
+    proc = subprocess.Popen(
+        strace([sys.executable, "-c", code], log),
         env=clean_env(home, tmp_path / "unused"),
         cwd=tmp_path,
-        log=tmp_path / "trace.txt",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
-    assert proc.returncode == 0, proc.stderr
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            if log.exists() and any(
+                is_lookup(line.split(None, 1)[-1]) for line in log.read_text(errors="replace").splitlines()
+            ):
+                break
+            time.sleep(0.2)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    trace = parse(log, tmp_path)
     telemetry = home / ".cache" / "Microsoft" / "DeveloperTools" / ".onnxruntime"
     assert (telemetry / "deviceid").is_file(), (
         "onnxruntime wrote no telemetry without interview_reps: if a newer onnxruntime dropped it, this "
         "control (and offline.TELEMETRY_OFF) can go"
     )
     assert any(".onnxruntime" in p for p in trace.written)
+    assert trace.name_lookups, "onnxruntime looked up no collector within a minute"
+    record("control_telemetry_lookup_seen", True)
 
 
 def test_the_switches_are_set_before_any_library_loads() -> None:
