@@ -352,7 +352,8 @@ def test_working_copies_left_by_a_kill_are_removed_or_offered(reps_home: Path) -
 
 def test_recordings_without_a_sound_are_removed_not_offered(reps_home: Path) -> None:
     """A kill before the first block (a header only) or inside the header (a few bytes): nothing said is
-    in them, so the next start removes them and their notes instead of offering them for analysis."""
+    in them, so the next start removes them and their notes instead of offering them for analysis; a
+    note whose recording never began goes too. A working copy left alone keeps its original's note."""
     import struct
 
     from interview_reps.wavfile import WavStreamWriter, note_path, repair_recordings, write_note
@@ -362,12 +363,17 @@ def test_recordings_without_a_sound_are_removed_not_offered(reps_home: Path) -> 
     WavStreamWriter(empty, sample_rate_hz=16000).close()
     cut.write_bytes(b"RIFF" + struct.pack("<I", 36) + b"WAVEfm")  # killed inside its header
     write_wav(spoken)
-    for path in (empty, cut, spoken):
+    never = folder / "20240101-130000.wav"  # killed between writing its note and creating it
+    copy_only = folder / "20240101-140000.16k.wav"  # a working copy whose original is gone
+    write_wav(copy_only)
+    for path in (empty, cut, spoken, never, copy_only):
         write_note(path, question_id="q1", started_at=DAY1)
     for path in folder.iterdir():
         os.utime(path, (1e9, 1e9))
-    assert [left.path for left in repair_recordings(reps_home)] == [spoken]
-    assert sorted(folder.iterdir()) == sorted([spoken, note_path(spoken)])
+    found = repair_recordings(reps_home)
+    assert [(left.path, left.question_id) for left in found] == [(spoken, "q1"), (copy_only, "q1")]
+    assert sorted(folder.iterdir()) == sorted([spoken, note_path(spoken), copy_only, note_path(copy_only)])
+    assert note_path(copy_only).name == "20240101-140000.json"
 
 
 def test_check_lists_a_recording_not_saved_as_a_rep(reps_home: Path) -> None:

@@ -197,8 +197,9 @@ def recordings_dir(home: Path | None = None) -> Path:
 
 
 def note_path(recording: Path) -> Path:
-    """The note kept beside a recording until it becomes a rep: what question it answers, and when."""
-    return recording.with_suffix(".json")
+    """The note kept beside a recording until it becomes a rep: what question it answers, and when
+    (one note for the recording and its resampled working copy)."""
+    return recording.with_name(recording.name.removesuffix(".wav").removesuffix(".16k") + ".json")
 
 
 def write_note(recording: Path, *, question_id: str | None, started_at: datetime) -> None:
@@ -246,7 +247,7 @@ def repair_recordings(home: Path | None = None, *, min_age_s: float = 10.0) -> l
     Files changed less than ``min_age_s`` ago are left alone: another ``reps`` may be recording
     into them (the writer touches its file ten times a second). A resampled working copy
     (``*.16k.wav``) left by a kill is removed when its original is still there, and is the leftover
-    otherwise. A recording that holds no sound at all (a kill before the first block arrived, or while
+    otherwise. A note whose recording never started is removed. A recording that holds no sound at all (a kill before the first block arrived, or while
     its header was being written) is removed with its note: there is nothing in it to keep. Other files
     that cannot be repaired are skipped.
     """
@@ -255,6 +256,15 @@ def repair_recordings(home: Path | None = None, *, min_age_s: float = 10.0) -> l
         return []
     found = []
     now = time.time()
+    for kept_note in folder.glob("*.json"):  # a kill between the note and the recording's first byte
+        original = kept_note.with_suffix(".wav")
+        with contextlib.suppress(OSError):
+            if (
+                now - kept_note.stat().st_mtime >= min_age_s
+                and not original.exists()
+                and not working_copy_path(original).exists()
+            ):
+                kept_note.unlink()
     for path in sorted(folder.glob("*.wav")):
         try:
             if now - path.stat().st_mtime < min_age_s:
