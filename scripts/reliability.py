@@ -14,6 +14,7 @@ from pathlib import Path
 # The points of a practice run (besides mid-answer) where the fault tests stop it, in the order it reaches them.
 STOPS = {
     "recording_kept_kill9_as_it_begins": "kill -9 as the recording begins",
+    "recording_kept_sigterm_as_it_begins": "SIGTERM as it begins",
     "recording_kept_kill9_during_the_analysis": "kill -9 during the analysis",
     "recording_kept_sigterm_during_the_analysis": "SIGTERM during the analysis",
     "recording_kept_kill9_after_the_save": "kill -9 after the save",

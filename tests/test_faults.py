@@ -288,6 +288,33 @@ def test_kill_9_as_the_recording_begins_leaves_a_valid_file_or_nothing(
     )
 
 
+def test_sigterm_as_the_recording_begins_keeps_what_was_said_or_leaves_nothing(
+    tmp_path: Path, reps_home: Path
+) -> None:
+    """SIGTERM the moment the recording file appears. Kept: what the microphone had given, said where;
+    or, when that was nothing yet, nothing at all (no empty recording, no note) and a line saying so."""
+    clip = clip_path("jfk.wav")
+    with RealTimeMic(tmp_path, clip) as mic:
+        proc = practice(home_env(reps_home, mic.env), "--max-seconds", "60")
+        try:
+            wait_for(lambda: recording_in(reps_home), what="the recording file")
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=60)
+        finally:
+            proc.kill()
+    assert proc.returncode == 143, err
+    assert assert_one_clear_line(err, starts="reps: terminated") == "reps: terminated"
+    wav = recording_in(reps_home)
+    if wav is not None:
+        frames = assert_exact_prefix(wav, clip)
+        assert frames > 0 and f"is kept at {wav}" in err
+        kept = f"{frames / RATE:.1f} s kept, its place said"
+    else:
+        assert list((reps_home / "recordings").iterdir()) == [] and "kept at" not in err
+        kept = "nothing recorded yet: nothing left behind"
+    record("recording_kept_sigterm_as_it_begins", kept)
+
+
 @pytest.mark.model
 def test_kill_9_during_the_analysis_keeps_the_whole_recording(tmp_path: Path, reps_home: Path) -> None:
     """SIGKILL while the finished answer is transcribed: no clean-up runs at all. Kept: the whole

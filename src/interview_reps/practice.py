@@ -228,9 +228,15 @@ def answer_question(
         raise
     finally:
         ui.recording_stopped(recording, capture)
+    kept = f"the recording is kept at {path}"
+    if recording.duration_s == 0:  # stopped before the first block: nothing to keep
+        discard_recording(path)
+        kept = "nothing was recorded"
     if recording.stopped_by == "terminated":
         ui.warn(
             f"stopped by SIGTERM before the analysis; the recording ({clock(recording.duration_s)}) is kept at {path}"
+            if recording.duration_s > 0
+            else "stopped by SIGTERM before anything was recorded"
         )
         raise Terminated
     if recording.problem:
@@ -238,10 +244,7 @@ def answer_question(
     interrupted = recording.stopped_by == "interrupt"
     min_s = AnalysisSettings().min_duration_s
     if recording.duration_s < min_s:
-        message = (
-            f"the answer is too short to judge ({recording.duration_s:.1f} s; at least {min_s:g} s needed); "
-            f"the recording is kept at {path}"
-        )
+        message = f"the answer is too short to judge ({recording.duration_s:.1f} s; at least {min_s:g} s needed); {kept}"
         if interrupted:
             ui.warn(message)
             return Answer(recording, None, interrupted=True)
