@@ -97,6 +97,14 @@ class AnalysisSettings:
     min_snr_db: float = 15.0
     # A file shorter than this cannot be judged.
     min_duration_s: float = 1.0
+    # The filler count's trust line says the count may be low here (soft fillers sink into noise and
+    # quiet speech, and run into the words of fast casual speech: measurement.md §6) below this
+    # speech-to-noise ratio (5 dB above min_snr_db), below this speech level (5 dB above
+    # quiet_speech_dbfs), or above this pace (above the top of every coaching band, measurement.md §3).
+    # Product choices: the held-out set is too small to measure recall by condition.
+    trust_min_snr_db: float = 20.0
+    trust_min_speech_dbfs: float = -40.0
+    trust_max_wpm: float = 170.0
     # Acoustic filled-pause detector: a stretch of speech no word covers, voiced with steady pitch.
     acoustic_filler_min_s: float = 0.2
     acoustic_filler_max_s: float = 1.5
