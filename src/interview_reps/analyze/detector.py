@@ -20,7 +20,7 @@ from importlib import resources
 import numpy as np
 
 from ..models import Filler, Word
-from ..settings import TINY_MODEL
+from ..settings import TINY_MODEL, AnalysisSettings
 from ..text import norm
 from .frames import FrameFeatures, runs
 from .pace import syllables
@@ -57,8 +57,6 @@ VOICED_PER_SYLLABLE_S = 0.05
 # ... and takes the nearest unexplained voiced stretches this close to its stamp (word timestamps
 # are off by a few hundred ms, more after a silence: measurement.md §2; faster-whisper #125).
 CLAIM_S = 0.5
-# A word whose reach holds this much speech per syllable sounds there, voiced or not.
-SPEECH_PER_SYLLABLE_S = 0.1
 # A word's vowel is speech to Silero; a hum it hears as no speech (mean probability under this) is not
 # one, whatever the word stamps say.
 CLAIM_MIN_VAD = 0.3
@@ -151,7 +149,11 @@ def _word_reach(w: Word) -> tuple[float, float]:
 
 
 def find_candidates(
-    tokens: tuple[Word, ...], content: tuple[Word, ...], frames: FrameFeatures
+    tokens: tuple[Word, ...],
+    content: tuple[Word, ...],
+    frames: FrameFeatures,
+    *,
+    settings: AnalysisSettings | None = None,
 ) -> list[Candidate]:
     """Every filled-pause token and every voiced stretch the content words leave unexplained.
 
@@ -163,7 +165,14 @@ def find_candidates(
     less voicing than its syllables need, for the nearest unexplained voiced stretches too
     (``_claim_voicing``): a stamp that is late, early or too short ("ask" stamped on one instant
     after the vowel it starts with) leaves the word's vowels uncovered, and they are no filler.
+
+    Between the first and the last content word, a voiced stretch no token claimed is a candidate only
+    where Silero hears little speech (``acoustic_filler_max_vad``): there the decoder writes what it
+    hears, and a sound it left out that Silero calls speech is a word the stamps missed. Before the
+    first word and after the last, where natural fillers are lost and Silero calls them speech
+    (measurement.md §6), any such stretch is one.
     """
+    settings = settings or AnalysisSettings()
     hop = frames.hop_s
     n = len(frames)
     covered = np.zeros(n, dtype=bool)
@@ -230,15 +239,17 @@ def find_candidates(
             spans[owner] = (min(s, s2), max(e, e2), owner_tok)
     # The others are sounds of their own: a content word's that lacks voicing, else a candidate.
     taken = _claim_voicing(content, frames, stretches, claimed)
+    first = content[0].start if content else math.inf
+    last = content[-1].end if content else -math.inf
     for k, (s, e) in enumerate(stretches):
         if k in taken:
             covered[frames.frame(s) : frames.frame(e)] = True
-        elif k not in claimed:
+        elif k not in claimed and (
+            not first <= (s + e) / 2 <= last or _mean_vad(frames, (s, e)) <= settings.acoustic_filler_max_vad
+        ):
             spans.append((s, e, None))
     spans.sort(key=lambda x: x[0])
 
-    first = content[0].start if content else math.inf
-    last = content[-1].end if content else -math.inf
     speech_flux = frames.flux_db[frames.is_speech]
     flux_ref = float(np.median(speech_flux)) if speech_flux.size else 1.0
     return [
@@ -293,9 +304,8 @@ def _claim_voicing(
         a, b = reaches[i]
         own = float(frames.voiced[frames.frame(a) : frames.frame(b)].sum()) * frames.hop_s
         need = VOICED_PER_SYLLABLE_S * syllables(w.text)
-        sounding = float(frames.is_speech[frames.frame(a) : frames.frame(b)].sum()) * frames.hop_s
-        if own >= need - 1e-9 or sounding >= SPEECH_PER_SYLLABLE_S * syllables(w.text) - 1e-9:
-            continue  # its vowels are in its reach, or it sounds there (a hoarse voice YIN calls unvoiced)
+        if own >= need - 1e-9:
+            continue
         longest = _word_length_s(w)
         neighbours = [reaches[j] for j in (i - 1, i + 1) if 0 <= j < len(content)]
         near = sorted(
