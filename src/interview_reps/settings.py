@@ -110,8 +110,10 @@ class AnalysisSettings:
     acoustic_filler_max_s: float = 1.5
     acoustic_filler_min_voiced: float = 0.7  # share of voiced frames
     acoustic_filler_max_pitch_st: float = 1.5  # pitch std inside the stretch
-    # Counted only where Silero calls at most this share speech; on ../shared/eval every acoustic
-    # candidate Silero called speech was a drawn-out word or a restart (0 of 3 were fillers).
+    # Between the first and last word, a voiced stretch no token claimed is a filler candidate only
+    # where Silero's mean speech probability is at most this; on ../shared/eval every acoustic
+    # candidate Silero called speech was a drawn-out word or a restart (0 of 3 were fillers), and on
+    # the long answers of make eval such sounds were words the stamps missed (analyze/detector.py).
     acoustic_filler_max_vad: float = 0.3
     # A run of stacked filled pauses is split into voiced bursts at least this long, bridging dips
     # shorter than burst_merge_gap_s (a syllable of "uh" lasts 0.15 s or more; product choice).

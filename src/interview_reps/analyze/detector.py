@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 
 import numpy as np
@@ -399,7 +399,9 @@ def _silent(frames: FrameFeatures, start: float, end: float, *, min_s: float = 0
 def decide(
     candidates: list[Candidate], weights: DetectorWeights | None = None, *, model: str = TINY_MODEL
 ) -> tuple[list[Filler], list[Filler], list[Word]]:
-    """Counted filled pauses, the uncounted ones worth a listen, and the tokens counted (as words).
+    """Counted filled pauses, the uncounted ones worth a listen, and the tokens counted (as words, timed
+    on the sound the detector found for them: the aligner's stamp of a filler runs into the silence
+    beside it, and would hide the pause there).
 
     A counted candidate's source is ``transcript`` when the decoder wrote it, else ``acoustic``."""
     weights = weights or shipped_weights(model)
@@ -419,7 +421,7 @@ def decide(
         if p >= weights.threshold:
             counted.append(filler)
             if c.token is not None:
-                tokens.append(c.token)
+                tokens.append(replace(c.token, start=c.start, end=c.end))
         elif p >= weights.candidate_threshold:
             maybe.append(filler)
     return counted, maybe, tokens
