@@ -1205,7 +1205,9 @@ def collect(clips: Sequence[Path], *, model: str | None, systems: Systems | None
     for name, plan in SPLIT_LONG_PLANS.items():
         if not all(stem in by_stem for stem, _ in plan):
             continue
-        path, ref = build_long(name, plan, by_stem, spliced_dir, rng_for(name), bed_dbfs=SPLIT_LONG_BEDS.get(name))
+        path, ref = build_long(
+            name, plan, by_stem, spliced_dir, rng_for(name), bed_dbfs=SPLIT_LONG_BEDS.get(name)
+        )
         split = split_of(by_stem[plan[0][0]])[1]
         cands, content = _candidates(systems, path)
         # Untimed parts: the reference's fillers placed through the content words around them.

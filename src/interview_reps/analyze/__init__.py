@@ -137,7 +137,9 @@ def analyze_recording(
         voice=voice,
         quality=quality,
         filler_candidates=tuple(maybe),
-        filler_trust=filler_trust(fillers, acoustic, maybe, quality=quality, wpm=metrics.wpm, settings=settings),
+        filler_trust=filler_trust(
+            fillers, acoustic, maybe, quality=quality, wpm=metrics.wpm, settings=settings
+        ),
         settings={"transcribe": transcript.settings, "analysis": asdict(settings), "targets": asdict(bands)},
     )
     content = analyze_content(words, question, job_terms=job_terms, settings=content_settings)

@@ -277,7 +277,11 @@ def _token_sound(
     stamp = (tok.start, max(tok.end, tok.start + frames.hop_s))
     if float(frames.is_loud[a:b].sum()) * frames.hop_s >= MIN_TOKEN_SOUND_S - 1e-9:
         return stamp
-    near = [(_distance(bu, stamp), bu) for bu in bursts if bu not in used and _distance(bu, stamp) <= TOKEN_SOUND_S]
+    near = [
+        (_distance(bu, stamp), bu)
+        for bu in bursts
+        if bu not in used and _distance(bu, stamp) <= TOKEN_SOUND_S
+    ]
     if not near:
         return stamp
     _, best = min(near)
