@@ -263,9 +263,10 @@ def filler_trust(
     low = []
     if quality is not None:
         if quality.snr_db < settings.trust_min_snr_db:
-            low.append(f"the room is noisy (speech {quality.snr_db:.0f} dB above it)")
+            # Not "noisy": the audio check names that (min_snr_db); this band reaches 5 dB above it.
+            low.append(f"the background is near the speech (speech {quality.snr_db:.0f} dB above it)")
         if quality.speech_level_dbfs < settings.trust_min_speech_dbfs:
-            low.append("the speech is quiet")
+            low.append(f"the speech is soft ({quality.speech_level_dbfs:.0f} dBFS)")
     if wpm > settings.trust_max_wpm:
         low.append(f"the speech is fast ({wpm:.0f} wpm), where fillers run into words")
     if low:
