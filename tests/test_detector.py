@@ -220,7 +220,9 @@ def test_the_trust_line_reads_its_thresholds_from_the_settings() -> None:
     q = Quality(
         peak_dbfs=-3.0, speech_level_dbfs=-30.0, noise_floor_dbfs=-48.0, snr_db=18.0, clipped_fraction=0.0
     )
-    assert "may be low here: the background is near the speech" in filler_trust([], [], [], quality=q, wpm=150.0)
+    assert "may be low here: the background is near the speech" in filler_trust(
+        [], [], [], quality=q, wpm=150.0
+    )
     lenient = AnalysisSettings(trust_min_snr_db=15.0)
     assert "may be low" not in filler_trust([], [], [], quality=q, wpm=150.0, settings=lenient)
     assert "fast (180 wpm)" in filler_trust([], [], [], quality=q, wpm=180.0, settings=lenient)
