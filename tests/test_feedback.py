@@ -407,7 +407,7 @@ def test_library_check_says_when_only_the_result_is_missing(wav: Path) -> None:
     library.entries()  # indexed
     (rep.folder / "result.json").unlink()
     [problem] = library.check()
-    assert "result.json is missing (the folder is there" in problem and "folder is gone" not in problem
+    assert "no result.json, so it is not a rep" in problem and "folder is gone" not in problem
 
 
 def test_values_never_wrap_mid_number_at_80_columns(monkeypatch, wav: Path) -> None:

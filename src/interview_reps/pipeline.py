@@ -3,7 +3,9 @@ chart from the saved reps -> report. No terminal here: callers pass a ``progress
 
 from __future__ import annotations
 
+import contextlib
 import os
+import warnings
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -11,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import AudioError, LibraryError, ModelError, RepsError
+from .errors import AudioError, LibraryError, LibraryWriteError, ModelError, RepsError, RepsWarning
 from .models import Audio, Rep, Result
 from .settings import DEFAULT_MODEL, AnalysisSettings, PatternSettings, TranscribeSettings
 
@@ -257,6 +259,9 @@ class RepReport:
     report_path: Path | None = None
     html_path: Path | None = None  # the rep's report.html, beside report_path
     page_path: Path | None = None  # the standalone page asked for (`reps analyze --html PATH`)
+    # Why the rep is not in the library although saving was asked for (read-only, full): one line.
+    not_saved: str | None = None
+    saved_in: Path | None = None  # the home of the library holding the rep (the fallback, if it came to that)
 
 
 def save_and_report(
@@ -267,24 +272,42 @@ def save_and_report(
     created_at: datetime | None = None,
     audio: Path | None = None,
     source_path: str | None = None,
+    fallback: Library | None = None,
 ) -> RepReport:
     """Save ``result`` as a rep in ``library`` (unless None), then find patterns and draw the trend chart
     from the saved reps of its question, then write the rep's Markdown and HTML reports.
 
     ``audio``: the recording to keep with the rep (default: the file the result was made from). An
-    unreadable index costs the patterns and the chart, never the rep.
+    unreadable index costs the patterns and the chart, never the rep. A library that cannot be written
+    (read-only, full) costs the save, never the analysis: the rep goes to ``fallback`` if given, else
+    the report comes back unsaved, ``not_saved`` saying why.
     """
     from .report import render_markdown
 
     if library is None:
         return RepReport(result, None, render_markdown(result, question=question))
-    rep = library.save(
-        result,
-        question_id=question.id if question else None,
-        created_at=created_at,
-        audio=audio,
-        source_path=source_path,
-    )
+
+    def save(into: Library) -> Rep:
+        return into.save(
+            result,
+            question_id=question.id if question else None,
+            created_at=created_at,
+            audio=audio,
+            source_path=source_path,
+        )
+
+    try:
+        rep = save(library)
+    except LibraryWriteError as exc:
+        if fallback is None:
+            return RepReport(result, None, render_markdown(result, question=question), not_saved=str(exc))
+        try:
+            rep = save(fallback)
+        except LibraryWriteError as again:
+            return RepReport(
+                result, None, render_markdown(result, question=question), not_saved=f"{exc}; and {again}"
+            )
+        library = fallback
     try:
         history = _history(library, rep)
     except LibraryError:
@@ -300,11 +323,19 @@ def save_and_report(
         rep_id=rep.id,
         audio_file=rep.audio_file,
     )
-    report_path = library.write_report(rep.id, markdown)
+    try:
+        report_path: Path | None = library.write_report(rep.id, markdown)
+    except LibraryWriteError:
+        report_path = None  # the rep is saved; `reps show` writes its report again from result.json
     from .pages import write_rep_page
 
-    html_path = write_rep_page(library, rep, question=question, patterns=patterns, history=history)
-    return RepReport(result, rep, markdown, patterns, report_path, html_path)
+    try:
+        html_path: Path | None = write_rep_page(
+            library, rep, question=question, patterns=patterns, history=history
+        )
+    except LibraryWriteError:
+        html_path = None  # as for the Markdown report: written again when it is next shown
+    return RepReport(result, rep, markdown, patterns, report_path, html_path, saved_in=library.home)
 
 
 def process_files(
@@ -321,12 +352,16 @@ def process_files(
     html_pages: Sequence[Path | None] | None = None,
     progress: Progress | None = None,
     cut: Cut = (None, None, None),
+    fallback: Library | None = None,
 ) -> Generator[RepReport | RepsError, None, None]:
     """``reps analyze``: each file analyzed (``jobs`` at a time), then saved and reported in input order,
     so the patterns of file 3 see the reps of files 1 and 2 whatever ``jobs`` is. A file that fails, at
     any step and for any reason, is its error; the others go on. (A model that cannot load raises its
     ModelError: that is no file's failure.) With a ``cut`` (channel, time range), the rep keeps the
-    audio that was analyzed, so its times and its recording agree.
+    audio that was analyzed, so its times and its recording agree. A library that cannot be written
+    keeps each file's report, unsaved (``RepReport.not_saved``) or saved in ``fallback``. A recording
+    left in the library's recordings/ (an answer a crash kept from becoming a rep) leaves it once its
+    rep is saved.
 
     ``html_pages``: per file, a path for a standalone HTML page with the audio embedded
     (``pages.write_standalone_page``; with a cut, the part analyzed), or None."""
@@ -355,7 +390,12 @@ def process_files(
                     created_at=created_at[i] if created_at else None,
                     audio=kept,
                     source_path=str(path.resolve()),
+                    fallback=fallback,
                 )
+                if library is not None and report.saved_in == library.home and _is_leftover(path, library):
+                    from .wavfile import discard_recording
+
+                    discard_recording(path)
                 page = html_pages[i] if html_pages else None
                 if page is not None:
                     from .pages import write_standalone_page
@@ -394,6 +434,16 @@ def _analyzed_audio(
     audio = load_audio(path, settings=settings, channel=channel, start_s=start_s, end_s=end_s)
     with tempfile.TemporaryDirectory(prefix="reps-cut-") as folder:
         yield write_wav(audio, Path(folder) / f"{path.stem}.wav")
+
+
+def _is_leftover(path: Path, library: Library) -> bool:
+    """True for a recording in the library's own recordings/ folder."""
+    from .wavfile import recordings_dir
+
+    try:
+        return path.resolve().parent == recordings_dir(library.home).resolve()
+    except OSError:
+        return False
 
 
 def _history(library: Library, rep: Rep, *, most: int = 20) -> list[Rep]:
@@ -440,7 +490,8 @@ def rep_report_text(library: Library, rep_id: str) -> str:
             rep_id=rep.id,
             audio_file=rep.audio_file,
         )
-        library.write_report(rep.id, with_reflection(text, rep.reflection))
+        with contextlib.suppress(LibraryWriteError):  # a read-only library: shown, written another time
+            library.write_report(rep.id, with_reflection(text, rep.reflection))
     return with_reflection(text, rep.reflection)
 
 
@@ -534,12 +585,16 @@ def compare_library(
     from .chart import write_trend_chart
 
     first, final = comparison.reps[0].id, comparison.reps[-1].id
-    path = (
-        chart
-        if isinstance(chart, Path)
-        else library.chart_path(comparison.question_id or f"{first}_to_{final}")
-    )
-    return replace(comparison, chart=write_trend_chart(comparison, path))
+    if isinstance(chart, Path):
+        return replace(comparison, chart=write_trend_chart(comparison, chart))
+    try:
+        path = write_trend_chart(
+            comparison, library.chart_path(comparison.question_id or f"{first}_to_{final}")
+        )
+    except LibraryWriteError as exc:  # a read-only or full library: the comparison without its chart
+        warnings.warn(f"no trend chart: {exc}", RepsWarning, stacklevel=2)
+        return comparison
+    return replace(comparison, chart=path)
 
 
 def _unknown_question(library: Library, question_id: str) -> str:
@@ -594,15 +649,13 @@ def _modified(path: Path) -> datetime | None:
 
 
 def clip_dirs(paths: Sequence[Path], clips_dir: Path | None) -> list[Path | None]:
-    """One clips folder per file: DIR itself for one file, else DIR/<name>, DIR/<name>-2, ... when names repeat."""
+    """One clips folder per file: DIR itself for one file, else DIR/<name>, DIR/<name>-2, ... when names
+    repeat. Each <name> is the file's stem made into one harmless folder name (files.safe_name: a file
+    called "...flac" has the stem "..", which must not lead out of DIR)."""
+    from . import files
+
     if clips_dir is None:
         return [None] * len(paths)
     if len(paths) == 1:
         return [Path(clips_dir)]
-    seen: dict[str, int] = {}
-    out: list[Path | None] = []
-    for path in paths:
-        stem = Path(path).stem
-        seen[stem] = seen.get(stem, 0) + 1
-        out.append(Path(clips_dir) / (stem if seen[stem] == 1 else f"{stem}-{seen[stem]}"))
-    return out
+    return [Path(clips_dir) / name for name in files.unique_names(paths, fallback="recording")]

@@ -10,15 +10,16 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import AudioError, RepsError
+from . import failpoints, files
+from .errors import AudioError, LibraryError, LibraryWriteError, RepsError, Terminated
 from .models import REFLECTION_QUESTIONS
 from .settings import DEFAULT_MODEL, AnalysisSettings
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from .models import Rep
     from .pipeline import RepReport
     from .questions import Question
@@ -54,6 +55,8 @@ class PracticeOptions:
     model: str = DEFAULT_MODEL
     # Terms of a job description (``--job``): questions that fit them come first, answers are checked for them.
     job_terms: tuple[str, ...] = ()
+    # Where to record and save when REPS_HOME cannot be written (read-only, full): a library folder.
+    fallback_dir: Path | None = None
 
 
 class PracticeCallbacks:
@@ -109,6 +112,11 @@ class PracticeCallbacks:
     def reflection_themes(self, themes: Sequence[str]) -> None:
         """Themes that come back across the person's reflections of this question, as sentences."""
 
+    def save_elsewhere(self, reason: str) -> Path | None:
+        """The library could not take the rep (``reason``, one line): a folder to keep it in instead (a
+        practice library of its own), or None to keep only the recording."""
+        return None
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -127,10 +135,10 @@ def run_practice(options: PracticeOptions, ui: PracticeCallbacks, *, library: Li
     from .questions import load_questions, pick_question
     from .record import capture_options
     from .store import Library
-    from .wavfile import repair_recordings
 
     library = library or Library()
-    found = repair_recordings(library.home)
+    fallback = Library(options.fallback_dir) if options.fallback_dir is not None else None
+    found = _leftovers(library)
     silent = [left for left in found if not _has_speech(left.path)]
     for left in silent:
         from .wavfile import set_aside_no_speech
@@ -160,6 +168,7 @@ def run_practice(options: PracticeOptions, ui: PracticeCallbacks, *, library: Li
         max_s=options.max_s,
         stop_on_silence_s=options.stop_on_silence_s,
     )
+    library = _where_to_record(library, fallback, capture, ui)
     ui.question(question)
     last = last_time_line(library, question.id)
     if last:
@@ -173,9 +182,44 @@ def run_practice(options: PracticeOptions, ui: PracticeCallbacks, *, library: Li
         library=library,
         model=options.model,
         reflect=options.reflect,
+        fallback=fallback if fallback is not library else None,
         job_terms=options.job_terms,
     )
     return 130 if answer.interrupted else 0
+
+
+def _leftovers(library: Library) -> list[WavRepair]:
+    """Recordings from earlier runs that are not reps yet (Library.unsaved_recordings)."""
+    return library.unsaved_recordings()
+
+
+def _where_to_record(
+    library: Library, fallback: Library | None, capture: CaptureOptions, ui: PracticeCallbacks
+) -> Library:
+    """The library the answer goes into: REPS_HOME, or ``fallback`` when REPS_HOME cannot be written.
+    Raises LibraryWriteError before the question when neither can keep an answer."""
+    from .text import clock
+    from .wavfile import recordings_dir
+
+    folder = recordings_dir(library.home)
+    if not files.writable(folder):
+        reason = f"{library.home} cannot be written (a read-only disk or folder)"
+        if fallback is None or not files.writable(recordings_dir(fallback.home)):
+            raise LibraryWriteError(
+                f"cannot record: {reason}, so nothing you say could be kept; give --fallback-dir DIR, "
+                "or set REPS_HOME to a writable folder"
+            )
+        ui.warn(f"{reason}; recording into {fallback.home} instead")
+        return fallback
+    # The recording, and its copy in the rep (twice again when it is resampled), with a margin.
+    needed = int(capture.max_s * capture.sample_rate_hz * capture.channels * 2 * 2 + 1_000_000)
+    free = files.free_bytes(folder)
+    if free < needed:
+        ui.warn(
+            f"only {files.megabytes(free)} free on the disk holding {library.home} (a {clock(capture.max_s)} "
+            f"answer needs {files.megabytes(needed)}): if it fills, recording stops and what was said is kept"
+        )
+    return library
 
 
 def answer_question(
@@ -187,29 +231,49 @@ def answer_question(
     model: str = DEFAULT_MODEL,
     reflect: bool = True,
     job_terms: Sequence[str] = (),
+    fallback: Library | None = None,
 ) -> Answer:
     """Record one answer into ``REPS_HOME/recordings/``, analyze it, save it as a rep, report, reflect.
 
     The recording leaves recordings/ only once the rep holding its copy is saved; on any failure it
-    stays, and the error (one line) says where it is.
+    stays, and the error (one line) says where it is. SIGTERM while recording keeps the recording and
+    raises Terminated without analyzing. A library that cannot take the rep (read-only, full) still
+    shows the report; the rep goes to ``fallback``, or where ``ui.save_elsewhere`` says, or only the
+    recording is kept (LibraryWriteError).
     """
     from .record import record_to_wav
-    from .wavfile import new_recording_path
+    from .text import clock
+    from .wavfile import discard_recording, new_recording_path, write_note
 
     path = new_recording_path(library.home)
+    write_note(path, question_id=question.id if question else None, started_at=datetime.now(timezone.utc))
     ui.recording_started(question, capture)
     recording = None
     try:
         recording = record_to_wav(path, capture, should_stop=ui.should_stop, on_level=ui.level)
+    except BaseException:
+        if not path.exists():
+            discard_recording(path)  # its note
+        raise
     finally:
         ui.recording_stopped(recording, capture)
+    kept = f"the recording is kept at {path}"
+    if recording.duration_s == 0:  # stopped before the first block: nothing to keep
+        discard_recording(path)
+        kept = "nothing was recorded"
+    if recording.stopped_by == "terminated":
+        ui.warn(
+            f"stopped by SIGTERM before the analysis; the recording ({clock(recording.duration_s)}) is kept at {path}"
+            if recording.duration_s > 0
+            else "stopped by SIGTERM before anything was recorded"
+        )
+        raise Terminated
+    if recording.problem:
+        ui.warn(recording.problem)
     interrupted = recording.stopped_by == "interrupt"
     min_s = AnalysisSettings().min_duration_s
     if recording.duration_s < min_s:
-        message = (
-            f"the answer is too short to judge ({recording.duration_s:.1f} s; at least {min_s:g} s needed); "
-            f"the recording is kept at {path}"
-        )
+        message = f"the answer is too short to judge ({recording.duration_s:.1f} s; at least {min_s:g} s needed); {kept}"
         if interrupted:
             ui.warn(message)
             return Answer(recording, None, interrupted=True)
@@ -217,19 +281,37 @@ def answer_question(
     if interrupted:
         ui.note(f"Stopped by Ctrl-C; analyzing what was said. The recording is at {path}")
     report = _save_answer(
-        recording, question, ui, library=library, model=model, job_terms=job_terms, limit_s=capture.max_s
+        recording,
+        question,
+        ui,
+        library=library,
+        model=model,
+        job_terms=job_terms,
+        limit_s=capture.max_s,
+        fallback=fallback,
     )
     ui.report(report, question)
+    if report.not_saved is not None:
+        report = _save_elsewhere(report, recording, question, ui)
     # After Ctrl-C too: the answer is saved, and the reflection is what turns it into direction.
     if report.rep is not None and reflect:
         answers = ui.reflect(REFLECTION_QUESTIONS)
         if any(str(v).strip() for v in answers.values()):
             from .pipeline import save_reflection
 
-            rep, themes = save_reflection(library, report.rep.id, answers)  # report.md and .html
-            ui.reflection_saved(rep)
-            if themes:
-                ui.reflection_themes(themes)
+            holder = library  # the library the rep went to: a fallback when this one could not take it
+            if report.saved_in is not None and report.saved_in != library.home:
+                from .store import Library
+
+                holder = Library(report.saved_in)
+            try:
+                rep, themes = save_reflection(holder, report.rep.id, answers)  # report.md and .html
+            except LibraryError as exc:
+                ui.warn(str(exc))
+            else:
+                ui.reflection_saved(rep)
+                if themes:
+                    ui.reflection_themes(themes)
     return Answer(recording, report, interrupted)
 
 
@@ -273,14 +355,17 @@ def _save_answer(
     model: str,
     job_terms: Sequence[str] = (),
     limit_s: float | None = None,
+    fallback: Library | None = None,
 ) -> RepReport:
-    """Analyze the recording and save it as a rep (a 16 kHz mono copy when it was recorded otherwise).
+    """Analyze the recording and save it as a rep (a 16 kHz mono copy when it was recorded otherwise,
+    or the recording itself when the disk has no room for that copy).
 
     A recording with no speech in it is renamed ``*.no-speech.wav`` (kept, but not offered again as
     a leftover to analyze, since analyzing it would fail the same way)."""
     from .audio import load_audio, write_wav
     from .pipeline import analyze_audio, save_and_report
     from .settings import SAMPLE_RATE_HZ
+    from .wavfile import discard_recording, working_copy_path
 
     assert recording.path is not None
     original = recording.path
@@ -298,9 +383,18 @@ def _save_answer(
             limit_s=limit_s,
         )
         if (recording.sample_rate_hz, recording.channels) != (SAMPLE_RATE_HZ, 1):
-            copy = write_wav(audio, original.with_name(f"{original.stem}.16k.wav"))
+            try:
+                copy = write_wav(audio, working_copy_path(original))
+            except AudioError:
+                _discard(working_copy_path(original), original)
+                copy = original  # no room for the copy: the rep keeps the recording as it was made
         report = save_and_report(
-            result, library=library, question=question, audio=copy, source_path=str(copy.resolve())
+            result,
+            library=library,
+            question=question,
+            audio=copy,
+            source_path=str(copy.resolve()),
+            fallback=fallback,
         )
     except RepsError as exc:
         _discard(copy, original)
@@ -316,9 +410,42 @@ def _save_answer(
         _discard(copy, original)
         ui.warn(kept)
         raise
-    for path in {original, copy}:
-        path.unlink(missing_ok=True)
+    if report.rep is None:  # the library could not take it: the recording stays
+        _discard(copy, original)
+        return report
+    failpoints.reached("practice.saved")
+    discard_recording(original)
     return report
+
+
+def _save_elsewhere(
+    report: RepReport, recording: Recording, question: Question | None, ui: PracticeCallbacks
+) -> RepReport:
+    """The report is shown but the library could not take the rep: save it where the person asks, or
+    keep only the recording and say so (LibraryWriteError)."""
+    from .pipeline import save_and_report
+    from .store import Library
+    from .wavfile import discard_recording
+
+    assert recording.path is not None and report.not_saved is not None
+    kept = f"the report is above and the recording is kept at {recording.path}"
+    folder = ui.save_elsewhere(report.not_saved)
+    if folder is None:
+        raise LibraryWriteError(f"{report.not_saved}; {kept} (--fallback-dir DIR saves it elsewhere)")
+    saved = save_and_report(
+        report.result,
+        library=Library(folder),
+        question=question,
+        audio=recording.path,
+        source_path=str(recording.path.resolve()),
+    )
+    if saved.rep is None:
+        raise LibraryWriteError(f"{report.not_saved}; and {saved.not_saved}; {kept}")
+    discard_recording(recording.path)
+    ui.note(
+        f"Saved as rep {saved.rep.id} in the library at {folder} (REPS_HOME={folder} reps history lists it)"
+    )
+    return saved
 
 
 def _discard(copy: Path, original: Path) -> None:

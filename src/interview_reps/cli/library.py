@@ -261,8 +261,9 @@ def delete_command(rep_ids: tuple[str, ...], audio_only: bool, all_reps: bool, y
         raise click.UsageError("give rep ids or --all (not both)")
     ids = (
         [e.id for e in library.entries()]
+        + sorted(library.orphans())  # orphans: folders that lost their result
         if all_reps
-        else list(dict.fromkeys(library.resolve(r) for r in rep_ids))
+        else list(dict.fromkeys(r if r in library.orphans() else library.resolve(r) for r in rep_ids))
     )
     if not ids:
         click.echo("No reps to delete.", err=True)
@@ -377,9 +378,13 @@ def library_check() -> None:
     for line in problems:
         click.echo(line, err=True)
     if problems:
-        click.echo("Run `reps library rebuild` to fix the index.", err=True)
+        click.echo(
+            "`reps library rebuild` rebuilds the index from the rep folders; each line says what else to do.",
+            err=True,
+        )
         sys.exit(1)
-    click.echo(f"{library.home}: ok", err=True)
+    read_only = " (read-only: it can be read, nothing can be saved in it)" if library.read_only else ""
+    click.echo(f"{library.home}: ok{read_only}", err=True)
 
 
 def _refresh_page(library: Library, rep_id: str) -> None:
