@@ -388,7 +388,7 @@ def test_enter_starts_the_recording_before_the_countdown_ends() -> None:
     ui = TerminalPractice(Console(file=io.StringIO(), force_terminal=True), enter=Enter())  # type: ignore[arg-type]
     start = time.monotonic()
     ui.prepare(30.0)
-    assert time.monotonic() - start < 2.0
+    assert time.monotonic() - start < 10.0  # not the 30 s countdown (a live display starts and stops)
 
 
 def test_question_and_category_that_disagree_fail() -> None:
