@@ -74,7 +74,7 @@ bench-jobs: setup ## throughput of `reps analyze --jobs 1` and `--jobs 2` on 20 
 
 lock: setup ## regenerate the hashed pins in requirements/ from pyproject.toml (needs the network)
 	for v in 3.10 3.11; do \
-	  $(BIN)/uv pip compile -q pyproject.toml requirements/build.in --extra dev --universal \
+	  $(BIN)/uv pip compile -q pyproject.toml requirements/build.in --extra dev --extra voice --universal \
 	    --generate-hashes --python-version $$v -o requirements/py$${v/./}.txt || exit 1; \
 	done
 

@@ -267,6 +267,82 @@ class Result:
 
 
 @dataclass(frozen=True)
+class FollowUpAsked:
+    """A follow-up question the interviewer asked after the answer to question ``of``."""
+
+    of: str | None  # the question id of the answer it followed
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"of": self.of, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FollowUpAsked:
+        return cls(of=data.get("of") or None, text=str(data["text"]))
+
+
+@dataclass(frozen=True)
+class UnsavedAnswer:
+    """An answer of a mock interview that did not become a rep, and why; its recording is kept."""
+
+    question_id: str | None
+    reason: str  # one line, e.g. "too short to judge (0.4 s)"
+    recording: str | None = None  # where the recording is kept, if anywhere
+    follow_up: str | None = None  # the follow-up question it answered, if it was one
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Session:
+    """One mock interview (`reps interview`): the questions planned, when, how it ended, the reflection.
+
+    Its answers are the reps saved with ``session_id == id`` (the rep folders are the record); answers
+    that did not become reps are listed in ``unsaved``.
+    """
+
+    id: str
+    started_at: datetime  # timezone-aware
+    question_ids: tuple[str, ...]  # as planned, in the order asked
+    ended_at: datetime | None = None  # None while it runs (or after a crash)
+    ended_early: bool = False  # Ctrl-C ended it before the last question
+    unsaved: tuple[UnsavedAnswer, ...] = ()
+    reflection: dict[str, str] = field(default_factory=dict)  # the four questions, about the whole interview
+    settings: dict[str, Any] = field(default_factory=dict)  # how it was run: count, voice, follow-ups, ...
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "started_at": iso_utc(self.started_at),
+            "ended_at": iso_utc(self.ended_at) if self.ended_at else None,
+            "question_ids": list(self.question_ids),
+            "ended_early": self.ended_early,
+            "unsaved": [u.to_dict() for u in self.unsaved],
+            "reflection": dict(self.reflection),
+            "settings": dict(self.settings),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Session:
+        """The Session ``to_dict`` wrote. Raises ValueError naming what is missing or malformed."""
+        try:
+            ended = data.get("ended_at")
+            return cls(
+                id=str(data["id"]),
+                started_at=parse_time(data["started_at"]),
+                question_ids=tuple(str(q) for q in data["question_ids"]),
+                ended_at=parse_time(ended) if ended else None,
+                ended_early=bool(data.get("ended_early", False)),
+                unsaved=tuple(_known(UnsavedAnswer, u) for u in data.get("unsaved", ())),
+                reflection={str(k): str(v) for k, v in dict(data.get("reflection") or {}).items()},
+                settings=dict(data.get("settings") or {}),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"not a saved interview session ({_why(exc)})") from exc
+
+
+@dataclass(frozen=True)
 class Rep:
     """One answer saved in the practice library: its analysis, its question and when it was given.
 
@@ -281,6 +357,8 @@ class Rep:
     audio_file: str | None = None  # the copy inside the rep's folder; None once deleted for privacy
     audio_deleted_at: datetime | None = None
     folder: Path | None = field(default=None, compare=False)
+    session_id: str | None = None  # the mock interview the answer was given in (`reps interview`)
+    follow_up: FollowUpAsked | None = None  # set when the rep answers an interviewer's follow-up
 
     def to_dict(self) -> dict[str, Any]:
         """Schema 1 plus a "rep" object, as saved in the rep's result.json."""
@@ -290,7 +368,10 @@ class Rep:
             "created_at": iso_utc(self.created_at),
             "source_path": self.source_path,
             "audio_file": self.audio_file,
+            "session_id": self.session_id,
         }
+        if self.follow_up is not None:
+            rep["follow_up"] = self.follow_up.to_dict()
         if self.audio_deleted_at is not None:
             rep["audio_deleted_at"] = iso_utc(self.audio_deleted_at)
         return {**self.result.to_dict(), "rep": rep}
@@ -312,6 +393,8 @@ class Rep:
                 audio_file=rep.get("audio_file"),
                 audio_deleted_at=parse_time(deleted) if deleted else None,
                 folder=folder,
+                session_id=rep.get("session_id") or None,
+                follow_up=FollowUpAsked.from_dict(rep["follow_up"]) if rep.get("follow_up") else None,
             )
         except (KeyError, TypeError) as exc:
             raise ValueError(f"not a saved rep ({_why(exc)})") from exc

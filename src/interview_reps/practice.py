@@ -16,9 +16,10 @@ from .errors import AudioError, RepsError
 from .settings import DEFAULT_MODEL, AnalysisSettings
 
 if TYPE_CHECKING:
+    from datetime import datetime
     from pathlib import Path
 
-    from .models import Rep
+    from .models import FollowUpAsked, Rep
     from .pipeline import RepReport
     from .questions import Question
     from .record import CaptureOptions, LevelUpdate, Recording
@@ -155,6 +156,33 @@ def answer_question(
     The recording leaves recordings/ only once the rep holding its copy is saved; on any failure it
     stays, and the error (one line) says where it is.
     """
+    recording = record_answer(question, capture, ui, library=library)
+    interrupted = recording.stopped_by == "interrupt"
+    short = too_short(recording)
+    if short is not None:
+        if interrupted:
+            ui.warn(short)
+            return Answer(recording, None, interrupted=True)
+        raise AudioError(short)
+    if interrupted:
+        ui.note(f"Stopped by Ctrl-C; analyzing what was said. The recording is at {recording.path}")
+    report = save_answer(recording, question, ui, library=library, model=model)
+    ui.report(report, question)
+    if report.rep is not None and reflect and not interrupted:
+        answers = ui.reflect(REFLECTION_QUESTIONS)
+        if any(answers.values()):
+            library.save_reflection(report.rep.id, answers)
+            ui.reflection_saved(report.rep)
+    return Answer(recording, report, interrupted)
+
+
+def record_answer(
+    question: Question | None, capture: CaptureOptions, ui: PracticeCallbacks, *, library: Library
+) -> Recording:
+    """Record one answer into a new WAV in ``REPS_HOME/recordings/``, telling ``ui`` as it goes.
+
+    Raises DeviceError when the microphone fails (``ui.recording_stopped`` still hears of it).
+    """
     from .record import record_to_wav
     from .wavfile import new_recording_path
 
@@ -165,33 +193,36 @@ def answer_question(
         recording = record_to_wav(path, capture, should_stop=ui.should_stop, on_level=ui.level)
     finally:
         ui.recording_stopped(recording, capture)
-    interrupted = recording.stopped_by == "interrupt"
+    return recording
+
+
+def too_short(recording: Recording) -> str | None:
+    """Why the recording is too short to judge (with where it is kept), or None when it is long enough."""
     min_s = AnalysisSettings().min_duration_s
-    if recording.duration_s < min_s:
-        message = (
-            f"the answer is too short to judge ({recording.duration_s:.1f} s; at least {min_s:g} s needed); "
-            f"the recording is kept at {path}"
-        )
-        if interrupted:
-            ui.warn(message)
-            return Answer(recording, None, interrupted=True)
-        raise AudioError(message)
-    if interrupted:
-        ui.note(f"Stopped by Ctrl-C; analyzing what was said. The recording is at {path}")
-    report = _save_answer(recording, question, ui, library=library, model=model)
-    ui.report(report, question)
-    if report.rep is not None and reflect and not interrupted:
-        answers = ui.reflect(REFLECTION_QUESTIONS)
-        if any(answers.values()):
-            library.save_reflection(report.rep.id, answers)
-            ui.reflection_saved(report.rep)
-    return Answer(recording, report, interrupted)
+    if recording.duration_s >= min_s:
+        return None
+    return (
+        f"the answer is too short to judge ({recording.duration_s:.1f} s; at least {min_s:g} s needed); "
+        f"the recording is kept at {recording.path}"
+    )
 
 
-def _save_answer(
-    recording: Recording, question: Question | None, ui: PracticeCallbacks, *, library: Library, model: str
+def save_answer(
+    recording: Recording,
+    question: Question | None,
+    ui: PracticeCallbacks,
+    *,
+    library: Library,
+    model: str = DEFAULT_MODEL,
+    created_at: datetime | None = None,
+    session_id: str | None = None,
+    follow_up: FollowUpAsked | None = None,
 ) -> RepReport:
-    """Analyze the recording and save it as a rep (a 16 kHz mono copy when it was recorded otherwise)."""
+    """Analyze the recording and save it as a rep (a 16 kHz mono copy when it was recorded otherwise).
+
+    ``created_at``, ``session_id`` and ``follow_up`` are saved with the rep (``Library.save``). On
+    success the recording leaves recordings/; on any failure it stays, and the error says where.
+    """
     from .audio import load_audio, write_wav
     from .pipeline import analyze_audio, save_and_report
     from .settings import SAMPLE_RATE_HZ
@@ -206,7 +237,14 @@ def _save_answer(
         if (recording.sample_rate_hz, recording.channels) != (SAMPLE_RATE_HZ, 1):
             copy = write_wav(audio, original.with_name(f"{original.stem}.16k.wav"))
         report = save_and_report(
-            result, library=library, question=question, audio=copy, source_path=str(copy.resolve())
+            result,
+            library=library,
+            question=question,
+            audio=copy,
+            source_path=str(copy.resolve()),
+            created_at=created_at,
+            session_id=session_id,
+            follow_up=follow_up,
         )
     except RepsError as exc:
         _discard(copy, original)

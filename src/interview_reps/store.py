@@ -24,13 +24,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import LibraryError
-from .models import Metrics, Rep, Result, iso_utc, parse_time
+from .models import FollowUpAsked, Metrics, Rep, Result, Session, iso_utc, parse_time
 from .settings import reps_home
 
 INDEX_NAME = "library.sqlite3"
 # PRAGMA user_version of the index. v1: one row per rep with the metrics as a JSON text column.
 # v2: metrics in their own table (one row per rep and metric), the audio file name per rep.
-INDEX_VERSION = 2
+# v3: the mock interview (session) each rep was given in.
+INDEX_VERSION = 3
 # Another `reps` may hold the write lock while it saves a rep; saving takes milliseconds, so 15 s is
 # generous and still lets a stuck process surface as an error instead of a hang.
 BUSY_TIMEOUT_S = 15.0
@@ -39,6 +40,11 @@ BUSY_TIMEOUT_S = 15.0
 STALE_LEFTOVER_S = 3600.0
 # `Library.reps("")` / `entries("")`: the reps saved without a question id.
 NO_QUESTION = ""
+# Mock interviews are kept in sessions/<id>/session.json; their ids start with this, so a session id
+# never reads as a rep id (`reps show ID` takes either).
+SESSION_PREFIX = "s-"
+# `reps show latest-session`: the most recent mock interview.
+LATEST_SESSION = "latest-session"
 # Audio kept inside a rep folder (the copy of the recording, clips of flagged moments).
 AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".mp3", ".m4a", ".ogg", ".webm", ".opus", ".aac", ".aiff"})
 
@@ -54,6 +60,7 @@ class RepEntry:
     model: str | None
     audio_file: str | None  # None once the audio was deleted for privacy
     metrics: dict[str, float | int | None] = field(default_factory=dict)
+    session_id: str | None = None  # the mock interview it was given in
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,6 +70,7 @@ class RepEntry:
             "source_path": self.source_path,
             "model": self.model,
             "audio_file": self.audio_file,
+            "session_id": self.session_id,
             "metrics": dict(self.metrics),
         }
 
@@ -86,6 +94,7 @@ class Library:
     def __init__(self, home: Path | str | None = None) -> None:
         self.home = Path(home).expanduser() if home is not None else reps_home()
         self.reps_dir = self.home / "reps"
+        self.sessions_dir = self.home / "sessions"
         self.index_path = self.home / INDEX_NAME
 
     # ----------------------------------------------------------------------------------------- writing
@@ -98,12 +107,16 @@ class Library:
         created_at: datetime | None = None,
         audio: Path | str | None = None,
         source_path: str | None = None,
+        session_id: str | None = None,
+        follow_up: FollowUpAsked | None = None,
     ) -> Rep:
         """Save ``result`` as a new rep: a copy of the recording and result.json, in a folder that appears
         whole or not at all, then indexed.
 
         ``audio`` is the recording to keep (default: the file the result was made from); ``created_at``
-        when the answer was given (default: now); ``source_path`` the recording to name as its source.
+        when the answer was given (default: now); ``source_path`` the recording to name as its source;
+        ``session_id`` the mock interview it was given in; ``follow_up`` the interviewer's follow-up
+        question it answers.
         If the index cannot be written the rep is still saved; the next read (or a rebuild) indexes it.
         """
         when = (created_at or _now()).astimezone(timezone.utc)
@@ -114,7 +127,10 @@ class Library:
             "question_id": question_id or None,
             "created_at": iso_utc(when),
             "source_path": source_path or result.audio_path,
+            "session_id": session_id or None,
         }
+        if follow_up is not None:
+            record["rep"]["follow_up"] = follow_up.to_dict()
         try:
             self.reps_dir.mkdir(parents=True, exist_ok=True)
             tmp = self.reps_dir / f".tmp-{when:%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
@@ -281,13 +297,17 @@ class Library:
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int | None = None,
+        session_id: str | None = None,
     ) -> list[RepEntry]:
         """Index rows, oldest first. ``question_id`` None: every rep; ``NO_QUESTION``: reps without one.
 
         ``since`` is inclusive, ``until`` exclusive (naive datetimes are local time); ``limit`` keeps the
-        most recent reps.
+        most recent reps; ``session_id`` only the reps of that mock interview.
         """
         where, args = [], []
+        if session_id is not None:
+            where.append("session_id = ?")
+            args.append(session_id)
         if question_id == NO_QUESTION:
             where.append("question_id IS NULL")
         elif question_id is not None:
@@ -299,7 +319,7 @@ class Library:
         if until is not None:
             where.append("created_at < ?")
             args.append(iso_utc(until))
-        sql = "SELECT id, question_id, created_at, source_path, model, audio_file FROM reps"
+        sql = "SELECT id, question_id, created_at, source_path, model, audio_file, session_id FROM reps"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY created_at DESC, id DESC"
@@ -321,8 +341,9 @@ class Library:
                 model=model,
                 audio_file=audio_file,
                 metrics=_ordered_metrics(metrics[rid]),
+                session_id=session,
             )
-            for rid, qid, created, source, model, audio_file in rows
+            for rid, qid, created, source, model, audio_file, session in rows
         ]
 
     def reps(
@@ -332,11 +353,12 @@ class Library:
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int | None = None,
+        session_id: str | None = None,
     ) -> list[Rep]:
         """The saved reps, oldest first; same filters as `entries`. A folder that cannot be read is left
         out (`check` names it)."""
         out = []
-        for entry in self.entries(question_id, since=since, until=until, limit=limit):
+        for entry in self.entries(question_id, since=since, until=until, limit=limit, session_id=session_id):
             try:
                 out.append(self._read_rep(entry.id))
             except LibraryError:
@@ -427,6 +449,108 @@ class Library:
             )
         return len(entries)
 
+    # ----------------------------------------------------------------------------------------- sessions
+
+    def start_session(
+        self,
+        question_ids: Iterable[str],
+        *,
+        settings: Mapping[str, Any] | None = None,
+        started_at: datetime | None = None,
+    ) -> Session:
+        """A new mock interview with a fresh id, saved at once (so even a crash leaves its record)."""
+        when = (started_at or _now()).astimezone(timezone.utc)
+        for _ in range(20):
+            session_id = f"{SESSION_PREFIX}{when:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+            try:
+                (self.sessions_dir / session_id).mkdir(parents=True)
+            except FileExistsError:
+                continue  # taken a moment ago
+            except OSError as exc:
+                raise LibraryError(
+                    f"{self.sessions_dir}: cannot save the interview: {exc.strerror or exc}"
+                ) from exc
+            session = Session(session_id, when, tuple(question_ids), settings=dict(settings or {}))
+            self.save_session(session)
+            return session
+        raise LibraryError(f"{self.sessions_dir}: no free interview id")
+
+    def save_session(self, session: Session) -> Path:
+        """Write (or replace) the session's ``session.json``, whole or not at all. Returns its path."""
+        folder = self.sessions_dir / session.id
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LibraryError(f"{folder}: cannot save the interview: {exc.strerror or exc}") from exc
+        path = folder / "session.json"
+        _replace_durably(path, json.dumps(session.to_dict(), indent=1) + "\n", what="the interview")
+        return path
+
+    def sessions(self) -> list[Session]:
+        """Every mock interview, oldest first. One whose file cannot be read is left out."""
+        out = []
+        for session_id in self._session_ids():
+            with contextlib.suppress(LibraryError):
+                out.append(self._read_session(session_id))
+        return sorted(out, key=lambda s: (s.started_at, s.id))
+
+    def get_session(self, session_id: str) -> Session:
+        """One mock interview; ``session_id`` may be a unique prefix of its id, or "latest-session"."""
+        return self._read_session(self.resolve_session(session_id))
+
+    def resolve_session(self, session_id: str) -> str:
+        """The full id of a session from its id, a unique prefix of one, or "latest-session"."""
+        wanted = session_id.strip()
+        ids = sorted(self._session_ids())
+        if wanted in ids:
+            return wanted
+        if wanted.lower() == LATEST_SESSION:
+            found = self.sessions()
+            if not found:
+                raise LibraryError(f"no interviews yet in {self.home}; `reps interview` starts one")
+            return found[-1].id
+        matches = [sid for sid in ids if wanted and sid.startswith(wanted)]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            shown = ", ".join(matches[:4]) + (", ..." if len(matches) > 4 else "")
+            raise LibraryError(f"interview id '{wanted}' is ambiguous: {shown}; give more of the id")
+        close = difflib.get_close_matches(wanted, ids, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise LibraryError(
+            f"no interview '{wanted}' in {self.sessions_dir}; {hint}`reps sessions` lists your interviews"
+        )
+
+    def _session_ids(self) -> set[str]:
+        try:
+            return {
+                entry.name
+                for entry in os.scandir(self.sessions_dir)
+                if entry.name.startswith(SESSION_PREFIX)
+                and entry.is_dir(follow_symlinks=False)
+                and os.path.isfile(os.path.join(entry.path, "session.json"))
+            }
+        except FileNotFoundError:
+            return set()
+        except OSError as exc:
+            raise LibraryError(
+                f"{self.sessions_dir}: cannot list the interviews: {exc.strerror or exc}"
+            ) from exc
+
+    def _read_session(self, session_id: str) -> Session:
+        path = self.sessions_dir / session_id / "session.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError("not an object")
+            return Session.from_dict({**data, "id": session_id})
+        except FileNotFoundError as exc:
+            raise LibraryError(f"{path.parent}: the interview is gone (deleted?)") from exc
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise LibraryError(
+                f"{path}: unreadable interview ({exc}); delete the folder or restore it"
+            ) from exc
+
     # ---------------------------------------------------------------------------------------- internals
 
     def _folder_ids(self) -> set[str]:
@@ -472,6 +596,7 @@ class Library:
         rep["created_at"] = _normal_time(rep.get("created_at"), rep_id)
         rep.setdefault("source_path", (record.get("audio") or {}).get("path"))
         rep.setdefault("audio_file", None)
+        rep.setdefault("session_id", None)
         record["rep"] = rep
         return record
 
@@ -593,8 +718,23 @@ def _migrate_v1(conn: sqlite3.Connection, index_path: Path) -> None:
     _run_script(conn, _V1)
 
 
+def _migrate_v3(conn: sqlite3.Connection, index_path: Path) -> None:
+    conn.execute("ALTER TABLE reps ADD COLUMN session_id TEXT")
+    conn.execute("CREATE INDEX reps_session ON reps (session_id)")
+    # Reps saved before v3 were given outside any interview, unless a newer reps wrote them.
+    reps_dir = index_path.parent / "reps"
+    for (rid,) in conn.execute("SELECT id FROM reps").fetchall():
+        try:
+            record = json.loads((reps_dir / rid / "result.json").read_text(encoding="utf-8"))
+            session = (record.get("rep") or {}).get("session_id")
+        except (OSError, ValueError, AttributeError):
+            session = None
+        if session:
+            conn.execute("UPDATE reps SET session_id = ? WHERE id = ?", (str(session), rid))
+
+
 # Each step takes the index from version n-1 to n, inside the caller's transaction.
-_MIGRATIONS = {1: _migrate_v1, 2: _migrate_v2}
+_MIGRATIONS = {1: _migrate_v1, 2: _migrate_v2, 3: _migrate_v3}
 
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
@@ -638,10 +778,10 @@ def _upsert(conn: sqlite3.Connection, record: dict[str, Any]) -> None:
     rep = record.get("rep") or {}
     rid = rep["id"]
     conn.execute(
-        "INSERT INTO reps (id, question_id, created_at, source_path, model, audio_file) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET question_id = excluded.question_id, "
+        "INSERT INTO reps (id, question_id, created_at, source_path, model, audio_file, session_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET question_id = excluded.question_id, "
         "created_at = excluded.created_at, source_path = excluded.source_path, model = excluded.model, "
-        "audio_file = excluded.audio_file",
+        "audio_file = excluded.audio_file, session_id = excluded.session_id",
         (
             rid,
             rep.get("question_id") or None,
@@ -649,6 +789,7 @@ def _upsert(conn: sqlite3.Connection, record: dict[str, Any]) -> None:
             rep.get("source_path"),
             (record.get("model") or {}).get("name"),
             rep.get("audio_file"),
+            rep.get("session_id") or None,
         ),
     )
     conn.execute("DELETE FROM metrics WHERE rep_id = ?", (rid,))

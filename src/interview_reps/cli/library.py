@@ -17,9 +17,17 @@ from .options import DAY, json_option, question_option
 @click.option("--since", type=DAY, metavar="YYYY-MM-DD", help="Only reps from this day on (local time).")
 @click.option("--until", type=DAY, metavar="YYYY-MM-DD", help="Only reps up to and including this day.")
 @click.option("--last", type=click.IntRange(min=1), metavar="N", help="Only the N most recent reps.")
+@click.option(
+    "--session", "session_id", metavar="ID", help="Only the reps of this mock interview (`reps sessions`)."
+)
 @json_option("Print a JSON list of reps, oldest first, on stdout.")
 def history_command(
-    question_id: str | None, since: datetime | None, until: datetime | None, last: int | None, as_json: bool
+    question_id: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    last: int | None,
+    session_id: str | None,
+    as_json: bool,
 ) -> None:
     """Every rep so far, newest last, with its key metrics.
 
@@ -27,14 +35,17 @@ def history_command(
     Examples:
       reps history
       reps history --question tell-me-about-yourself --since 2024-05-01
+      reps history --session latest-session      the answers of the last mock interview
       reps history --json | jq '.[-1].metrics.wpm'
     """
     import json
 
     from ..store import Library, day_range
 
+    library = Library()
     start, end = day_range(since.date() if since else None, until.date() if until else None)
-    entries = Library().entries(question_id, since=start, until=end, limit=last)
+    session = library.resolve_session(session_id) if session_id is not None else None
+    entries = library.entries(question_id, since=start, until=end, limit=last, session_id=session)
     if as_json:
         click.echo(json.dumps([e.to_dict() for e in entries], indent=1, ensure_ascii=False))
     elif entries:
@@ -47,21 +58,36 @@ def history_command(
 
 @click.command("show")
 @click.argument("rep_id", metavar="ID")
-@json_option('Print the rep\'s schema-1 result (plus its "rep" object).')
+@json_option("Print the rep's schema-1 result (plus its \"rep\" object), or the interview's summary.")
 def show_command(rep_id: str, as_json: bool) -> None:
-    """Print a rep's report again. ID may be a unique prefix of the id, or "latest".
+    """Print a rep's report again, or a mock interview's session summary.
+
+    ID may be a rep id, a unique prefix of one, or "latest"; or an interview id (s-...), a unique
+    prefix of one, or "latest-session".
 
     \b
     Examples:
       reps show latest
       reps show 20240501-0930 --json | jq .fillers
+      reps show latest-session                   the last mock interview
     """
     import json
 
     from ..pipeline import rep_report_text
-    from ..store import Library
+    from ..store import LATEST_SESSION, SESSION_PREFIX, Library
 
     library = Library()
+    if rep_id.strip().startswith(SESSION_PREFIX) or rep_id.strip().lower() == LATEST_SESSION:
+        from ..interview import summarize
+
+        summary = summarize(library, library.get_session(rep_id))
+        if as_json:
+            click.echo(json.dumps(summary.to_dict(), indent=1, ensure_ascii=False))
+        else:
+            from ..console.interview import print_session_summary
+
+            print_session_summary(summary)
+        return
     if as_json:
         click.echo(json.dumps(library.get(rep_id).to_dict(), indent=1, ensure_ascii=False))
     elif sys.stdout.isatty():  # rendered for reading; piped, it stays Markdown
