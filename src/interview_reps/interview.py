@@ -330,6 +330,7 @@ class Interviewer:
 @dataclass
 class _Pending:
     question: Question
+    number: str  # in the interview: "2", or "2a" for the follow-up after it
     follow_up: str | None
     recording: Recording
     future: Future[RepReport]
@@ -361,7 +362,7 @@ class _Run:
         # One analysis at a time, beside the recording: on two cores, transcription gets one to itself.
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reps-analysis")
 
-    def answer(self, question: Question, *, follow_up: str | None = None) -> bool:
+    def answer(self, question: Question, number: str, *, follow_up: str | None = None) -> bool:
         """Ask (aloud when there is a voice), let the person prepare, record; the analysis starts in
         the background. Returns True when Ctrl-C ended the answer."""
         from .models import UnsavedAnswer
@@ -381,21 +382,22 @@ class _Run:
         if short is not None:
             self.ui.warn(short)
             reason = f"too short to judge ({recording.duration_s:.1f} s)"
-            self.unsaved.append(UnsavedAnswer(question.id, reason, str(recording.path), follow_up))
+            self.unsaved.append(UnsavedAnswer(question.id, reason, str(recording.path), follow_up, number))
         else:
-            future = self.pool.submit(self._analyze, recording, question, follow_up, started)
-            self.pending.append(_Pending(question, follow_up, recording, future))
+            future = self.pool.submit(self._analyze, recording, question, number, follow_up, started)
+            self.pending.append(_Pending(question, number, follow_up, recording, future))
         if interrupted:
             self.interrupted = True
             self.ui.note("Stopped by Ctrl-C: the interview ends here; every answer so far is kept.")
         return interrupted
 
     def _analyze(
-        self, recording: Recording, question: Question, follow_up: str | None, started: datetime
+        self, recording: Recording, question: Question, number: str, follow_up: str | None, started: datetime
     ) -> RepReport:
         """In the analysis thread: never the terminal (the person is answering the next question)."""
-        from .models import FollowUpAsked
+        from .models import FollowUpAsked, SessionTag
 
+        asked = FollowUpAsked(question.id, follow_up) if follow_up else None
         try:
             return save_answer(
                 recording,
@@ -404,8 +406,7 @@ class _Run:
                 library=self.library,
                 model=self.options.model,
                 created_at=started,
-                session_id=self.session.id,
-                follow_up=FollowUpAsked(question.id, follow_up) if follow_up else None,
+                session=SessionTag(self.session.id, number, asked),
             )
         except RepsError:
             raise
@@ -452,16 +453,13 @@ class _Run:
             qid, path = item.question.id, str(item.recording.path)
             if item.future.cancelled():
                 reason = f"not analyzed (Ctrl-C); the recording is kept at {path}"
-                self.unsaved.append(UnsavedAnswer(qid, reason, path, item.follow_up))
+                self.unsaved.append(UnsavedAnswer(qid, reason, path, item.follow_up, item.number))
             elif item.future.exception() is not None:
-                self.unsaved.append(UnsavedAnswer(qid, str(item.future.exception()), path, item.follow_up))
+                error = str(item.future.exception())
+                self.unsaved.append(UnsavedAnswer(qid, error, path, item.follow_up, item.number))
             else:
                 self.saved += 1
-        self.unsaved.sort(key=lambda u: self._asked_order(u))
-
-    def _asked_order(self, unsaved: UnsavedAnswer) -> int:
-        ids = list(self.session.question_ids)
-        return ids.index(unsaved.question_id) if unsaved.question_id in ids else len(ids)
+        self.unsaved.sort(key=lambda u: (int((u.answer or "0").rstrip("a")), u.answer or ""))
 
 
 def run_interview(
@@ -526,13 +524,13 @@ def run_interview(
             ui.voice(voice_line)
         for number, question in enumerate(questions, start=1):
             ui.ask(question, number, len(questions))
-            if run.answer(question):
+            if run.answer(question, str(number)):
                 break
             if options.follow_ups:
                 text = run.follow_up_text(question)
                 if text:
                     ui.follow_up(text, question)
-                    if run.answer(question, follow_up=text):
+                    if run.answer(question, f"{number}a", follow_up=text):
                         break
     except KeyboardInterrupt:
         run.interrupted = True

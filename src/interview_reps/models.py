@@ -282,6 +282,16 @@ class FollowUpAsked:
 
 
 @dataclass(frozen=True)
+class SessionTag:
+    """Where a rep sits in a mock interview: the session, the answer's number in it ("2"; "2a" for the
+    follow-up asked after answer 2), and the follow-up question it answers, if it is one."""
+
+    session_id: str
+    answer: str
+    follow_up: FollowUpAsked | None = None
+
+
+@dataclass(frozen=True)
 class UnsavedAnswer:
     """An answer of a mock interview that did not become a rep, and why; its recording is kept."""
 
@@ -289,6 +299,7 @@ class UnsavedAnswer:
     reason: str  # one line, e.g. "too short to judge (0.4 s)"
     recording: str | None = None  # where the recording is kept, if anywhere
     follow_up: str | None = None  # the follow-up question it answered, if it was one
+    answer: str | None = None  # its number in the interview, as SessionTag.answer
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -357,8 +368,16 @@ class Rep:
     audio_file: str | None = None  # the copy inside the rep's folder; None once deleted for privacy
     audio_deleted_at: datetime | None = None
     folder: Path | None = field(default=None, compare=False)
-    session_id: str | None = None  # the mock interview the answer was given in (`reps interview`)
-    follow_up: FollowUpAsked | None = None  # set when the rep answers an interviewer's follow-up
+    session: SessionTag | None = None  # the mock interview the answer was given in (`reps interview`)
+
+    @property
+    def session_id(self) -> str | None:
+        return self.session.session_id if self.session is not None else None
+
+    @property
+    def follow_up(self) -> FollowUpAsked | None:
+        """The interviewer's follow-up question this rep answers (None: a question of the bank)."""
+        return self.session.follow_up if self.session is not None else None
 
     def to_dict(self) -> dict[str, Any]:
         """Schema 1 plus a "rep" object, as saved in the rep's result.json."""
@@ -368,10 +387,12 @@ class Rep:
             "created_at": iso_utc(self.created_at),
             "source_path": self.source_path,
             "audio_file": self.audio_file,
-            "session_id": self.session_id,
         }
-        if self.follow_up is not None:
-            rep["follow_up"] = self.follow_up.to_dict()
+        if self.session is not None:
+            rep["session_id"] = self.session.session_id
+            rep["session_answer"] = self.session.answer
+            if self.session.follow_up is not None:
+                rep["follow_up"] = self.session.follow_up.to_dict()
         if self.audio_deleted_at is not None:
             rep["audio_deleted_at"] = iso_utc(self.audio_deleted_at)
         return {**self.result.to_dict(), "rep": rep}
@@ -393,11 +414,21 @@ class Rep:
                 audio_file=rep.get("audio_file"),
                 audio_deleted_at=parse_time(deleted) if deleted else None,
                 folder=folder,
-                session_id=rep.get("session_id") or None,
-                follow_up=FollowUpAsked.from_dict(rep["follow_up"]) if rep.get("follow_up") else None,
+                session=_session_tag(rep),
             )
         except (KeyError, TypeError) as exc:
             raise ValueError(f"not a saved rep ({_why(exc)})") from exc
+
+
+def _session_tag(rep: Mapping[str, Any]) -> SessionTag | None:
+    if not rep.get("session_id"):
+        return None
+    follow_up = rep.get("follow_up")
+    return SessionTag(
+        session_id=str(rep["session_id"]),
+        answer=str(rep.get("session_answer") or ""),
+        follow_up=FollowUpAsked.from_dict(follow_up) if follow_up else None,
+    )
 
 
 def iso_utc(when: datetime) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import AudioError, LibraryError, ModelError, RepsError
-from .models import Audio, FollowUpAsked, Rep, Result
+from .models import Audio, Rep, Result, SessionTag
 from .settings import DEFAULT_MODEL, AnalysisSettings, PatternSettings, TranscribeSettings
 
 if TYPE_CHECKING:
@@ -218,14 +218,13 @@ def save_and_report(
     created_at: datetime | None = None,
     audio: Path | None = None,
     source_path: str | None = None,
-    session_id: str | None = None,
-    follow_up: FollowUpAsked | None = None,
+    session: SessionTag | None = None,
 ) -> RepReport:
     """Save ``result`` as a rep in ``library`` (unless None), then find patterns and draw the trend chart
     from the saved reps of its question, then write the rep's Markdown report.
 
     ``audio``: the recording to keep with the rep (default: the file the result was made from);
-    ``session_id`` and ``follow_up`` as for ``Library.save``. An unreadable index costs the patterns
+    ``session`` as for ``Library.save``. An unreadable index costs the patterns
     and the chart, never the rep.
     """
     from .report import render_markdown
@@ -238,8 +237,7 @@ def save_and_report(
         created_at=created_at,
         audio=audio,
         source_path=source_path,
-        session_id=session_id,
-        follow_up=follow_up,
+        session=session,
     )
     try:
         history = _history(library, rep)

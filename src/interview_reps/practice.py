@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from datetime import datetime
     from pathlib import Path
 
-    from .models import FollowUpAsked, Rep
+    from .models import Rep, SessionTag
     from .pipeline import RepReport
     from .questions import Question
     from .record import CaptureOptions, LevelUpdate, Recording
@@ -215,12 +215,11 @@ def save_answer(
     library: Library,
     model: str = DEFAULT_MODEL,
     created_at: datetime | None = None,
-    session_id: str | None = None,
-    follow_up: FollowUpAsked | None = None,
+    session: SessionTag | None = None,
 ) -> RepReport:
     """Analyze the recording and save it as a rep (a 16 kHz mono copy when it was recorded otherwise).
 
-    ``created_at``, ``session_id`` and ``follow_up`` are saved with the rep (``Library.save``). On
+    ``created_at`` and ``session`` are saved with the rep (``Library.save``). On
     success the recording leaves recordings/; on any failure it stays, and the error says where.
     """
     from .audio import load_audio, write_wav
@@ -243,8 +242,7 @@ def save_answer(
             audio=copy,
             source_path=str(copy.resolve()),
             created_at=created_at,
-            session_id=session_id,
-            follow_up=follow_up,
+            session=session,
         )
     except RepsError as exc:
         _discard(copy, original)

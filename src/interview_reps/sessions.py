@@ -128,8 +128,15 @@ def summarize_session(
     text_of = question_text or (lambda qid: None)
     target_of = target_s or (lambda qid: None)
     ordered = sorted(reps, key=lambda r: (r.created_at, r.id))
-    mains = [r for r in ordered if r.follow_up is None]
-    follow_ups = [r for r in ordered if r.follow_up is not None]
+    # Each rep knows its number in the interview; reps without one (written by hand) go by question id.
+    by_number: dict[str, Rep] = {}
+    for each in ordered:
+        number = each.session.answer if each.session is not None else ""
+        if number and number not in by_number:
+            by_number[number] = each
+    rest = [r for r in ordered if r not in by_number.values()]
+    mains = [r for r in rest if r.follow_up is None]
+    follow_ups = [r for r in rest if r.follow_up is not None]
     unsaved_left = list(session.unsaved)
     answers: list[AnswerSummary] = []
     unsaved: list[UnsavedLine] = []
@@ -138,17 +145,20 @@ def summarize_session(
     for position, qid in enumerate(session.question_ids, start=1):
         number = str(position)
         asked = text_of(qid) or qid
-        rep = _pop_rep(mains, qid, follow_up=False)
+        rep = by_number.pop(number, None) or _pop_rep(mains, qid, follow_up=False)
         if rep is not None:
             main_by_number[number] = rep
             answers.append(_answer(number, rep, asked, target_of(qid), bands))
-        elif (lost := _pop_unsaved(unsaved_left, qid, follow_up=False)) is not None:
+        elif (lost := _pop_unsaved(unsaved_left, qid, number, follow_up=False)) is not None:
             unsaved.append(UnsavedLine(number, asked, lost))
-        follow = _pop_rep(follow_ups, qid, follow_up=True)
-        if follow is not None and follow.follow_up is not None:
-            answers.append(_answer(f"{number}a", follow, follow.follow_up.text, None, bands))
-        elif (lost := _pop_unsaved(unsaved_left, qid, follow_up=True)) is not None:
+        follow = by_number.pop(f"{number}a", None) or _pop_rep(follow_ups, qid, follow_up=True)
+        if follow is not None:
+            said = follow.follow_up.text if follow.follow_up is not None else asked
+            answers.append(_answer(f"{number}a", follow, said, None, bands))
+        elif (lost := _pop_unsaved(unsaved_left, qid, f"{number}a", follow_up=True)) is not None:
             unsaved.append(UnsavedLine(f"{number}a", lost.follow_up or "", lost))
+    mains += [r for r in by_number.values() if r.follow_up is None]
+    follow_ups += [r for r in by_number.values() if r.follow_up is not None]
     # Reps of the session that match no planned question (the bank changed, a hand-edited file): last.
     for rep in [*mains, *follow_ups]:
         asked = (
@@ -173,9 +183,15 @@ def _pop_rep(reps: list[Rep], question_id: str, *, follow_up: bool) -> Rep | Non
     return None
 
 
-def _pop_unsaved(items: list[UnsavedAnswer], question_id: str, *, follow_up: bool) -> UnsavedAnswer | None:
+def _pop_unsaved(
+    items: list[UnsavedAnswer], question_id: str, number: str, *, follow_up: bool
+) -> UnsavedAnswer | None:
+    """The unsaved answer numbered ``number``, else (no number saved) the first to ``question_id``."""
     for i, item in enumerate(items):
-        if item.question_id == question_id and (item.follow_up is not None) == follow_up:
+        if item.answer == number:
+            return items.pop(i)
+    for i, item in enumerate(items):
+        if not item.answer and item.question_id == question_id and (item.follow_up is not None) == follow_up:
             return items.pop(i)
     return None
 
@@ -297,21 +313,21 @@ def _trends(answers: Sequence[Numbered], s: InterviewSettings, p: PatternSetting
         return []
     out = []
     lengths = [answer_length_s(rep.result) for _, rep, _ in answers]
-    # Against each question's target (its midpoint), so short closing questions do not read as a drift.
+    # Both in seconds and against each question's target (its midpoint): a short closing question after
+    # two long stories is no drift, and neither is a drift that only the targets make.
     relative = [
         length / ((t[0] + t[1]) / 2) if t else length
         for length, (_, _, t) in zip(lengths, answers, strict=True)
     ]
-    tau = kendall_tau(relative)
-    first, last = relative[0], relative[-1]
     shown = " → ".join(clock(x) for x in lengths)
-    if tau <= -s.trend_min_tau and last <= (1 - s.length_change_fraction) * first:
+    change = s.length_change_fraction
+    if all(kendall_tau(x) <= -s.trend_min_tau and x[-1] <= (1 - change) * x[0] for x in (lengths, relative)):
         out.append(
-            f"Answers got shorter as the interview went on ({shown}, each against its question's target)."
+            f"Answers got shorter as the interview went on ({shown}), also against each question's target."
         )
-    elif tau >= s.trend_min_tau and last >= (1 + s.length_change_fraction) * first:
+    elif all(kendall_tau(x) >= s.trend_min_tau and x[-1] >= (1 + change) * x[0] for x in (lengths, relative)):
         out.append(
-            f"Answers got longer as the interview went on ({shown}, each against its question's target)."
+            f"Answers got longer as the interview went on ({shown}), also against each question's target."
         )
 
     judged = [rep.result.metrics.wpm for _, rep, _ in answers if rep.result.metrics.word_count >= 20]

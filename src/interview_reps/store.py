@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import LibraryError
-from .models import FollowUpAsked, Metrics, Rep, Result, Session, iso_utc, parse_time
+from .models import Metrics, Rep, Result, Session, SessionTag, iso_utc, parse_time
 from .settings import reps_home
 
 INDEX_NAME = "library.sqlite3"
@@ -107,16 +107,14 @@ class Library:
         created_at: datetime | None = None,
         audio: Path | str | None = None,
         source_path: str | None = None,
-        session_id: str | None = None,
-        follow_up: FollowUpAsked | None = None,
+        session: SessionTag | None = None,
     ) -> Rep:
         """Save ``result`` as a new rep: a copy of the recording and result.json, in a folder that appears
         whole or not at all, then indexed.
 
         ``audio`` is the recording to keep (default: the file the result was made from); ``created_at``
         when the answer was given (default: now); ``source_path`` the recording to name as its source;
-        ``session_id`` the mock interview it was given in; ``follow_up`` the interviewer's follow-up
-        question it answers.
+        ``session`` the mock interview it was given in and its place there.
         If the index cannot be written the rep is still saved; the next read (or a rebuild) indexes it.
         """
         when = (created_at or _now()).astimezone(timezone.utc)
@@ -127,10 +125,12 @@ class Library:
             "question_id": question_id or None,
             "created_at": iso_utc(when),
             "source_path": source_path or result.audio_path,
-            "session_id": session_id or None,
         }
-        if follow_up is not None:
-            record["rep"]["follow_up"] = follow_up.to_dict()
+        if session is not None:
+            record["rep"]["session_id"] = session.session_id
+            record["rep"]["session_answer"] = session.answer
+            if session.follow_up is not None:
+                record["rep"]["follow_up"] = session.follow_up.to_dict()
         try:
             self.reps_dir.mkdir(parents=True, exist_ok=True)
             tmp = self.reps_dir / f".tmp-{when:%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
@@ -596,7 +596,6 @@ class Library:
         rep["created_at"] = _normal_time(rep.get("created_at"), rep_id)
         rep.setdefault("source_path", (record.get("audio") or {}).get("path"))
         rep.setdefault("audio_file", None)
-        rep.setdefault("session_id", None)
         record["rep"] = rep
         return record
 
