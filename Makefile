@@ -6,8 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Hashed pins of every package, one file per supported Python (make lock regenerates them).
 LOCKS := requirements/py310.txt requirements/py311.txt
-# Debian packages: PortAudio for the microphone, sox to build the virtual microphone's raw file in tests.
-SYSTEM_PACKAGES := libportaudio2 sox
+# Debian packages: PortAudio for the microphone, sox to build the virtual microphone's raw file in tests,
+# espeak-ng: the interviewer's voice when Piper (the `voice` extra) is missing.
+SYSTEM_PACKAGES := libportaudio2 sox espeak-ng
 # The demo's own practice library, emptied at every run: the demo never touches your REPS_HOME.
 DEMO_HOME := $(CURDIR)/.demo-library
 # make eval: the in-repo development set, plus REPS_EVAL_DIR (a folder of NAME.wav|flac + NAME.txt) if set.

@@ -9,6 +9,7 @@ tiny.en model; the microphone plays a real recording (samples/jfk.wav).
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import signal
@@ -333,6 +334,54 @@ def test_an_unknown_speaker_is_an_error(tmp_path: Path, clip: Callable[[str], Pa
     )
 
 
+def test_silence_and_no_speakers(tmp_path: Path, reps_home: Path) -> None:
+    """No speakers: the questions are text, said in one line. Answers with no speech are not reps: the
+    summary says why for each, their recordings are kept, and the exit code is 1."""
+    silence = tmp_path / "silence.raw"
+    silence.write_bytes(bytes(2 * RATE * 3))
+    conf = tmp_path / "capture-only.conf"
+    conf.write_text(
+        "pcm.!default { type asym capture.pcm { type file slave.pcm { type null } "
+        f'file "/dev/null" infile "{silence}" format "raw" }} }}\n'
+    )
+    env = {**os.environ, "ALSA_CONFIG_PATH": f"/usr/share/alsa/alsa.conf:{conf}"}
+    proc = run_reps(*INTERVIEW, "--count", "2", "--max-seconds", "2", env=env)
+    assert proc.returncode == 1, proc.stderr
+    assert (
+        "The questions are shown, not read aloud: no speakers or headphones found (no audio output device)."
+        in proc.stderr
+    )
+    kept = recordings(reps_home)
+    assert len(kept) == 2 and not (reps_home / "reps").exists()
+    out = " ".join(proc.stdout.split())
+    assert "2 of 2 questions asked, 0 answers saved" in out
+    for n, path in enumerate(kept, start=1):
+        assert f"{n}. " in out and f"not saved: no speech detected; the recording is kept at {path}" in out
+    assert proc.stderr.strip().splitlines()[-1] == (
+        "reps: error: 2 answers could not be saved as reps (see above); the recordings are kept"
+    )
+    session, _ = session_of(reps_home)
+    assert [u["answer"] for u in session["unsaved"]] == ["1", "2"] and "Traceback" not in proc.stderr
+
+
+def test_without_piper_espeak_ng_then_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from interview_reps import speak
+
+    monkeypatch.setitem(sys.modules, speak.PIPER_VOICE_PACKAGE, None)  # as if not installed
+    voice, line = speak.find_voice()
+    if shutil.which("espeak-ng"):
+        assert isinstance(voice, speak.EspeakTTS) and line.startswith("The interviewer's voice: espeak-ng")
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    voice, line = speak.find_voice()
+    assert voice is None
+    assert line.startswith(
+        "The questions are shown, not read aloud: no voice is installed (Piper or its voice"
+    )
+    assert "`make setup` installs the Piper voice" in line and "apt-get install espeak-ng" in line
+
+
 # --- the voice on the real audio stack ---------------------------------------------------------
 
 PLAY = """
@@ -395,13 +444,11 @@ def test_espeak_ng_is_the_fallback() -> None:
 
 
 def session_of(home: Path) -> tuple[dict, list[dict]]:
+    """The one session in ``home`` and its reps as saved, in the order they were asked."""
     [folder] = (home / "sessions").iterdir()
     session = json.loads((folder / "session.json").read_text())
-    reps = [
-        json.loads((p / "result.json").read_text())
-        for p in sorted((home / "reps").iterdir())
-        if not p.name.startswith(".")
-    ]
+    folders = sorted((home / "reps").iterdir()) if (home / "reps").is_dir() else []
+    reps = [json.loads((p / "result.json").read_text()) for p in folders if not p.name.startswith(".")]
     number = lambda r: r["rep"]["session_answer"]  # noqa: E731
     return session, sorted(reps, key=lambda r: (int(number(r).rstrip("a")), number(r)))
 

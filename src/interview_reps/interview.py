@@ -455,7 +455,7 @@ class _Run:
                 reason = f"not analyzed (Ctrl-C); the recording is kept at {path}"
                 self.unsaved.append(UnsavedAnswer(qid, reason, path, item.follow_up, item.number))
             elif item.future.exception() is not None:
-                error = str(item.future.exception())
+                error = str(item.future.exception()).removeprefix(f"{path}: ")  # the line names it at its end
                 self.unsaved.append(UnsavedAnswer(qid, error, path, item.follow_up, item.number))
             else:
                 self.saved += 1
