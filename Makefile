@@ -9,6 +9,8 @@ LOCKS := requirements/py310.txt requirements/py311.txt
 # Debian packages: PortAudio for the microphone, sox to build the virtual microphone's raw file in tests,
 # espeak-ng: the interviewer's voice when Piper (the `voice` extra) is missing.
 SYSTEM_PACKAGES := libportaudio2 sox espeak-ng
+# make eval speaks the labelled answers of tests/data/content/ with espeak-ng to score content through ASR.
+EVAL_PACKAGES := espeak-ng
 # The demo's own practice library, emptied at every run: the demo never touches your REPS_HOME.
 DEMO_HOME := $(CURDIR)/.demo-library
 # make eval: the in-repo development set, plus REPS_EVAL_DIR (a folder of NAME.wav|flac + NAME.txt) if set.
@@ -64,8 +66,10 @@ format: setup ## ruff format in place
 	$(BIN)/ruff check --fix src tests scripts
 	$(BIN)/ruff format src tests scripts
 
-eval: setup ## accuracy on the in-repo recordings (+ REPS_EVAL_DIR): fillers, WER, pauses, pace
+eval: setup ## accuracy: fillers, WER, pauses, pace (in-repo recordings + REPS_EVAL_DIR); content vs hand labels
 	$(BIN)/python scripts/evaluate.py $(EVAL_DIRS) --long
+	@$(MAKE) --no-print-directory system SYSTEM_PACKAGES="$(EVAL_PACKAGES)"
+	$(BIN)/python scripts/evaluate_content.py --speech
 
 bench: setup ## cost of `reps analyze` on a 60 s answer as a ratio to bare faster-whisper
 	$(BIN)/python scripts/bench.py
@@ -73,7 +77,8 @@ bench: setup ## cost of `reps analyze` on a 60 s answer as a ratio to bare faste
 bench-jobs: setup ## throughput of `reps analyze --jobs 1` and `--jobs 2` on 20 files
 	$(BIN)/python scripts/bench.py --batch 20
 
-lock: setup ## regenerate the hashed pins in requirements/ from pyproject.toml (needs the network)
+lock: ## regenerate the hashed pins in requirements/ from pyproject.toml (needs the network), then make setup
+	@test -x $(BIN)/uv || { test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); $(BIN)/python -m pip install -q "uv>=0.9,<0.14"; }
 	for v in 3.10 3.11; do \
 	  $(BIN)/uv pip compile -q pyproject.toml requirements/build.in --extra dev --extra voice --universal \
 	    --generate-hashes --python-version $$v -o requirements/py$${v/./}.txt || exit 1; \

@@ -1,6 +1,8 @@
-"""Cost of `reps analyze` on a ~60 s answer, as a ratio to bare faster-whisper on the same file.
+"""Cost of `reps analyze` on a ~60 s answer, as a ratio to bare faster-whisper on the same file, and
+peak memory on 1, 10 and 60 minute answers.
 
-Usage: python scripts/bench.py [--seconds 60] [--repeat 3] [--eval-dir DIR]
+Usage: python scripts/bench.py [--seconds 60] [--repeat 3] [--eval-dir DIR] [--model NAME]
+                               [--memory-minutes 1 10 60]
        python scripts/bench.py --batch 20 [--jobs 1,2] [--repeat 3]
 
 ``--batch N`` instead measures throughput: ``reps analyze`` on N files (copies of the clips, in turn)
@@ -11,6 +13,10 @@ count: (a) ``reps analyze FILE --no-save --json``; (b) a fresh ``python -c`` tha
 embedded model with WhisperModel(dir, device="cpu", compute_type="int8"), calls
 ``transcribe(FILE, beam_size=5)`` with the other defaults and iterates all segments; (c) ``reps --help``.
 REPS_HOME points at a temporary folder; the rest of the environment is passed on unchanged.
+Both sides use the same model (``--model``, default the pipeline's default), from the same folder.
+
+Peak memory: the maximum resident set size (``ru_maxrss`` from ``os.wait4``) of one whole process of
+(a) and of (b) on answers of each length in ``--memory-minutes`` (the built answer repeated).
 """
 
 from __future__ import annotations
@@ -73,6 +79,32 @@ def build_answer(eval_dir: Path, seconds: float, out: Path, *, gap_s: float = 0.
     return samples.size / SR
 
 
+def peak_rss_mib(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(peak resident memory in MiB, wall-clock seconds) of one run of ``cmd``."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        raise SystemExit(f"bench: {' '.join(cmd[:3])} ... failed: {err[-1500:]}")
+    return usage.ru_maxrss / 1024.0, elapsed  # ru_maxrss is in KiB on Linux
+
+
+def repeat_to(src: Path, minutes: float, out: Path) -> float:
+    """``src`` repeated (with its own gaps) to ``minutes`` of audio, written as 16 kHz PCM WAV."""
+    import soundfile as sf
+
+    x, _sr = sf.read(src, dtype="float32")
+    n = int(minutes * 60 * SR)
+    reps = -(-n // x.size)
+    with sf.SoundFile(out, "w", SR, 1, subtype="PCM_16") as f:
+        for _ in range(reps):
+            f.write(x[: max(0, min(x.size, n))])
+            n -= x.size
+    return minutes * 60
+
+
 def time_process(cmd: list[str], env: dict[str, str], repeat: int) -> tuple[list[float], str]:
     """Wall-clock seconds of ``repeat`` runs of ``cmd``, and the last run's stdout."""
     times = []
@@ -107,6 +139,14 @@ def main(argv: list[str] | None = None) -> int:
         default=ROOT / "samples",
         help="clips to join (default: samples/)",
     )
+    parser.add_argument("--model", help="model for both sides (default: the pipeline's default)")
+    parser.add_argument(
+        "--memory-minutes",
+        type=float,
+        nargs="*",
+        default=[1.0, 10.0, 60.0],
+        help="answer lengths for the peak-memory runs (none: skip them)",
+    )
     parser.add_argument("--batch", type=int, metavar="N", help="measure --jobs throughput on N files instead")
     parser.add_argument("--jobs", default="1,2", help="with --batch: the --jobs values to time (default 1,2)")
     args = parser.parse_args(argv)
@@ -117,22 +157,36 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"bench: {reps} not found; run `make setup`")
     if args.batch:
         return batch(reps, args.eval_dir, args.batch, [int(j) for j in args.jobs.split(",")], args.repeat)
-    from interview_reps.model_files import embedded_model_dir
+    from interview_reps.model_files import EMBEDDED, verified_model_dir
+    from interview_reps.settings import DEFAULT_MODEL
 
-    model_dir = str(embedded_model_dir())
+    model = args.model or DEFAULT_MODEL
+    memory: list[tuple[float, float, float, float, float]] = []
     with tempfile.TemporaryDirectory(prefix="reps-bench-") as tmp:
+        home = Path(tmp) / "home"
+        env = {**os.environ, "REPS_HOME": str(home)}
+        # the folder the pipeline loads (a joined model is joined here once, before any timing)
+        model_dir = str(verified_model_dir(model, stamp_dir=home / "cache")) if model in EMBEDDED else model
         answer = Path(tmp) / "answer.wav"
         duration = build_answer(args.eval_dir, args.seconds, answer)
-        env = {**os.environ, "REPS_HOME": str(Path(tmp) / "home")}
         print(f"built {duration:.1f} s answer from {args.eval_dir}; {args.repeat} runs each", file=sys.stderr)
+        analyze = [str(reps), "analyze", "--no-save", "--json", "--model", model]
         runs, outputs = {}, {}
         for label, cmd in (
             ("reps --help", [str(reps), "--help"]),
-            ("reps analyze --no-save --json", [str(reps), "analyze", str(answer), "--no-save", "--json"]),
+            ("reps analyze --no-save --json", [*analyze, str(answer)]),
             ("bare faster-whisper (python -c)", [sys.executable, "-c", BARE_WHISPER, model_dir, str(answer)]),
         ):
             print(f"timing {label}", file=sys.stderr)
             runs[label], outputs[label] = time_process(cmd, env, args.repeat)
+        for minutes in args.memory_minutes:
+            long = Path(tmp) / f"answer-{minutes:g}min.wav"
+            repeat_to(answer, minutes, long)
+            print(f"peak memory on {minutes:g} min", file=sys.stderr)
+            rss_a, t_a = peak_rss_mib([*analyze, str(long)], env)
+            rss_b, t_b = peak_rss_mib([sys.executable, "-c", BARE_WHISPER, model_dir, str(long)], env)
+            memory.append((minutes, rss_a, rss_b, t_a, t_b))
+            long.unlink()
 
     best = {k: min(v) for k, v in runs.items()}
     median = {k: statistics.median(v) for k, v in runs.items()}
@@ -147,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         f"reps bench {dt.datetime.now():%Y-%m-%d %H:%M} on {os.cpu_count()} CPU ({cpu_model()}),"
         f" Python {platform.python_version()}" + (f"; env {blas}" if blas else ""),
-        f"answer: {duration:.1f} s of joined eval clips; wall clock of whole processes, {args.repeat} runs",
+        f"answer: {duration:.1f} s of joined eval clips; model {model} on both sides;"
+        f" wall clock of whole processes, {args.repeat} runs",
         f"{'':{width}}  {'best':>7}  {'median':>7}  {'x real time':>11}",
     ]
     for k in runs:
@@ -163,6 +218,15 @@ def main(argv: list[str] | None = None) -> int:
     lines.append(
         f"ratio analyze / bare faster-whisper: {median[a] / median[b]:.2f} (median), {best[a] / best[b]:.2f} (best)"
     )
+    if memory:
+        lines.append("peak memory (max RSS of one whole process; the 60 s answer repeated):")
+        lines.append(
+            f"  {'minutes':>7}  {'analyze':>9}  {'bare':>9}  {'ratio':>5}  {'analyze s':>9}  {'bare s':>7}"
+        )
+        for minutes, rss_a, rss_b, t_a, t_b in memory:
+            lines.append(
+                f"  {minutes:7g}  {rss_a:6.0f} MiB  {rss_b:6.0f} MiB  {rss_a / rss_b:5.2f}  {t_a:9.1f}  {t_b:7.1f}"
+            )
     print("\n".join(lines))
     return 0
 

@@ -2,7 +2,7 @@
 
 Usage: python scripts/evaluate.py EVAL_DIR [--json] [--long]
 
-Runs the real pipeline (``interview_reps.pipeline.analyze_file``) and stock faster-whisper (same
+Runs the real pipeline (the steps of ``interview_reps.pipeline.analyze_audio``, stages cached) and stock faster-whisper (same
 embedded model, beam 5, no prompt, default settings) on every clip that has a NAME.txt reference,
 and scores the pipeline's public schema (``Result.to_dict()``). Tables go to stdout, or to stderr
 with ``--json`` (then stdout holds only the totals as JSON). Definitions are printed with the tables.
@@ -105,6 +105,7 @@ class Reference:
     first_word_s: float | None = None
     last_word_s: float | None = None
     notes: list[str] = field(default_factory=list)
+    pauses_known: bool = True  # False for spliced answers: only the fillers' times are known
 
     @property
     def content(self) -> list[str]:
@@ -160,32 +161,109 @@ class Run:
     stock_s: float
 
 
-class Systems:
-    """The pipeline and stock faster-whisper, sharing one model per process."""
+@dataclass
+class Stages:
+    """What the pipeline computes before the filler decision, for one recording (cached on disk)."""
 
-    def __init__(self) -> None:
+    audio: Any  # interview_reps.models.Audio
+    transcript: Any  # Transcript, or None when there is no speech
+    frames: Any  # FrameFeatures
+    stock_text: str
+    pipeline_s: float
+    stock_s: float
+
+
+class _StagesUnpickler(__import__("pickle").Unpickler):  # type: ignore[misc]
+    """Reads a cache written whether this file ran as a script or was imported (fit_detector.py)."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if name == "Stages" and module in ("__main__", "evaluate"):
+            return Stages
+        return super().find_class(module, name)
+
+
+def _code_version(model: str) -> str:
+    """Cache key part: the code and settings the cached stages depend on."""
+    import hashlib
+
+    src = ROOT / "src" / "interview_reps"
+    digest = hashlib.sha1(model.encode())
+    for rel in ("transcribe.py", "settings.py", "audio.py", "analyze/frames.py", "analyze/speech.py"):
+        digest.update((src / rel).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+class Systems:
+    """The pipeline and stock faster-whisper, sharing one model per process.
+
+    The stages before the filler decision (decode, frame features, transcript) and stock
+    faster-whisper's text are cached in ``REPS_EVAL_CACHE`` (default: a folder in the system's temp
+    dir), keyed by the audio and by the code they depend on, so refits and ablations cost seconds.
+    """
+
+    def __init__(self, model: str | None = None) -> None:
         from interview_reps.settings import TranscribeSettings
         from interview_reps.transcribe import load_model
 
-        ts = TranscribeSettings()
-        # Same call (and so the same lru_cache entry) as interview_reps.transcribe.transcribe.
+        ts = TranscribeSettings() if model is None else TranscribeSettings(model=model)
+        self.settings = ts
         self.model = load_model(ts.model, compute_type=ts.compute_type)
         self.model_name = f"{ts.model} {ts.compute_type}"
+        self.cache = Path(os.environ.get("REPS_EVAL_CACHE", Path(tempfile.gettempdir()) / "reps-eval-cache"))
+        self.version = _code_version(ts.model)
 
-    def run(self, path: Path) -> Run:
-        from interview_reps.errors import AudioError
-        from interview_reps.pipeline import analyze_file
+    def stages(self, path: Path) -> Stages:
+        import hashlib
+        import pickle
 
+        from interview_reps.analyze.frames import speech_frames, voice_frames, with_voice
+        from interview_reps.audio import load_audio
+        from interview_reps.settings import AnalysisSettings
+        from interview_reps.transcribe import transcribe
+
+        key = hashlib.sha1(Path(path).read_bytes()).hexdigest()[:16]
+        cached = self.cache / f"{key}-{self.version}.pkl"
+        if cached.exists():
+            with open(cached, "rb") as f:
+                st: Stages = _StagesUnpickler(f).load()
+            st.audio = type(st.audio)(str(path), st.audio.samples, st.audio.sample_rate_hz, st.audio.warning)
+            return st
+        settings = AnalysisSettings()
         t0 = time.perf_counter()
-        try:
-            result, error = analyze_file(path).to_dict(), None
-        except AudioError as exc:
-            result, error = None, str(exc).replace(f"{path}: ", "").replace(str(path), path.name)
+        audio = load_audio(path, settings=settings)
+        speech = speech_frames(audio, settings=settings)
+        transcript = None
+        if speech.has_speech:
+            transcript = transcribe(
+                audio,
+                speech.sound_regions(),
+                speech_regions=speech.regions(min_gap_s=0.3),
+                settings=self.settings,
+            )
+        frames = with_voice(speech, voice_frames(audio.samples, settings=settings), settings=settings)
         t1 = time.perf_counter()
         segments, _info = self.model.transcribe(str(path), beam_size=5)
         stock_text = " ".join(s.text.strip() for s in segments)
         t2 = time.perf_counter()
-        return Run(result, error, stock_text, t1 - t0, t2 - t1)
+        st = Stages(audio, transcript, frames, stock_text, t1 - t0, t2 - t1)
+        self.cache.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            pickle.dump(st, f)
+        os.replace(tmp, cached)
+        return st
+
+    def run(self, path: Path, weights: Any = None) -> Run:
+        """The pipeline's result for ``path`` (``analyze_audio``'s steps, from the cached stages)."""
+        from interview_reps.analyze import analyze_recording
+
+        st = self.stages(path)
+        if st.transcript is None:
+            return Run(None, "no speech detected", st.stock_text, st.pipeline_s, st.stock_s)
+        result = analyze_recording(st.audio, st.transcript, st.frames, weights=weights)
+        if not [w for w in result.words if w.kind == "word"]:
+            return Run(None, "no speech detected", st.stock_text, st.pipeline_s, st.stock_s)
+        return Run(result.to_dict(), None, st.stock_text, st.pipeline_s, st.stock_s)
 
 
 # --- scoring one recording ---------------------------------------------------------------------------
@@ -324,7 +402,7 @@ def score_clip(ref: Reference, run: Run) -> ClipScore:
     metrics = res.get("metrics", {})
 
     pauses = None
-    if ref.timed:
+    if ref.timed and ref.pauses_known:
         pauses = score_pauses(
             [(float(p["start"]), float(p["end"])) for p in res.get("pauses", [])],
             ref.pauses,
@@ -560,6 +638,9 @@ def totals(scores: Sequence[ClipScore]) -> dict[str, Any]:
     ttfw = [abs(s.ttfw_err_s) for s in scores if s.ttfw_err_s is not None]
     wpm_errs = [abs(s.wpm_err_pct) for s in scores if s.wpm_err_pct is not None]
     return {
+        "invented_on_clean": sum(
+            sum(s.hyp_fillers.values()) for s in scores if not sum(s.ref_fillers.values())
+        ),
         "clips": len(scores),
         "audio_s": round(sum(s.duration_s for s in scores), 1),
         "refused": [s.name for s in scores if s.error],
@@ -933,6 +1014,275 @@ def compact_block(
     return "\n".join(lines)
 
 
+# --- the by-speaker split: labelled candidates, spliced answers, tuning and held-out figures ---------
+
+# Where spliced answers put their fillers (issue 9: start, after sentence ends, end).
+SPLICE_PLACES = (("start", "end"), ("start", "mid"), ("mid", "end"), ("start", "mid", "end"))
+# Filler donors of the tuning split: staged clips whose one gap holds one filled pause of this class.
+TUNE_DONORS = {"mfa_uh": "uh", "mfa_um": "um", "mfa_crossword": "um"}
+# Evidence sources removed one at a time in the ablation (FEATURES of interview_reps.analyze.detector).
+ABLATION_GROUPS: dict[str, tuple[str, ...]] = {
+    "decoder's token (written, probability)": ("written", "word_prob"),
+    "voicing and pitch steadiness": ("steady_frac",),
+    "spectral steadiness": ("flux_rel",),
+    "Silero speech probability": ("vad",),
+    "content-word coverage": ("covered",),
+    "position (answer edge, beside a pause)": ("edge", "beside_pause"),
+}
+
+
+# Long answers of each split alone (> 60 s: several of Whisper's 30 s windows), silences in seconds.
+SPLIT_LONG_PLANS: dict[str, list[tuple[str, float]]] = {
+    "tune_long": [
+        ("librispeech_2412-153948-0000", 0.8),
+        ("mfa_uh", 1.5),
+        ("librispeech_61-70968-0000", 0.6),
+        ("mfa_um", 2.0),
+        ("mfa_uhum", 0.7),
+        ("librispeech_2412-153948-0000", 1.2),
+        ("mfa_crossword", 0.9),
+        ("mfa_uhuh", 3.0),
+        ("mfa_youknow", 0.5),
+        ("librispeech_61-70968-0000", 0.0),
+    ],
+    "heldout_long": [
+        ("mfa_acoustic_corpus", 1.0),
+        ("jfk", 0.7),
+        ("ljspeech_LJ002-0020", 2.2),
+        ("mfa_cold_corpus", 0.6),
+        ("ljspeech_LJ002-0035", 1.4),
+        ("jfk", 0.0),
+    ],
+}
+
+
+@dataclass
+class Item:
+    """One recording or spliced answer of the split, with its detector candidates labelled."""
+
+    name: str
+    path: Path
+    speaker: str
+    split: str
+    spliced: bool
+    ref: Reference
+    candidates: list[Any]
+    labels: list[int]
+
+
+@dataclass
+class Collected:
+    items: list[Item]
+    systems: Any
+
+    def matrix(self, split: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        rows, ys, groups = [], [], []
+        for it in self.items:
+            if it.split == split:
+                known = [(c, lab) for c, lab in zip(it.candidates, it.labels, strict=True) if lab >= 0]
+                rows += [c.evidence for c, _ in known]
+                ys += [lab for _, lab in known]
+                groups += [it.name] * len(known)
+        return np.array(rows, dtype=float), np.array(ys, dtype=int), groups
+
+    def speakers(self, split: str) -> set[str]:
+        return {it.speaker for it in self.items if it.split == split}
+
+
+def all_clips(dirs: Sequence[Path]) -> list[Path]:
+    clips: list[Path] = []
+    for folder in dirs:
+        seen = {p.stem for p in clips}
+        clips += [p for p in find_clips(folder) if p.stem not in seen]  # a clip in two folders counts once
+    return clips
+
+
+def _candidates(systems: Systems, path: Path) -> tuple[list[Any], tuple[Any, ...]]:
+    from interview_reps.analyze import detector_candidates
+
+    st = systems.stages(path)
+    if st.transcript is None:
+        return [], ()
+    content, cands = detector_candidates(st.transcript, st.frames)
+    return cands, content
+
+
+def collect(clips: Sequence[Path], *, model: str | None, systems: Systems | None = None) -> Collected:
+    """Every clip and spliced answer of both splits, their candidates labelled (stages cached)."""
+    import soundfile as sf
+    from detector_data import Donor, label_candidates, splice, split_of, timed_donors
+    from faster_whisper import decode_audio
+
+    systems = systems or Systems(model)
+    items: list[Item] = []
+    for path in clips:
+        speaker, split = split_of(path)
+        ref = load_reference(path, sf.info(str(path)).duration)
+        cands, content = _candidates(systems, path)
+        labels = label_candidates(
+            cands, content, ref.tokens, ref.timed_fillers if ref.timed else None, ref.duration_s
+        )
+        items.append(Item(path.stem, path, speaker, split, False, ref, cands, labels))
+
+    by_name = {it.name: it for it in items}
+    spliced_dir = systems.cache / "spliced"
+    spliced_dir.mkdir(parents=True, exist_ok=True)
+
+    def rng_for(name: str) -> np.random.Generator:  # each built answer its own noise, whatever else is built
+        import zlib
+
+        return np.random.default_rng(zlib.crc32(name.encode()))
+
+    for split in ("tune", "heldout"):
+        donors: list[tuple[Donor, np.ndarray]] = []
+        for it in items:
+            if it.split != split or not sum(filler_counts(it.ref.tokens).values()):
+                continue
+            x = decode_audio(str(it.path), sampling_rate=SR)
+            if it.ref.timed:
+                found = timed_donors(it.ref.words, it.name)
+            elif it.name in TUNE_DONORS:
+                found = [
+                    Donor(it.name, c.start, c.end, TUNE_DONORS[it.name])
+                    for c, lab in zip(it.candidates, it.labels, strict=True)
+                    if lab == 1
+                ]
+            else:
+                found = []
+            donors += [(d, x[int((d.start - 0.03) * SR) : int((d.end + 0.03) * SR)]) for d in found]
+        donor_speakers = {by_name[d.clip].speaker for d, _ in donors}
+        carriers = [
+            it
+            for it in items
+            if it.split == split
+            and not it.spliced
+            and it.speaker not in donor_speakers
+            and not sum(filler_counts(it.ref.tokens).values())
+        ]
+        if not donors:
+            continue
+        for c in carriers:
+            x = decode_audio(str(c.path), sampling_rate=SR)
+            for n, places in enumerate(SPLICE_PLACES):
+                name = f"{c.name}+{'+'.join(places)}"
+                order = donors[n % len(donors) :] + donors[: n % len(donors)]
+                sp = splice(name, x, c.ref.tokens, order, list(places), rng_for(name))
+                out = spliced_dir / f"{name}.wav"
+                sf.write(out, sp.samples, SR, subtype="PCM_16")
+                dur = sp.samples.size / SR
+                ref = Reference(
+                    name=name,
+                    duration_s=dur,
+                    tokens=sp.tokens,
+                    timed=True,
+                    words=[TimedWord(s, e, t) for s, e, t in sp.fillers],
+                    judged=[(0.0, dur)],
+                    first_word_s=sp.first_sound_s,
+                    pauses_known=False,
+                    notes=[
+                        f"spliced: {c.name} + fillers from "
+                        + ", ".join(sorted({d.clip for d, _ in order[: len(places)]}))
+                        + f" at {', '.join(places)}"
+                    ],
+                )
+                cands, content = _candidates(systems, out)
+                labels = label_candidates(cands, content, ref.tokens, ref.timed_fillers, dur)
+                items.append(Item(name, out, c.speaker, split, True, ref, cands, labels))
+    by_stem = {p.stem: p for p in clips}
+    for name, plan in SPLIT_LONG_PLANS.items():
+        if not all(stem in by_stem for stem, _ in plan):
+            continue
+        path, ref = build_long(name, plan, by_stem, spliced_dir, rng_for(name))
+        split = split_of(by_stem[plan[0][0]])[1]
+        cands, content = _candidates(systems, path)
+        # Untimed parts: the reference's fillers placed through the content words around them.
+        labels = label_candidates(cands, content, ref.tokens, None, ref.duration_s)
+        speakers = sorted({split_of(by_stem[stem])[0] for stem, _ in plan})
+        items.append(Item(name, path, " + ".join(speakers), split, True, ref, cands, labels))
+    return Collected(items, systems)
+
+
+def score_items(data: Collected, items: Sequence[Item], weights: Any = None) -> list[ClipScore]:
+    return [score_clip(it.ref, data.systems.run(it.path, weights)) for it in items]
+
+
+def split_report(out: Callable[[str], None], data: Collected, *, ablation: bool) -> dict[str, Any]:
+    """Tuning and held-out figures (recordings and spliced answers apart), and the ablation."""
+    from fit_detector import fit
+
+    from interview_reps.analyze.detector import FEATURES, DetectorWeights
+
+    summary: dict[str, Any] = {}
+    out("\n== by-speaker split: tuning figures (fitted here) and held-out figures (only measured)")
+    rows = []
+    for split in ("tune", "heldout"):
+        for kind, spliced in (("recordings", False), ("built answers", True)):
+            items = [it for it in data.items if it.split == split and it.spliced == spliced]
+            if not items:
+                continue
+            tot = totals(score_items(data, items))
+            summary[f"{split} {kind}"] = tot
+            rows.append(_split_row(split, kind, items, tot))
+    out(
+        table(
+            [
+                "split",
+                "items",
+                "speakers",
+                "fillers",
+                "recall",
+                "precision",
+                "in time R/P",
+                "invented on no-filler",
+                "WER pipe/stock",
+                "ttfw err",
+            ],
+            rows,
+            right={1, 3, 4, 5},
+        )
+    )
+    out("   recall/precision: counts by type; in time: within 0.2 s of a reference filler;")
+    out("   invented on no-filler = filled pauses counted on the items whose reference holds none")
+    if not ablation:
+        return summary
+    x, y, _ = data.matrix("tune")
+    if y.sum() == 0 or y.sum() == len(y):
+        out("   (no ablation: the tuning split has one class only)")
+        return summary
+    held = [it for it in data.items if it.split == "heldout"]
+    out("\n== ablation: held-out recall and precision with each evidence source removed (refitted on tuning)")
+    arows = []
+    full = totals(score_items(data, held))
+    arows.append(["all evidence", *_rp(full)])
+    for label, group in ABLATION_GROUPS.items():
+        w = DetectorWeights.from_json(fit(x, y, FEATURES, drop=group))
+        arows.append([f"without {label}", *_rp(totals(score_items(data, held, w)))])
+    out(table(["detector", "recall", "precision", "in time R", "in time P", "hyp"], arows))
+    summary["ablation"] = arows
+    return summary
+
+
+def _rp(t: dict[str, Any]) -> list[str]:
+    fp, it = t["filled_pauses"], t["filled_pauses"]["in_time"]
+    return [_f(fp["recall"]), _f(fp["precision"]), _f(it["recall"]), _f(it["precision"]), str(fp["hyp"])]
+
+
+def _split_row(split: str, kind: str, items: Sequence[Item], tot: dict[str, Any]) -> list[Any]:
+    fp, it, w = tot["filled_pauses"], tot["filled_pauses"]["in_time"], tot["content_wer"]
+    return [
+        f"{split} {kind}",
+        len(items),
+        len({i.speaker for i in items}),
+        fp["ref"],
+        _f(fp["recall"]),
+        _f(fp["precision"]),
+        f"{_f(it['recall'])}/{_f(it['precision'])}",
+        tot.get("invented_on_clean", "-"),
+        f"{_f(w['pipeline'], '{:.3f}')}/{_f(w['stock'], '{:.3f}')}",
+        _f(tot["time_to_first_word"]["mean_abs_err_s"]),
+    ]
+
+
 # --- main -----------------------------------------------------------------------------------------------
 
 
@@ -969,6 +1319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--keep-audio", type=Path, metavar="DIR", help="write the synthetic long answers and noise files here"
     )
+    parser.add_argument("--model", help="the model to evaluate (default: the pipeline's default)")
+    parser.add_argument("--no-split", action="store_true", help="skip the split figures and the ablation")
     args = parser.parse_args(argv)
 
     stream = sys.stderr if args.json else sys.stdout
@@ -997,7 +1349,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("REPS_HOME", tempfile.mkdtemp(prefix="reps-eval-home-"))
     import soundfile as sf
 
-    systems = Systems()
+    systems = Systems(args.model)
     scores = []
     for n, path in enumerate(clips, 1):
         progress(f"[{n}/{len(clips)}] {path.name}")
@@ -1053,6 +1405,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     out("\n== detail: where fillers and pauses disagree (times in s)")
     print_detail(out, scores + long_scores)
+    split_summary = None
+    if not args.no_split:
+        progress("[split: recordings and spliced answers]")
+        split_summary = split_report(out, collect(clips, model=args.model, systems=systems), ablation=True)
     out("\n== totals (paste into README)")
     out(compact_block(short_tot, long_tot, zero, meta))
     if args.json:
@@ -1062,6 +1418,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "short": short_tot,
             "long": long_tot,
             "zero_word": [{k: v for k, v in z.items() if k != "stock_text"} for z in zero],
+            "split": split_summary,
             "clips": [s.summary() for s in scores + long_scores],
         }
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")

@@ -18,10 +18,8 @@ def words_of(text: str, *, word_s: float = 0.3) -> tuple[Word, ...]:
             continue
         t += gap
         gap = 0.0
-        filler = is_filled_pause(Word(token, 0, 0))
-        out.append(
-            Word(token, round(t, 3), round(t + word_s, 3), filler=filler, sentence_end=token[-1] in ".?!")
-        )
+        kind = "filled_pause" if is_filled_pause(Word(token, 0, 0)) else "word"
+        out.append(Word(token, round(t, 3), round(t + word_s, 3), kind=kind, sentence_end=token[-1] in ".?!"))
         t += word_s
     return tuple(out)
 

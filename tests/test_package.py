@@ -93,7 +93,7 @@ def test_the_graph_sees_lazy_and_type_only_imports() -> None:
     assert "interview_reps.store" in edges["interview_reps.pipeline"]  # under TYPE_CHECKING
     assert "interview_reps.report" in edges["interview_reps.pipeline"]  # inside a function
     assert "interview_reps.comparison" in edges["interview_reps.chart"]  # under TYPE_CHECKING
-    assert "interview_reps.analyze.speech" in edges["interview_reps.analyze.words"]  # from .speech import
+    assert "interview_reps.analyze.frames" in edges["interview_reps.analyze.words"]  # from .frames import
     assert "interview_reps.text" in edges["interview_reps.analyze.words"]  # from ..text import
     assert "interview_reps.errors" in edges["interview_reps"]  # the public API's TYPE_CHECKING block
 

@@ -492,3 +492,31 @@ def test_unknown_device_stops_before_the_question(
         "reps: error: no input device matches 'usb headset'; 'reps devices' lists them"
     ]
     assert recordings(reps_home) == []
+
+
+@pytest.mark.model
+def test_practice_with_a_job_description(tmp_path: Path, reps_home: Path) -> None:
+    """`reps practice --job FILE`: a question that fits the job, and the answer checked for its terms."""
+    from interview_reps.analyze.content import job_terms_from_file, questions_for_job
+    from interview_reps.questions import load_questions
+
+    job = tmp_path / "job.txt"
+    job.write_text(
+        "Site Reliability Engineer\n- Run our Kubernetes clusters and CI pipelines\n"
+        "- Lead production incidents and write postmortems\n- Cut build and deploy times\n",
+        encoding="utf-8",
+    )
+    fits = {q.id for q, shared in questions_for_job(load_questions(), job_terms_from_file(job)) if shared}
+    env = virtual_mic(tmp_path, Path(__file__).parent / "data" / "content" / "initiative_result.flac")
+    proc = run_reps(
+        "practice", "--job", str(job), "--prep-seconds", "0", "--max-seconds", "24", "--no-reflect", env=env
+    )
+    assert proc.returncode == 0, proc.stderr
+    _folder, record = the_rep(reps_home)
+    assert record["rep"]["question_id"] in fits
+    terms = {j["term"]: j for j in record["content"]["job_terms"]}
+    assert "Kubernetes clusters" in terms and "production incidents" in terms
+    assert terms["build"]["covered"] and terms["build"]["at_s"] is not None  # "we cut the build time"
+    assert "What you said" in (reps_home / "reps" / record["rep"]["id"] / "report.md").read_text(
+        encoding="utf-8"
+    )

@@ -314,3 +314,97 @@ def test_cli_broken_user_file_is_one_line(reps_home: Path) -> None:
     result = CliRunner().invoke(cli, ["questions"])
     assert result.exit_code == 1
     assert result.stderr.strip() == f"reps: error: {path}: question 1 ('x'): missing field 'text'"
+
+
+# --- cues and follow-ups (issue 14, issue 15) ---------------------------------------------------------
+
+POINT_TABLES = """
+[[question]]
+id = "mine"
+text = "Tell me about your garden?"
+category = "mine"
+target_seconds = [30, 60]
+structure = "direct"
+
+[[question.points]]
+text = "What you grow"
+cues = ["i grow|plant", "tomato*"]
+
+[[question.points]]
+text = "Why"
+
+[[question.follow_ups]]
+when = "missed_point"
+point = 2
+text = "Why do you grow them?"
+
+[[question.follow_ups]]
+text = "What would you grow next?"
+"""
+
+
+def test_points_with_cues_and_follow_ups_in_a_user_file(reps_home: Path) -> None:
+    write_user_file(reps_home, "mine.toml", POINT_TABLES)
+    q = get_question("mine")
+    assert q.points == ("What you grow", "Why")
+    assert q.cues == (("i grow|plant", "tomato*"), ())
+    assert [(f.when, f.point, f.text) for f in q.follow_ups] == [
+        ("missed_point", 2, "Why do you grow them?"),
+        ("always", None, "What would you grow next?"),
+    ]
+    d = q.to_dict()
+    assert d["cues"] == [["i grow|plant", "tomato*"], []]
+    assert d["follow_ups"][0] == {"text": "Why do you grow them?", "when": "missed_point", "point": 2}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (
+            'cues = ["i grow|plant", "tomato*"]',
+            'cues = ["i grow (and) plant"]',
+            r"point 1: cue .*is not a word",
+        ),
+        ('cues = ["i grow|plant", "tomato*"]', 'cues = ["@everything"]', r"point 1: cue unknown cue group"),
+        (
+            'cues = ["i grow|plant", "tomato*"]',
+            'cues = "tomato"',
+            r"point 1: 'cues' must be a list of strings",
+        ),
+        ('cues = ["i grow|plant", "tomato*"]', 'cue = ["tomato"]', r"point 1: unknown field 'cue'"),
+        (
+            'when = "missed_point"',
+            'when = "sometimes"',
+            r"follow-up 1: 'when' must be one of always, no_result",
+        ),
+        ("point = 2", "point = 3", r"follow-up 1: 'point' must be a point number from 1 to 2, not 3"),
+        (
+            'when = "missed_point"',
+            'when = "no_result"',
+            r"follow-up 1: 'point' goes only with when = \"missed_point\"",
+        ),
+        ('text = "Why do you grow them?"', 'txt = "Why?"', r"follow-up 1: unknown field 'txt'"),
+    ],
+)
+def test_bad_cues_and_follow_ups_name_the_file_and_the_problem(
+    reps_home: Path, old: str, new: str, problem: str
+) -> None:
+    assert old in POINT_TABLES
+    path = write_user_file(reps_home, "mine.toml", POINT_TABLES.replace(old, new, 1))
+    with pytest.raises(QuestionError) as info:
+        load_questions()
+    message = str(info.value)
+    assert message.startswith(f"{path}: question 1 ('mine'): "), message
+    assert re.search(problem, message), message
+
+
+def test_builtin_follow_ups_are_questions_keyed_to_findings() -> None:
+    bank = load_questions()
+    with_follow_ups = [q for q in bank if q.follow_ups]
+    assert len(with_follow_ups) >= 60
+    for q in with_follow_ups:
+        for f in q.follow_ups:
+            assert f.text[-1] in "?." and f.text[0].isupper(), (q.id, f.text)
+            if f.when == "missed_point":
+                assert f.point is not None and 1 <= f.point <= len(q.points), q.id
+    assert all(q.follow_ups for q in bank if q.structure == "STAR"), "every story question has one"

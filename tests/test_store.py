@@ -55,7 +55,9 @@ def make_result(
         for text, start in fillers
     )
     pause_objs = tuple(Pause(start, start + length, "clause") for start, length in pauses)
-    word_objs = tuple(Word(w[0], w[1], w[2], filler=bool(w[3:4] and w[3])) for w in words)
+    word_objs = tuple(
+        Word(w[0], w[1], w[2], kind="filled_pause" if w[3:4] and w[3] else "word") for w in words
+    )
     minutes = duration_s / 60
     values = {
         "duration_s": duration_s,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from interview_reps.analyze.speech import detect_speech
-from interview_reps.analyze.voice import estimate_f0, measure_voice, pitch_track
+from interview_reps.analyze.frames import frame_features
+from interview_reps.analyze.voice import measure_voice
 from interview_reps.models import Audio
 from interview_reps.settings import AnalysisSettings
 
@@ -28,9 +28,7 @@ def voiced(contour_st: np.ndarray, *, base_hz: float = 120.0) -> np.ndarray:
 def measured_spread(samples: np.ndarray) -> float:
     settings = AnalysisSettings()
     audio = Audio(path="<built>", samples=samples, sample_rate_hz=SR)
-    speech = detect_speech(audio, settings=settings)
-    track = pitch_track(estimate_f0(audio, settings=settings), speech, settings=settings)
-    voice = measure_voice(track, speech, settings=settings)
+    voice = measure_voice(frame_features(audio, settings=settings), settings=settings)
     assert voice.pitch_variation_st is not None
     return voice.pitch_variation_st
 
@@ -49,12 +47,7 @@ def test_flat_voice_is_flagged_monotone() -> None:
     settings = AnalysisSettings()
     samples = voiced(0.3 * np.sin(2 * np.pi * t / 2.0))
     audio = Audio(path="<built>", samples=samples, sample_rate_hz=SR)
-    speech = detect_speech(audio, settings=settings)
-    voice = measure_voice(
-        pitch_track(estimate_f0(audio, settings=settings), speech, settings=settings),
-        speech,
-        settings=settings,
-    )
+    voice = measure_voice(frame_features(audio, settings=settings), settings=settings)
     assert voice.monotone is True
 
 
@@ -68,9 +61,9 @@ def test_loudness_variation_grows_as_a_known_level_change_predicts(clip) -> None
 
     def loudness(samples: np.ndarray) -> float:
         audio = Audio(path="<built>", samples=samples.astype(np.float32), sample_rate_hz=SR)
-        speech = detect_speech(audio, settings=settings)
-        track = pitch_track(estimate_f0(audio, settings=settings), speech, settings=settings)
-        return measure_voice(track, speech, settings=settings).loudness_variation_db
+        return measure_voice(
+            frame_features(audio, settings=settings), settings=settings
+        ).loudness_variation_db
 
     alone = loudness(x)
     both = loudness(np.concatenate([x, x * 10 ** (-10 / 20)]))

@@ -31,6 +31,9 @@ _EXPORTS = {
     "Question": "questions",
     "get_question": "questions",
     "load_questions": "questions",
+    "pick_follow_up": "questions",
+    "FollowUp": "questions",
+    "Content": "models",
     "RepsError": "errors",
     "AudioError": "errors",
     "ModelError": "errors",
@@ -42,7 +45,9 @@ _EXPORTS = {
 __all__ = [
     "AudioError",
     "Comparison",
+    "Content",
     "DeviceError",
+    "FollowUp",
     "Library",
     "LibraryError",
     "Metrics",
@@ -59,14 +64,15 @@ __all__ = [
     "compare",
     "get_question",
     "load_questions",
+    "pick_follow_up",
 ]
 
 if TYPE_CHECKING:
     from .comparison import Comparison, compare
     from .errors import AudioError, DeviceError, LibraryError, ModelError, QuestionError, RepsError
-    from .models import Metrics, Rep, Result
+    from .models import Content, Metrics, Rep, Result
     from .pipeline import analyze_audio, analyze_file, analyze_files
-    from .questions import Question, get_question, load_questions
+    from .questions import FollowUp, Question, get_question, load_questions, pick_follow_up
     from .store import Library
 
 

@@ -8,13 +8,11 @@ Like the practice flow it has no terminal of its own: an ``InterviewCallbacks`` 
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .errors import QuestionError, RepsError
 from .practice import PracticeCallbacks, PracticeOptions, record_answer, save_answer, too_short
@@ -61,7 +59,7 @@ class InterviewOptions:
     count: int = 5
     category: str | None = None
     question_ids: tuple[str, ...] = ()  # exactly these, in this order (count is then their number)
-    job_file: Path | None = None  # prefer questions that fit this job description
+    job_terms: tuple[str, ...] = ()  # of a job description (--job): questions that fit first, answers checked
     prep_s: float = PracticeOptions.prep_s
     max_s: float = PracticeOptions.max_s
     stop_on_silence_s: float | None = None
@@ -190,76 +188,25 @@ def plan_interview(
     return [first, *middle, *([last] if last is not None else [])]
 
 
-# ------------------------------------------------------- what the content analysis (issue 14) decides
+# --------------------------------------------------------------- what the content analysis decides
 
 
-def questions_for_job(bank: Sequence[Question], job_file: Path) -> tuple[str, ...]:
-    """Ids of the questions that fit the job description in ``job_file``, best first.
+def questions_for_job(bank: Sequence[Question], job_terms: Sequence[str]) -> tuple[str, ...]:
+    """Ids of the questions that share words with a job description's terms, best first
+    (``analyze.content.questions_for_job``; the terms: ``job_terms_from_file``)."""
+    from .analyze.content import questions_for_job as fit
 
-    The matching belongs to the content analysis (``analyze.content``: ``job_terms_from_file`` and
-    ``questions_for_job``); until it is on this branch, questions that share a word stem with the
-    description. Raises RepsError naming the file when it cannot be read or is empty.
-    """
-    content = _content_module()
-    if content is not None and hasattr(content, "questions_for_job"):
-        terms = content.job_terms_from_file(job_file)
-        return tuple(q.id for q, shared in content.questions_for_job(bank, terms) if shared)
-    stems = _stems(_read_job(job_file))
-    scored = []
-    for q in bank:
-        shared = stems & _stems(" ".join((q.id.replace("-", " "), q.text, *q.points)))
-        if shared:
-            scored.append((-len(shared), q.id))
-    return tuple(qid for _, qid in sorted(scored))
+    return tuple(q.id for q, shared in fit(bank, job_terms) if shared)
 
 
 def follow_up_for(question: Question, result: Result) -> str | None:
-    """The follow-up an interviewer would ask after this answer, or None.
+    """The follow-up an interviewer would ask after this answer, or None: the question's follow-up
+    whose condition the content analysis found (no result, no specifics, mostly "we", a point
+    missed...), else its "always" one (``questions.pick_follow_up``)."""
+    from .questions import pick_follow_up
 
-    The choice belongs to the question bank and the content analysis (``questions.pick_follow_up`` on
-    ``Result.content``, keyed to what the answer lacked); without them, none is asked.
-    """
-    from . import questions as bank
-
-    pick = getattr(bank, "pick_follow_up", None)
-    content = getattr(result, "content", None)
-    if pick is None or content is None or not getattr(question, "follow_ups", ()):
-        return None
-    chosen = pick(question, content)
-    return str(chosen.text) if chosen is not None else None
-
-
-def _content_module() -> Any:
-    from importlib import import_module
-
-    try:
-        return import_module(".analyze.content", __package__)
-    except ImportError:
-        return None
-
-
-_COMMON_WORDS = frozenset(
-    "about after also because been being could describe every experience from have into more most other "
-    "role skills some than that their them there these they this time team tell what when where which "
-    "will with work would years your you".split()
-)
-
-
-def _stems(text: str) -> set[str]:
-    words = re.findall(r"[a-z]+", text.lower())
-    return {w[:6] for w in words if len(w) >= 5 and w not in _COMMON_WORDS}
-
-
-def _read_job(path: Path) -> str:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RepsError(f"{path}: no such file (the job description for --job)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RepsError(f"{path}: cannot read the job description: {exc}") from exc
-    if not text.strip():
-        raise RepsError(f"{path}: the job description is empty")
-    return text
+    chosen = pick_follow_up(question, result.content)
+    return chosen.text if chosen is not None else None
 
 
 # ------------------------------------------------------------------------------------ the voice
@@ -405,6 +352,7 @@ class _Run:
                 PracticeCallbacks(),
                 library=self.library,
                 model=self.options.model,
+                job_terms=self.options.job_terms,
                 created_at=started,
                 session=SessionTag(self.session.id, number, asked),
             )
@@ -483,7 +431,7 @@ def run_interview(
     library = library or Library()
     ui.leftovers(repair_recordings(library.home))
     bank = load_questions()
-    prefer = questions_for_job(bank, options.job_file) if options.job_file is not None else ()
+    prefer = questions_for_job(bank, options.job_terms) if options.job_terms else ()
     questions = plan_interview(
         bank,
         count=options.count,
@@ -507,7 +455,7 @@ def run_interview(
             "prep_s": options.prep_s,
             "max_s": options.max_s,
             "follow_ups": options.follow_ups,
-            "job_file": str(options.job_file) if options.job_file else None,
+            "job_terms": list(options.job_terms),
             "model": options.model,
             "voice": None,
         },

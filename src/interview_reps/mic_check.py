@@ -29,7 +29,7 @@ def measure_quality(audio: Audio, *, settings: AnalysisSettings | None = None) -
     energy, thresholds in AnalysisSettings), so mic-check and the report never disagree; plus "no
     sound" for a muted or unplugged microphone.
     """
-    from .analyze.speech import detect_speech
+    from .analyze.frames import detect_speech
     from .analyze.voice import check_quality
 
     settings = settings or AnalysisSettings()

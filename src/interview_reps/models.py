@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 
 FillerKind = Literal["filled_pause", "discourse_marker"]
+WordKind = Literal["word", "filled_pause", "discourse_marker"]
 FillerSource = Literal["transcript", "acoustic"]
 PauseKind = Literal["sentence", "clause"]
 
@@ -46,14 +47,20 @@ class Span:
 
 @dataclass(frozen=True)
 class Word:
-    """One token of the transcript; ``filler`` marks filled pauses and discourse markers."""
+    """One token of the transcript. ``kind``: a plain ``word``, a ``filled_pause`` (um, uh) or part of a
+    ``discourse_marker`` used as a filler ("like", "you know")."""
 
     text: str
     start: float
     end: float
     probability: float = 1.0
-    filler: bool = False
+    kind: WordKind = "word"
     sentence_end: bool = False  # the token closes a sentence (., ?, !)
+
+    @property
+    def filler(self) -> bool:
+        """A filled pause or a discourse marker (schema 1's ``filler`` flag)."""
+        return self.kind != "word"
 
 
 @dataclass(frozen=True)
@@ -68,11 +75,18 @@ class Transcript:
 
 @dataclass(frozen=True)
 class Filler:
+    """A counted filler (or, in ``Result.filler_candidates``, one heard but not counted).
+
+    ``source``: the signal that found it (``transcript``: the decoder wrote it; ``acoustic``: only the
+    sound showed it). ``confidence``: the detector's probability that it is a filled pause (1.0 for
+    discourse markers, judged by context)."""
+
     text: str
     start: float
     end: float
     kind: FillerKind
     source: FillerSource
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -167,6 +181,148 @@ class Feedback:
 
 
 @dataclass(frozen=True)
+class PointCoverage:
+    """One of the question's points: covered or not, and the words that cover it, said at ``at_s``."""
+
+    text: str
+    covered: bool
+    at_s: float | None = None
+    evidence: str | None = None  # the spoken words around the cue that matched
+    cue: str | None = None  # the cue phrase from the question bank that matched
+
+
+@dataclass(frozen=True)
+class StructurePart:
+    """A part of the answer's structure (STAR's "Result", PREP's "Reason", ...) and where it starts."""
+
+    name: str
+    present: bool
+    at_s: float | None = None
+    evidence: str | None = None
+
+
+@dataclass(frozen=True)
+class Structure:
+    name: str | None  # "STAR", "CAR", "PREP", "Present-Past-Future", "direct"; None without a question
+    parts: tuple[StructurePart, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A phrase of the answer (a number, a name, a vague word) and when it was said."""
+
+    text: str
+    at_s: float
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """Sentences that say what was done, by who did it: "I" or "we" (a sentence with both counts as "I")."""
+
+    i: int = 0
+    we: int = 0
+    i_at_s: tuple[float, ...] = ()
+    we_at_s: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class JobTermUse:
+    term: str
+    covered: bool
+    at_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Content:
+    """What the answer said against what the question asks for (``analyze/content.py``)."""
+
+    points: tuple[PointCoverage, ...] = ()
+    structure: Structure = Structure(name=None)
+    specifics: tuple[Mention, ...] = ()
+    vague: tuple[Mention, ...] = ()
+    ownership: Ownership = Ownership()
+    job_terms: tuple[JobTermUse, ...] = ()
+    # What a coach would notice, as keys the question bank's follow-ups use: "no_result",
+    # "no_measurable_result", "no_specifics", "mostly_we", "vague", "missed_point:N" (N from 1).
+    findings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        r3 = _round3
+        return {
+            "points": [
+                {
+                    "text": p.text,
+                    "covered": p.covered,
+                    "at_s": r3(p.at_s),
+                    "evidence": p.evidence,
+                    "cue": p.cue,
+                }
+                for p in self.points
+            ],
+            "structure": {
+                "name": self.structure.name,
+                "parts": [
+                    {"name": s.name, "present": s.present, "at_s": r3(s.at_s), "evidence": s.evidence}
+                    for s in self.structure.parts
+                ],
+            },
+            "specifics": [{"text": m.text, "at_s": r3(m.at_s)} for m in self.specifics],
+            "vague": [{"text": m.text, "at_s": r3(m.at_s)} for m in self.vague],
+            "ownership": {
+                "i": self.ownership.i,
+                "we": self.ownership.we,
+                "i_at_s": [r3(t) for t in self.ownership.i_at_s],
+                "we_at_s": [r3(t) for t in self.ownership.we_at_s],
+            },
+            "job_terms": [{"term": j.term, "covered": j.covered, "at_s": r3(j.at_s)} for j in self.job_terms],
+            "findings": list(self.findings),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Content:
+        """The inverse of ``to_dict`` (times as rounded there)."""
+        structure = d.get("structure") or {}
+        own = d.get("ownership") or {}
+        return cls(
+            points=tuple(
+                PointCoverage(
+                    text=p["text"],
+                    covered=bool(p["covered"]),
+                    at_s=p.get("at_s"),
+                    evidence=p.get("evidence"),
+                    cue=p.get("cue"),
+                )
+                for p in d.get("points", [])
+            ),
+            structure=Structure(
+                name=structure.get("name"),
+                parts=tuple(
+                    StructurePart(
+                        name=s["name"],
+                        present=bool(s["present"]),
+                        at_s=s.get("at_s"),
+                        evidence=s.get("evidence"),
+                    )
+                    for s in structure.get("parts", [])
+                ),
+            ),
+            specifics=tuple(Mention(text=m["text"], at_s=m["at_s"]) for m in d.get("specifics", [])),
+            vague=tuple(Mention(text=m["text"], at_s=m["at_s"]) for m in d.get("vague", [])),
+            ownership=Ownership(
+                i=int(own.get("i", 0)),
+                we=int(own.get("we", 0)),
+                i_at_s=tuple(own.get("i_at_s", ())),
+                we_at_s=tuple(own.get("we_at_s", ())),
+            ),
+            job_terms=tuple(
+                JobTermUse(term=j["term"], covered=bool(j["covered"]), at_s=j.get("at_s"))
+                for j in d.get("job_terms", [])
+            ),
+            findings=tuple(d.get("findings", ())),
+        )
+
+
+@dataclass(frozen=True)
 class Result:
     """Everything one analysed recording yields; ``to_dict`` is the public schema 1."""
 
@@ -190,6 +346,7 @@ class Result:
     warnings: tuple[
         str, ...
     ] = ()  # about the input, e.g. a truncated file: analyzed, but the user should know
+    content: Content = Content()  # what the answer said (analyze/content.py)
 
     def to_dict(self) -> dict[str, Any]:
         r3 = _round3
@@ -206,11 +363,19 @@ class Result:
                     "filler": w.filler,
                     "probability": r3(w.probability),
                     "sentence_end": w.sentence_end,
+                    "kind": w.kind,
                 }
                 for w in self.words
             ],
             "fillers": [
-                {"text": f.text, "start": r3(f.start), "end": r3(f.end), "kind": f.kind, "source": f.source}
+                {
+                    "text": f.text,
+                    "start": r3(f.start),
+                    "end": r3(f.end),
+                    "kind": f.kind,
+                    "source": f.source,
+                    "confidence": r3(f.confidence),
+                }
                 for f in self.fillers
             ],
             "pauses": [
@@ -245,12 +410,20 @@ class Result:
                 "problems": list(self.quality.problems),
             },
             "filler_candidates": [
-                {"text": f.text, "start": r3(f.start), "end": r3(f.end), "kind": f.kind, "source": f.source}
+                {
+                    "text": f.text,
+                    "start": r3(f.start),
+                    "end": r3(f.end),
+                    "kind": f.kind,
+                    "source": f.source,
+                    "confidence": r3(f.confidence),
+                }
                 for f in self.filler_candidates
             ],
             "filler_trust": self.filler_trust,
             "settings": self.settings,
             "warnings": list(self.warnings),
+            "content": self.content.to_dict(),
         }
 
     @classmethod
@@ -460,7 +633,7 @@ def _result_from_dict(d: Mapping[str, Any]) -> Result:
                 start=w["start"],
                 end=w["end"],
                 probability=w.get("probability", 1.0),
-                filler=w["filler"],
+                kind=w.get("kind") or _old_word_kind(w, d["fillers"]),
                 sentence_end=w.get("sentence_end", False),
             )
             for w in d["words"]
@@ -483,11 +656,27 @@ def _result_from_dict(d: Mapping[str, Any]) -> Result:
         filler_trust=d.get("filler_trust", ""),
         settings=dict(d.get("settings", {})),
         warnings=tuple(d.get("warnings", ())),
+        content=Content.from_dict(d["content"]) if d.get("content") else Content(),
     )
 
 
 def _fillers(items: Any) -> tuple[Filler, ...]:
-    return tuple(Filler(f["text"], f["start"], f["end"], f["kind"], f["source"]) for f in items)
+    return tuple(
+        Filler(f["text"], f["start"], f["end"], f["kind"], f["source"], f.get("confidence", 1.0))
+        for f in items
+    )
+
+
+def _old_word_kind(w: Mapping[str, Any], fillers: Any) -> WordKind:
+    """A record written before words had a ``kind``: its ``filler`` flag, told apart by the record's
+    own discourse-marker fillers (a flagged word inside one is part of it)."""
+    if not w.get("filler"):
+        return "word"
+    inside = any(
+        f["kind"] == "discourse_marker" and f["start"] - 1e-3 <= w["start"] and w["end"] <= f["end"] + 1e-3
+        for f in fillers
+    )
+    return "discourse_marker" if inside else "filled_pause"
 
 
 def _phrases(items: Any) -> tuple[Phrase, ...]:

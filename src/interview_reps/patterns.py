@@ -223,6 +223,43 @@ def _observe(
             out["under_target", ""] = _Observation(
                 f"an answer under its {low:g} s minimum", f"{length:.0f} s", rank=7
             )
+
+    # 8. What the answer said (analyze/content.py): the result, "we", vague words, a point left out.
+    out.update(_observe_content(result))
+    return out
+
+
+def _observe_content(result: Result) -> dict[tuple[str, str], _Observation]:
+    c = result.content
+    out: dict[tuple[str, str], _Observation] = {}
+    found = set(c.findings)
+    narrative = c.structure.name in ("STAR", "CAR")
+    if narrative and "no_result" in found:
+        out["no_result", ""] = _Observation("the result missing from the story", "no result", rank=8)
+    elif narrative and "no_measurable_result" in found:
+        result_part = next((p for p in c.structure.parts if p.name == "Result" and p.present), None)
+        out["no_measurable_result", ""] = _Observation(
+            "a result without a number",
+            f'"{result_part.evidence}"' if result_part and result_part.evidence else "no number",
+            result_part.at_s if result_part else None,
+            rank=8,
+        )
+    if "mostly_we" in found:
+        own = c.ownership
+        out["mostly_we", ""] = _Observation(
+            'mostly "we" in what was done',
+            f"{own.we} of {own.i + own.we}",
+            own.we_at_s[0] if own.we_at_s else None,
+            rank=9,
+        )
+    if "vague" in found:
+        top = Counter(m.text for m in c.vague).most_common(1)[0][0]
+        out["vague", ""] = _Observation(
+            "vague words", f'{len(c.vague)}, "{top}" most', c.vague[0].at_s, rank=9
+        )
+    for point in c.points:
+        if not point.covered and not (narrative and "no_result" in found and "result" in point.text.lower()):
+            out["point_missed", point.text] = _Observation(f'"{point.text}" left out', "not said", rank=10)
     return out
 
 

@@ -31,45 +31,54 @@ def analyze_audio(
     model: str = DEFAULT_MODEL,
     settings: AnalysisSettings | None = None,
     question: Question | None = None,
+    job_terms: Sequence[str] = (),
     progress: Progress | None = None,
 ) -> Result:
     """Measure one decoded recording. Raises AudioError when there is no speech in it.
 
-    ``question``: the question the recording answers; its target length adds advice when the answer
-    falls outside it. ``progress`` is told what is being done, in a few words.
+    ``question``: the question the recording answers: what the answer said is judged against its
+    points and structure, and its target length adds advice when the answer falls outside it.
+    ``job_terms``: terms of a job description (``job_terms_from_file``) the answer is checked for.
+    ``progress`` is told what is being done, in a few words.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     from .analyze import analyze_recording
-    from .analyze.speech import detect_speech
-    from .analyze.voice import estimate_f0
-    from .transcribe import transcribe
+    from .analyze.frames import speech_frames, voice_frames, with_voice
+    from .transcribe import load_model, transcribe
 
     settings = settings or AnalysisSettings()
+    transcribe_settings = TranscribeSettings(model=model)
     if progress is not None:
         progress(f"transcribing and measuring {Path(audio.path).name} ({audio.duration_s:.0f} s of audio)")
-    # Pitch needs only the audio, and librosa's imports cost ~1.7 s per process: start it first and
-    # let it run while speech is found and the model transcribes (both release the GIL).
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        f0_future = pool.submit(estimate_f0, audio, settings=settings)
-        speech = detect_speech(audio, settings=settings)
+    # The model loads (~1 s) while speech is found, and the voice features (they need only the audio)
+    # run while the model transcribes: all three release the GIL.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        model_future = pool.submit(load_model, model, compute_type=transcribe_settings.compute_type)
+        voice_future = pool.submit(voice_frames, audio.samples, settings=settings)
+        speech = speech_frames(audio, settings=settings)
         if not speech.has_speech:
-            f0_future.cancel()
+            voice_future.cancel()
             raise AudioError(f"{audio.path}: no speech detected")
+        model_future.result()  # a ModelError surfaces here
         transcript = transcribe(
             audio,
             speech.sound_regions(),
             speech_regions=speech.regions(min_gap_s=0.3),
-            settings=TranscribeSettings(model=model),
+            settings=transcribe_settings,
         )
-        f0_hz = f0_future.result()
-    result = analyze_recording(audio, transcript, speech, settings=settings, f0_hz=f0_hz)
-    if not [w for w in result.words if not w.filler]:
+        frames = with_voice(speech, voice_future.result(), settings=settings)
+    result = analyze_recording(
+        audio, transcript, frames, settings=settings, question=question, job_terms=job_terms
+    )
+    if not [w for w in result.words if w.kind == "word"]:
         raise AudioError(f"{audio.path}: no speech detected")
     if question is not None:
         from .analyze.advice import with_length_advice
+        from .analyze.content import points_to_cover
 
-        result = with_length_advice(result, target_s=question.target_s, points=question.points)
+        missing = points_to_cover(result.content, question) if result.content.points else question.points
+        result = with_length_advice(result, target_s=question.target_s, points=missing)
     return replace(result, warnings=(audio.warning,)) if audio.warning else result
 
 
@@ -79,6 +88,7 @@ def analyze_file(
     model: str = DEFAULT_MODEL,
     settings: AnalysisSettings | None = None,
     question: Question | None = None,
+    job_terms: Sequence[str] = (),
     progress: Progress | None = None,
 ) -> Result:
     """Analyze one recording (wav, flac, mp3, m4a, ogg, webm). Raises a RepsError naming the file.
@@ -88,7 +98,9 @@ def analyze_file(
     from .audio import load_audio
 
     audio = load_audio(path, settings=settings)
-    return analyze_audio(audio, model=model, settings=settings, question=question, progress=progress)
+    return analyze_audio(
+        audio, model=model, settings=settings, question=question, job_terms=job_terms, progress=progress
+    )
 
 
 def analyze_files(
@@ -98,6 +110,7 @@ def analyze_files(
     model: str = DEFAULT_MODEL,
     settings: AnalysisSettings | None = None,
     question: Question | None = None,
+    job_terms: Sequence[str] = (),
 ) -> list[Result | RepsError]:
     """Analyze each recording, ``jobs`` at a time in separate processes; one entry per path, in order.
 
@@ -106,7 +119,11 @@ def analyze_files(
     the same for any ``jobs``. A model that cannot be loaded is not about one file: its ModelError is
     raised and ends the batch.
     """
-    return list(iter_analyze_files(paths, jobs=jobs, model=model, settings=settings, question=question))
+    return list(
+        iter_analyze_files(
+            paths, jobs=jobs, model=model, settings=settings, question=question, job_terms=job_terms
+        )
+    )
 
 
 def iter_analyze_files(
@@ -116,6 +133,7 @@ def iter_analyze_files(
     model: str = DEFAULT_MODEL,
     settings: AnalysisSettings | None = None,
     question: Question | None = None,
+    job_terms: Sequence[str] = (),
     clips_dirs: Sequence[Path | None] | None = None,
     progress: Progress | None = None,
 ) -> Generator[Result | RepsError, None, None]:
@@ -126,7 +144,7 @@ def iter_analyze_files(
     """
     files = [Path(p) for p in paths]
     calls = [
-        (path, model, settings, question, clips_dirs[i] if clips_dirs else None)
+        (path, model, settings, question, tuple(job_terms), clips_dirs[i] if clips_dirs else None)
         for i, path in enumerate(files)
     ]
     if jobs <= 1 or len(files) <= 1:
@@ -169,6 +187,7 @@ def _analyze_job(
     model: str,
     settings: AnalysisSettings | None,
     question: Question | None,
+    job_terms: tuple[str, ...],
     clips_dir: Path | None,
     *,
     progress: Progress | None = None,
@@ -178,7 +197,9 @@ def _analyze_job(
 
     try:
         audio = load_audio(path, settings=settings)
-        result = analyze_audio(audio, model=model, settings=settings, question=question, progress=progress)
+        result = analyze_audio(
+            audio, model=model, settings=settings, question=question, job_terms=job_terms, progress=progress
+        )
         if clips_dir is not None:
             from .clips import write_clips
 
@@ -261,6 +282,7 @@ def process_files(
     *,
     library: Library | None,
     question: Question | None = None,
+    job_terms: Sequence[str] = (),
     created_at: Sequence[datetime | None] | None = None,
     jobs: int = 1,
     model: str = DEFAULT_MODEL,
@@ -278,6 +300,7 @@ def process_files(
         model=model,
         settings=settings,
         question=question,
+        job_terms=job_terms,
         clips_dirs=clips_dirs,
         progress=progress,
     )

@@ -51,6 +51,8 @@ class PracticeOptions:
     sample_rate_hz: int | None = None  # None: 16 kHz if the device allows, else its default rate
     reflect: bool = True
     model: str = DEFAULT_MODEL
+    # Terms of a job description (``--job``): questions that fit them come first, answers are checked for them.
+    job_terms: tuple[str, ...] = ()
 
 
 class PracticeCallbacks:
@@ -121,11 +123,18 @@ def run_practice(options: PracticeOptions, ui: PracticeCallbacks, *, library: Li
 
     library = library or Library()
     ui.leftovers(repair_recordings(library.home))
+    bank = load_questions()
+    prefer: tuple[str, ...] = ()
+    if options.job_terms and options.question_id is None:
+        from .analyze.content import questions_for_job
+
+        prefer = tuple(q.id for q, shared in questions_for_job(bank, options.job_terms) if shared)
     question = pick_question(
-        load_questions(),
+        bank,
         question_id=options.question_id,
         category=options.category,
         practised=library.last_practised() if options.question_id is None else None,
+        prefer=prefer,
     )
     capture = capture_options(
         options.device,
@@ -137,7 +146,13 @@ def run_practice(options: PracticeOptions, ui: PracticeCallbacks, *, library: Li
     if options.prep_s > 0:
         ui.prepare(options.prep_s)
     answer = answer_question(
-        question, capture, ui, library=library, model=options.model, reflect=options.reflect
+        question,
+        capture,
+        ui,
+        library=library,
+        model=options.model,
+        reflect=options.reflect,
+        job_terms=options.job_terms,
     )
     return 130 if answer.interrupted else 0
 
@@ -150,6 +165,7 @@ def answer_question(
     library: Library,
     model: str = DEFAULT_MODEL,
     reflect: bool = True,
+    job_terms: Sequence[str] = (),
 ) -> Answer:
     """Record one answer into ``REPS_HOME/recordings/``, analyze it, save it as a rep, report, reflect.
 
@@ -166,7 +182,7 @@ def answer_question(
         raise AudioError(short)
     if interrupted:
         ui.note(f"Stopped by Ctrl-C; analyzing what was said. The recording is at {recording.path}")
-    report = save_answer(recording, question, ui, library=library, model=model)
+    report = save_answer(recording, question, ui, library=library, model=model, job_terms=job_terms)
     ui.report(report, question)
     if report.rep is not None and reflect and not interrupted:
         answers = ui.reflect(REFLECTION_QUESTIONS)
@@ -216,11 +232,13 @@ def save_answer(
     model: str = DEFAULT_MODEL,
     created_at: datetime | None = None,
     session: SessionTag | None = None,
+    job_terms: Sequence[str] = (),
 ) -> RepReport:
     """Analyze the recording and save it as a rep (a 16 kHz mono copy when it was recorded otherwise).
 
-    ``created_at`` and ``session`` are saved with the rep (``Library.save``). On
-    success the recording leaves recordings/; on any failure it stays, and the error says where.
+    ``job_terms``: a job description's terms the answer is checked for (``--job``). ``created_at`` and
+    ``session`` are saved with the rep (``Library.save``). On success the recording leaves
+    recordings/; on any failure it stays, and the error says where.
     """
     from .audio import load_audio, write_wav
     from .pipeline import analyze_audio, save_and_report
@@ -232,7 +250,9 @@ def save_answer(
     copy = original
     try:
         audio = load_audio(original)
-        result = analyze_audio(audio, model=model, question=question, progress=ui.progress)
+        result = analyze_audio(
+            audio, model=model, question=question, job_terms=job_terms, progress=ui.progress
+        )
         if (recording.sample_rate_hz, recording.channels) != (SAMPLE_RATE_HZ, 1):
             copy = write_wav(audio, original.with_name(f"{original.stem}.16k.wav"))
         report = save_and_report(

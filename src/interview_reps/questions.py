@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .cues import CueError, check_cue
 from .errors import QuestionError
 from .settings import reps_home
 
@@ -20,8 +21,10 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
     from datetime import datetime
+
+    from .models import Content
 
     if sys.version_info >= (3, 11):
         from importlib.resources.abc import Traversable
@@ -31,8 +34,33 @@ if TYPE_CHECKING:
 # Lower-case words joined by single hyphens: ids and categories are typed on the command line.
 _KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _REQUIRED = ("id", "text", "category", "target_seconds")
-_OPTIONAL = {"structure": "direct", "points": ()}
+_OPTIONAL = {"structure": "direct", "points": (), "follow_ups": ()}
 _FIELDS = (*_REQUIRED, *_OPTIONAL)
+_POINT_FIELDS = ("text", "cues")
+_FOLLOW_UP_FIELDS = ("text", "when", "point")
+# When a follow-up fits, keyed to what the content analysis found (``Content.findings``).
+FOLLOW_UP_WHEN = {
+    "always": "after any answer",
+    "no_result": "the answer never said how it ended",
+    "no_measurable_result": "the answer gave no number for what changed",
+    "no_specifics": "no number, name or other specific in the answer",
+    "mostly_we": "most sentences that say what was done say 'we'",
+    "vague": "vague words ('stuff', 'things', 'a lot of') three times or more",
+    "missed_point": "a point of the question was not covered (``point = N`` for one of them)",
+}
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What an interviewer asks next, and when it fits (a key of ``FOLLOW_UP_WHEN``)."""
+
+    text: str
+    when: str = "always"
+    point: int | None = None  # with when = "missed_point": the point (1-based) whose absence it asks about
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "when": self.when, "point": self.point}
+
 
 # What the structure names in the bank stand for (prompts/*.toml).
 STRUCTURES = {
@@ -55,6 +83,13 @@ class Question:
     structure: str
     points: tuple[str, ...]
     source: str  # the TOML file the question came from
+    # Per point, the cue phrases that show an answer covers it (cues.py); () where the bank has none.
+    cues: tuple[tuple[str, ...], ...] = ()
+    follow_ups: tuple[FollowUp, ...] = ()
+
+    def cues_for(self, n: int) -> tuple[str, ...]:
+        """The cues of point ``n`` (0-based); () when it has none."""
+        return self.cues[n] if n < len(self.cues) else ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -65,7 +100,29 @@ class Question:
             "structure": self.structure,
             "points": list(self.points),
             "source": self.source,
+            "cues": [list(self.cues_for(n)) for n in range(len(self.points))],
+            "follow_ups": [f.to_dict() for f in self.follow_ups],
         }
+
+
+def pick_follow_up(question: Question, content: Content) -> FollowUp | None:
+    """The follow-up an interviewer would ask after this answer, or None.
+
+    The first of the question's follow-ups, in bank order, whose ``when`` the content analysis found
+    (``content.findings``); a follow-up with ``when = "always"`` only if no keyed one fits.
+    """
+    found = set(content.findings)
+    for follow_up in question.follow_ups:
+        if follow_up.when == "always":
+            continue
+        if follow_up.when == "missed_point":
+            if (follow_up.point is None and any(f.startswith("missed_point:") for f in found)) or (
+                f"missed_point:{follow_up.point}" in found
+            ):
+                return follow_up
+        elif follow_up.when in found:
+            return follow_up
+    return next((f for f in question.follow_ups if f.when == "always"), None)
 
 
 def user_questions_dir() -> Path:
@@ -175,11 +232,14 @@ def pick_question(
     category: str | None = None,
     practised: Mapping[str, datetime] | None = None,
     rng: random.Random | None = None,
+    prefer: Sequence[str] = (),
 ) -> Question:
     """The question for this rep: ``question_id`` if given, else one from ``category`` (or the whole
     bank) not practised yet, chosen at random, else the one practised longest ago.
 
-    ``practised``: question id -> time of its latest rep (``Library.last_practised``).
+    ``practised``: question id -> time of its latest rep (``Library.last_practised``). ``prefer``:
+    question ids to choose from first (those that fit a job description, ``--job``), when any of
+    them is in the pool.
     """
     if question_id is not None:
         found = [q for q in bank if q.id == question_id]
@@ -187,6 +247,8 @@ def pick_question(
     pool = filter_questions(bank, category=category) if category else list(bank)
     if not pool:
         raise QuestionError("the question bank is empty; add questions to REPS_HOME/questions/*.toml")
+    wanted = set(prefer)
+    pool = [q for q in pool if q.id in wanted] or pool
     practised = practised or {}
     fresh = [q for q in pool if q.id not in practised]
     if fresh:
@@ -275,9 +337,8 @@ def _parse(entry: dict[str, Any], source: str, n: int) -> Question:
     if not 0 < lo <= hi:
         raise fail(f"'target_seconds' must satisfy 0 < min <= max, not [{target[0]}, {target[1]}]")
 
-    points = entry.get("points", [])
-    if not isinstance(points, list) or not all(isinstance(p, str) and p.strip() for p in points):
-        raise fail(f"'points' must be a list of non-empty strings, not {_describe(points)}")
+    points, cues = _parse_points(entry.get("points", []), fail)
+    follow_ups = _parse_follow_ups(entry.get("follow_ups", []), len(points), fail)
 
     return Question(
         id=entry["id"],
@@ -285,9 +346,78 @@ def _parse(entry: dict[str, Any], source: str, n: int) -> Question:
         category=entry["category"],
         target_s=(lo, hi),
         structure=entry.get("structure", _OPTIONAL["structure"]).strip(),
-        points=tuple(p.strip() for p in points),
+        points=points,
         source=source,
+        cues=cues,
+        follow_ups=follow_ups,
     )
+
+
+def _parse_points(
+    points: Any, fail: Callable[[str], QuestionError]
+) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """``points``: a list of strings, or of tables ``{text, cues}`` ([[question.points]] blocks)."""
+    if not isinstance(points, list):
+        raise fail(
+            f"'points' must be a list of non-empty strings or [[question.points]] tables, not {_describe(points)}"
+        )
+    texts: list[str] = []
+    cues: list[tuple[str, ...]] = []
+    for n, point in enumerate(points, start=1):
+        text: Any
+        point_cues: Any
+        if isinstance(point, str):
+            text, point_cues = point, []
+        elif isinstance(point, dict):
+            for key in point:
+                if key not in _POINT_FIELDS:
+                    raise fail(f"point {n}: unknown field '{key}'; a point has: {', '.join(_POINT_FIELDS)}")
+            text, point_cues = point.get("text"), point.get("cues", [])
+            if not isinstance(point_cues, list) or not all(isinstance(c, str) for c in point_cues):
+                raise fail(f"point {n}: 'cues' must be a list of strings, not {_describe(point_cues)}")
+        else:
+            raise fail(f"'points' must be a list of non-empty strings, not {_describe(points)}")
+        if not isinstance(text, str) or not text.strip():
+            raise fail(f"point {n}: 'text' must be a non-empty string, not {_describe(text)}")
+        for cue in point_cues:
+            try:
+                check_cue(cue)
+            except CueError as exc:
+                raise fail(f"point {n}: cue {exc}") from None
+        texts.append(text.strip())
+        cues.append(tuple(c.strip() for c in point_cues))
+    return tuple(texts), tuple(cues) if any(cues) else ()
+
+
+def _parse_follow_ups(
+    entries: Any, n_points: int, fail: Callable[[str], QuestionError]
+) -> tuple[FollowUp, ...]:
+    """``follow_ups``: [[question.follow_ups]] tables ``{text, when, point}``."""
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise fail(f"'follow_ups' must be [[question.follow_ups]] tables, not {_describe(entries)}")
+    out: list[FollowUp] = []
+    for n, entry in enumerate(entries, start=1):
+        for key in entry:
+            if key not in _FOLLOW_UP_FIELDS:
+                raise fail(
+                    f"follow-up {n}: unknown field '{key}'; a follow-up has: {', '.join(_FOLLOW_UP_FIELDS)}"
+                )
+        text, when, point = entry.get("text"), entry.get("when", "always"), entry.get("point")
+        if not isinstance(text, str) or not text.strip():
+            raise fail(f"follow-up {n}: 'text' must be a non-empty string, not {_describe(text)}")
+        if when not in FOLLOW_UP_WHEN:
+            raise fail(
+                f"follow-up {n}: 'when' must be one of {', '.join(FOLLOW_UP_WHEN)}, not {_describe(when)}"
+            )
+        if point is not None:
+            if when != "missed_point":
+                raise fail(f"follow-up {n}: 'point' goes only with when = \"missed_point\"")
+            if not isinstance(point, int) or isinstance(point, bool) or not 1 <= point <= n_points:
+                raise fail(
+                    f"follow-up {n}: 'point' must be a point number from 1 to {n_points}, not {_describe(point)}"
+                )
+        out.append(FollowUp(text=text.strip(), when=when, point=point))
+    return tuple(out)
 
 
 def _describe(value: Any) -> str:

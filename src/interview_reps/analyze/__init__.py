@@ -5,61 +5,76 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, replace
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from ..models import Audio, Metrics, Result, Span, Transcript
-from ..settings import AnalysisSettings, TargetBands
+from ..models import Audio, Metrics, Result, Span, Transcript, Word
+from ..settings import AnalysisSettings, ContentSettings, TargetBands
 from .advice import advise, filler_trust
-from .fillers import (
-    acoustic_filled_pauses,
-    find_discourse_markers,
-    hesitation_run_bursts,
-    merge_fillers,
-    transcript_fillers,
-)
+from .content import analyze_content, content_advice
+from .detector import Candidate, DetectorWeights, decide, find_candidates, split_tokens
+from .fillers import find_discourse_markers, marker_fillers
+from .frames import FrameFeatures
 from .language import find_hedges, find_repeats, tokens_of
 from .pace import pace_windows, syllables, words_per_minute
 from .pauses import find_pauses, time_to_first_word
-from .speech import SpeechActivity
-from .voice import check_quality, estimate_f0, measure_voice, pitch_track
+from .voice import check_quality, measure_voice
 from .words import clean_words
+
+if TYPE_CHECKING:
+    from ..questions import Question
+
+
+def detector_candidates(
+    transcript: Transcript, frames: FrameFeatures
+) -> tuple[tuple[Word, ...], list[Candidate]]:
+    """The cleaned content words and the filled-pause detector's candidates, with their evidence."""
+    filler_tokens, _ = split_tokens(transcript.words)
+    content = clean_words(transcript.words, frames)
+    return content, find_candidates(filler_tokens, content, frames)
 
 
 def analyze_recording(
     audio: Audio,
     transcript: Transcript,
-    speech: SpeechActivity,
+    frames: FrameFeatures,
     *,
     settings: AnalysisSettings | None = None,
     bands: TargetBands | None = None,
-    f0_hz: np.ndarray | None = None,
+    weights: DetectorWeights | None = None,
+    question: Question | None = None,
+    job_terms: Sequence[str] = (),
+    content_settings: ContentSettings | None = None,
 ) -> Result:
-    """All measurements of one recording. ``speech`` is the activity the transcript was bounded by;
-    ``f0_hz`` the raw pitch from ``voice.estimate_f0``, if it was computed already."""
+    """All measurements of one recording from its transcript and its frame features (computed once,
+    ``frames.frame_features``). ``weights``: the filler detector's (default: the shipped ones).
+
+    ``question``: what the recording answers, for what the answer said against its points and
+    structure (``content.analyze_content``); ``job_terms``: a job description's terms to look for."""
     settings = settings or AnalysisSettings()
     bands = bands or TargetBands()
-    words = clean_words(transcript.words, speech)
+    content_words, candidates = detector_candidates(transcript, frames)
+    filled, maybe, kept_tokens = decide(candidates, weights, model=transcript.model_name)
+    words = tuple(
+        sorted(
+            list(content_words) + [replace(t, kind="filled_pause") for t in kept_tokens],
+            key=lambda w: (w.start, w.end),
+        )
+    )
     markers = find_discourse_markers(words, min_pause_s=settings.min_pause_s)
     marker_idx = {k for i, j in markers for k in range(i, j)}
-    filled_idx = {k for k, w in enumerate(words) if w.filler}
-    words = tuple(replace(w, filler=True) if k in marker_idx else w for k, w in enumerate(words))
-
-    if f0_hz is None:
-        f0_hz = estimate_f0(audio, settings=settings)
-    pitch = pitch_track(f0_hz, speech, settings=settings, samples=audio.samples)
-    confirmed, unconfirmed = acoustic_filled_pauses(words, speech, pitch, settings=settings)
-    fillers, acoustic, candidates = merge_fillers(transcript_fillers(words, markers), confirmed, unconfirmed)
-    # Bursts are already reconciled with the tokens of their run: added as they are.
-    bursts = hesitation_run_bursts(words, pitch, settings=settings)
-    fillers, acoustic = sorted(fillers + bursts, key=lambda f: f.start), acoustic + bursts
-    # A filled pause the acoustic detector found is sound: it splits the silence around it.
-    pauses = find_pauses(words, speech, settings=settings, sounding=[Span(f.start, f.end) for f in acoustic])
+    filled_idx = {k for k, w in enumerate(words) if w.kind == "filled_pause"}
+    words = tuple(replace(w, kind="discourse_marker") if k in marker_idx else w for k, w in enumerate(words))
+    fillers = sorted(filled + marker_fillers(words, markers), key=lambda f: f.start)
+    acoustic = [f for f in filled if f.source == "acoustic"]
+    # A filled pause is sound: it splits the silence around it, and is never a pause itself.
+    pauses = find_pauses(words, frames, settings=settings, sounding=[Span(f.start, f.end) for f in filled])
 
     counted = [w for k, w in enumerate(words) if k not in filled_idx]
-    t_first = time_to_first_word(words, speech, voiced=pitch.voiced) if words else 0.0
-    t_last = words[-1].end if words else 0.0
+    # The answer runs from its first sound to its last, fillers included ("Um, so..." starts at the um).
+    t_first = time_to_first_word(words, frames, fillers=filled) if words or filled else 0.0
+    t_last = max([w.end for w in words[-1:]] + [f.end for f in filled], default=0.0)
     span_s = max(t_last - t_first, 0.0)
     pause_total = sum(p.duration_s for p in pauses)
     filled_total = sum(f.end - f.start for f in fillers if f.kind == "filled_pause")
@@ -68,8 +83,8 @@ def analyze_recording(
     tokens = tokens_of(words)
     hedges = find_hedges(tokens, words, skip=marker_idx | filled_idx)
     repeats = find_repeats(tokens, words, skip=marker_idx | filled_idx)
-    voice = measure_voice(pitch, speech, settings=settings)
-    quality = check_quality(audio, speech, settings=settings)
+    voice = measure_voice(frames, settings=settings)
+    quality = check_quality(audio, frames, settings=settings)
     n_filled = sum(1 for f in fillers if f.kind == "filled_pause")
     n_markers = sum(1 for f in fillers if f.kind == "discourse_marker")
     minutes = span_s / 60.0
@@ -121,11 +136,14 @@ def analyze_recording(
         pace_windows=tuple(windows),
         voice=voice,
         quality=quality,
-        filler_candidates=tuple(candidates),
-        filler_trust=filler_trust(fillers, acoustic, candidates),
+        filler_candidates=tuple(maybe),
+        filler_trust=filler_trust(fillers, acoustic, maybe, quality=quality, wpm=metrics.wpm),
         settings={"transcribe": transcript.settings, "analysis": asdict(settings), "targets": asdict(bands)},
     )
-    return replace(result, feedback=tuple(advise(result, settings=settings, bands=bands)))
+    content = analyze_content(words, question, job_terms=job_terms, settings=content_settings)
+    result = replace(result, content=content)
+    extra = content_advice(content, question, answer_end_s=t_last)
+    return replace(result, feedback=tuple(advise(result, settings=settings, bands=bands, extra=extra)))
 
 
-__all__ = ["analyze_recording"]
+__all__ = ["analyze_recording", "detector_candidates"]

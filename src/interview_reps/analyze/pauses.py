@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import numpy as np
-
-from ..models import Pause, PauseKind, Span, Word
+from ..models import Filler, Pause, PauseKind, Span, Word
 from ..settings import AnalysisSettings
-from .speech import SpeechActivity, runs
+from .frames import FrameFeatures, runs
 
 
 def find_pauses(
     words: tuple[Word, ...],
-    speech: SpeechActivity,
+    speech: FrameFeatures,
     *,
     settings: AnalysisSettings,
     sounding: list[Span] | tuple[Span, ...] = (),
@@ -21,7 +19,15 @@ def find_pauses(
     Edges come from the audio (word timestamps run into silences, measurement.md §2). A pause after a
     word that ends a sentence is a "sentence" pause; any other is a "clause" pause (a hesitation).
     Silences inside a word's clipped span are kept only when they are long (stop closures are ~0.1 s).
+    ``sounding``: filled pauses (heard, if not written): sound, and the answer's edges when outside
+    the words (a pause after an opening "um" is a pause).
     """
+    extra = [
+        Word("uh", s.start, s.end, kind="filled_pause")
+        for s in sounding
+        if not any(w.start < s.end and s.start < w.end for w in words)
+    ]
+    words = tuple(sorted((*words, *extra), key=lambda w: (w.start, w.end)))
     if not words:
         return []
     first, last = words[0].start, words[-1].end
@@ -54,8 +60,11 @@ def find_pauses(
     return pauses
 
 
-def time_to_first_word(words: tuple[Word, ...], speech: SpeechActivity, *, voiced: np.ndarray) -> float:
-    """Seconds from the start of the recording to the first sound of the first word.
+def time_to_first_word(
+    words: tuple[Word, ...], speech: FrameFeatures, *, fillers: list[Filler] | tuple[Filler, ...] = ()
+) -> float:
+    """Seconds from the start of the recording to the first sound of the answer: its first word, or
+    a filled pause before it ("Um, so..." starts at the "um").
 
     The first word after a silence can be stamped seconds early (faster-whisper #125), so its start
     moves to the first frame of speech from there on: Silero's own onset (not widened: a breath or
@@ -63,8 +72,15 @@ def time_to_first_word(words: tuple[Word, ...], speech: SpeechActivity, *, voice
     speech, the first voiced frame. The search runs to the end of the second word, since an opening
     "uh" is often stamped before its sound; only if it finds nothing does a loud frame count.
     """
+    lead = min((f.start for f in fillers), default=None)
     if not words:
-        return 0.0
+        return round(lead, 3) if lead is not None else 0.0
+    first = _first_word_onset(words, speech)
+    return round(min(first, lead), 3) if lead is not None else first
+
+
+def _first_word_onset(words: tuple[Word, ...], speech: FrameFeatures) -> float:
+    voiced = speech.voiced
     w = words[0]
     a = speech.frame(w.start)
     end = words[1].end if len(words) > 1 else w.end

@@ -1,4 +1,9 @@
-"""Where speech is: Silero VAD (bundled with faster-whisper) confirmed by frame energy, on 10 ms frames."""
+"""Where speech is: Silero VAD (bundled with faster-whisper) confirmed by frame energy, on 10 ms frames.
+
+The inputs (frame level, Silero's probability) come from ``frames.py``; this module turns them into
+the speech masks and the two levels everything else is relative to, in a way that does not depend on
+how much silence or room noise surrounds the speech (issue 9).
+"""
 
 from __future__ import annotations
 
@@ -6,67 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..models import Audio, Span
 from ..settings import AnalysisSettings
 
-HOP_S = 0.01  # 10 ms analysis hop
-FRAME_S = 0.025  # 25 ms analysis window
-
-
-@dataclass(frozen=True, eq=False)
-class SpeechActivity:
-    """Frame-level speech mask and loudness; frame ``i`` covers ``[i*hop_s, (i+1)*hop_s)``."""
-
-    is_speech: np.ndarray  # bool, shape (n_frames,): Silero VAD and loud enough
-    is_loud: np.ndarray  # bool, shape (n_frames,): loud enough (energy only; includes hums Silero misses)
-    is_onset_exact: np.ndarray  # bool, shape (n_frames,): Silero speech and loud, onsets not widened
-    level_db: np.ndarray  # float, dBFS per frame, shape (n_frames,)
-    noise_floor_dbfs: float
-    speech_level_dbfs: float
-    hop_s: float = HOP_S
-
-    def frame(self, t_s: float) -> int:
-        return int(np.clip(round(t_s / self.hop_s), 0, len(self.is_speech)))
-
-    def vad_fraction(self, start_s: float, end_s: float) -> float:
-        """Share of frames in the span that Silero itself calls speech (onsets not widened)."""
-        a, b = self.frame(start_s), self.frame(end_s)
-        return float(self.is_onset_exact[a:b].mean()) if b > a else 0.0
-
-    def speech_fraction(self, start_s: float, end_s: float) -> float:
-        a, b = self.frame(start_s), self.frame(end_s)
-        return float(self.is_speech[a:b].mean()) if b > a else 0.0
-
-    def regions(self, *, min_gap_s: float = 0.0) -> list[Span]:
-        """Speech stretches, merging those separated by gaps shorter than ``min_gap_s``."""
-        return [Span(s, e) for s, e in runs(self.is_speech, True, hop_s=self.hop_s, merge_gap_s=min_gap_s)]
-
-    def silences(self, *, min_s: float) -> list[Span]:
-        return [Span(s, e) for s, e in runs(self.is_speech, False, hop_s=self.hop_s) if e - s >= min_s - 1e-9]
-
-    def sound_regions(
-        self, *, min_gap_s: float = 0.3, min_s: float = 0.05, lead_s: float = 1.5, tail_s: float = 0.5
-    ) -> list[Span]:
-        """Loud stretches (speech, hums) for the transcriber to decode.
-
-        Bounded to ``lead_s`` before the first and ``tail_s`` after the last stretch Silero hears as
-        speech: a hum may open an answer, but noise after the last word only feeds hallucinations.
-        """
-        vad = runs(self.is_speech, True, hop_s=self.hop_s)
-        if not vad:
-            return []
-        lo, hi = vad[0][0] - lead_s, vad[-1][1] + tail_s
-        spans = runs(self.is_loud, True, hop_s=self.hop_s, merge_gap_s=min_gap_s)
-        return [Span(max(s, lo), min(e, hi)) for s, e in spans if e - s >= min_s and e > lo and s < hi]
-
-    def last_speech_s(self) -> float | None:
-        """End of the last frame Silero and energy call speech; None if there is none."""
-        idx = np.flatnonzero(self.is_speech)
-        return None if idx.size == 0 else float((idx[-1] + 1) * self.hop_s)
-
-    @property
-    def has_speech(self) -> bool:
-        return bool(self.is_speech.any())
+HOP_S = 0.01  # 10 ms analysis hop: every frame measure (frames.py) uses it
 
 
 def frame_runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -92,70 +39,126 @@ def runs(
     return spans
 
 
-def frame_level_db(samples: np.ndarray, *, frame: int, hop: int) -> np.ndarray:
-    """RMS level (dBFS) of centred frames every ``hop`` samples, as ``librosa.feature.rms(center=True)``.
+def hysteresis(
+    prob: np.ndarray, *, threshold: float, min_speech_s: float, min_silence_s: float, pad_s: float
+) -> list[tuple[int, int]]:
+    """Speech segments (frame ranges) as Silero's ``get_speech_timestamps`` forms them: speech starts
+    where the probability reaches ``threshold`` and ends once it stays under ``threshold - 0.15`` for
+    ``min_silence_s``; segments under ``min_speech_s`` are dropped; each is padded by ``pad_s``."""
+    neg = max(threshold - 0.15, 0.01)
+    n = len(prob)
+    above = frame_runs(prob >= threshold)
+    if not above:
+        return []
+    min_sil = int(round(min_silence_s / HOP_S))
+    segments: list[tuple[int, int]] = []
+    start = above[0][0]
+    for k, (_, end) in enumerate(above):
+        nxt = above[k + 1][0] if k + 1 < len(above) else n
+        quiet = np.flatnonzero(prob[end:nxt] < neg)
+        if quiet.size == 0:
+            if nxt >= n:
+                segments.append((start, n))
+            continue
+        first_quiet = end + int(quiet[0])
+        if nxt >= n or nxt - first_quiet >= min_sil:
+            segments.append((start, first_quiet))
+            start = nxt
+    pad = int(round(pad_s / HOP_S))
+    min_len = int(round(min_speech_s / HOP_S))
+    return [(max(0, s - pad), min(n, e + pad)) for s, e in segments if e - s >= min_len]
 
-    Computed from a running sum of squares: librosa's first call costs ~1.6 s of imports and
-    compilation per process, more than the rest of the speech detection (measurement.md §4).
-    """
-    x = np.pad(samples.astype(np.float64), frame // 2)
-    csum = np.concatenate(([0.0], np.cumsum(x * x)))
-    starts = np.arange(0, len(x) - frame + 1, hop)
-    power = (csum[starts + frame] - csum[starts]) / frame
-    return 10.0 * np.log10(np.maximum(power, 1e-20))
+
+# Noise is judged on the non-speech frames this close to speech: the room under the answer, not
+# whatever was recorded before or after it (a long lead-in of silence must not move the threshold).
+NOISE_NEAR_SPEECH_S = 1.0
+# Levels are measured on Silero's speech only when it found at least this much (0.2 s).
+MIN_SPEECH_FRAMES = 20
 
 
-def detect_speech(audio: Audio, *, settings: AnalysisSettings) -> SpeechActivity:
+@dataclass(frozen=True, eq=False)
+class SpeechMasks:
+    is_loud: np.ndarray
+    is_speech: np.ndarray
+    is_onset_exact: np.ndarray
+    noise_floor_dbfs: float
+    speech_level_dbfs: float
+
+
+def speech_masks(level_db: np.ndarray, vad_prob: np.ndarray, *, settings: AnalysisSettings) -> SpeechMasks:
     """Speech where Silero VAD hears speech and the frame is louder than the noise floor.
 
     Silero alone bridges short silences filled with breath or room noise, and its onsets lag soft
     sounds such as /h/ by up to 0.25 s; energy alone fails on noisy recordings (the eval clips have
     a noise floor 15-20 dB under the speech). So Silero says where speech is, widened at its onsets by
-    ``vad_onset_slack_s``, and energy places the edges. Thresholds in ``AnalysisSettings``.
-    """
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    ``vad_onset_slack_s`` after a long silence, and energy places the edges.
 
-    sr = audio.sample_rate_hz
-    hop = int(HOP_S * sr)
-    level_db = frame_level_db(audio.samples, frame=int(FRAME_S * sr), hop=hop)
-    speech_level = float(np.percentile(level_db, settings.speech_level_percentile))
-    # Digital silence (gated microphones, edited files) counts as a very low floor, not as -200 dB.
-    floored = np.maximum(level_db, settings.digital_silence_dbfs)
-    noise_floor = float(np.percentile(floored, settings.noise_floor_percentile))
+    Both levels are measured where they are defined, so added silence or room noise cannot move them:
+    the speech level is a high percentile of the frames Silero calls speech; the noise floor a low
+    percentile of the other frames within ``NOISE_NEAR_SPEECH_S`` of speech, digital silence left out
+    (a gated microphone or an edited file is not the room). Thresholds in ``AnalysisSettings``.
+    """
+    n = len(level_db)
+    segments = hysteresis(
+        vad_prob,
+        threshold=settings.vad_threshold,
+        min_speech_s=settings.vad_min_speech_ms / 1000,
+        min_silence_s=settings.vad_min_silence_ms / 1000,
+        pad_s=settings.vad_speech_pad_ms / 1000,
+    )
+    vad = np.zeros(n, dtype=bool)
+    vad_exact = np.zeros(n, dtype=bool)
+    lead = int(settings.vad_onset_slack_s / HOP_S)
+    after_silence = int(settings.vad_slack_after_silence_s / HOP_S)
+    previous_end = -(10**9)
+    for start, end in segments:
+        widened = start - lead if start - previous_end >= after_silence else start
+        vad[max(0, widened) : end] = True
+        vad_exact[start:end] = True
+        previous_end = end
+
+    real = level_db > settings.digital_silence_dbfs
+    if vad_exact.sum() >= MIN_SPEECH_FRAMES:
+        speech_level = float(np.percentile(level_db[vad_exact], settings.speech_level_percentile_in_speech))
+        near = _dilate(vad_exact, int(NOISE_NEAR_SPEECH_S / HOP_S))
+        quiet = near & ~vad_exact & real
+        if quiet.sum() < 10:
+            quiet = ~vad_exact & real
+        noise_floor = (
+            float(np.percentile(level_db[quiet], settings.noise_floor_percentile))
+            if quiet.sum() >= 10
+            else float(np.percentile(np.maximum(level_db, settings.digital_silence_dbfs), 10))
+        )
+    else:  # no speech to measure near (a tone, a hum, noise): the whole recording's frames
+        speech_level = float(np.percentile(level_db, settings.speech_level_percentile)) if n else -120.0
+        floored = np.maximum(level_db, settings.digital_silence_dbfs)
+        noise_floor = float(np.percentile(floored, settings.noise_floor_percentile)) if n else -120.0
+    noise_floor = min(noise_floor, speech_level)
     threshold_db = max(
         noise_floor + settings.energy_threshold_fraction * (speech_level - noise_floor),
         speech_level - settings.max_below_loud_db,
     )
     loud = level_db > threshold_db
-
-    vad = np.zeros_like(loud)
-    vad_exact = np.zeros_like(loud)
-    if speech_level - noise_floor >= settings.min_dynamic_range_db:
-        stamps = get_speech_timestamps(
-            audio.samples,
-            VadOptions(
-                threshold=settings.vad_threshold,
-                min_silence_duration_ms=settings.vad_min_silence_ms,
-                speech_pad_ms=settings.vad_speech_pad_ms,
-                min_speech_duration_ms=settings.vad_min_speech_ms,
-            ),
-            sampling_rate=sr,
-        )
-        lead = int(settings.vad_onset_slack_s / HOP_S)
-        previous_end = -(10**9)
-        for stamp in stamps:
-            after_long_silence = stamp["start"] - previous_end >= settings.vad_slack_after_silence_s * sr
-            start = stamp["start"] // hop - (lead if after_long_silence else 0)
-            vad[max(0, start) : stamp["end"] // hop + 1] = True
-            previous_end = stamp["end"]
-            vad_exact[stamp["start"] // hop : stamp["end"] // hop + 1] = True
-    is_speech = loud & vad[: len(loud)]
+    if speech_level - noise_floor < settings.min_dynamic_range_db:
+        vad[:] = False
+        vad_exact[:] = False
+    is_speech = loud & vad
     speech_frames = level_db[is_speech]
-    return SpeechActivity(
-        is_speech=is_speech,
+    return SpeechMasks(
         is_loud=loud,
-        is_onset_exact=loud & vad_exact[: len(loud)],
-        level_db=level_db,
+        is_speech=is_speech,
+        is_onset_exact=loud & vad_exact,
         noise_floor_dbfs=noise_floor,
         speech_level_dbfs=float(np.median(speech_frames)) if speech_frames.size else speech_level,
     )
+
+
+def _dilate(mask: np.ndarray, k: int) -> np.ndarray:
+    """``mask`` widened by ``k`` frames either side."""
+    if k <= 0 or not mask.any():
+        return mask.copy()
+    c = np.concatenate(([0], np.cumsum(mask.astype(np.int64))))
+    n = len(mask)
+    idx = np.arange(n)
+    lo, hi = np.maximum(idx - k, 0), np.minimum(idx + k + 1, n)
+    return (c[hi] - c[lo]) > 0

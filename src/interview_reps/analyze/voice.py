@@ -1,90 +1,12 @@
-"""Pitch and loudness on the cheap path (librosa.yin, measurement.md §4), and the audio-quality check."""
+"""Pitch and loudness variation over the answer, and the audio-quality check, from the frame features."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 
 from ..models import Audio, Quality, Voice
-from ..settings import SAMPLE_RATE_HZ, AnalysisSettings
-from .speech import HOP_S, SpeechActivity, frame_runs
-
-_YIN_FRAME = 1024  # 64 ms at 16 kHz: two periods of the lowest pitch searched (65 Hz)
-_STABLE_ST = 1.0
-_MIN_PERIODICITY = 0.5  # vowels and hums correlate 0.7-0.99 with themselves a period later; breath < 0.3
-_MIN_VOICED_FRAMES = 5  # a vowel lasts 50 ms or more; shorter stable stretches are noise  # frame-to-frame pitch change (semitones) under which a frame counts as voiced
-
-
-@dataclass(frozen=True, eq=False)
-class PitchTrack:
-    f0_hz: np.ndarray  # float, shape (n_frames,), 10 ms hop; NaN where unvoiced
-    voiced: np.ndarray  # bool, shape (n_frames,)
-
-
-def estimate_f0(audio: Audio, *, settings: AnalysisSettings) -> np.ndarray:
-    """Raw YIN pitch (Hz) on 10 ms frames, shape (n_frames,). Needs nothing but the audio, so the
-    pipeline runs it beside transcription (librosa's first call costs ~2 s, measurement.md §4)."""
-    import librosa
-
-    return librosa.yin(
-        audio.samples,
-        fmin=settings.pitch_min_hz,
-        fmax=settings.pitch_max_hz,
-        sr=audio.sample_rate_hz,
-        frame_length=_YIN_FRAME,
-        hop_length=int(HOP_S * audio.sample_rate_hz),
-        center=True,
-    )
-
-
-def pitch_track(
-    f0: np.ndarray, speech: SpeechActivity, *, settings: AnalysisSettings, samples: np.ndarray | None = None
-) -> PitchTrack:
-    """A frame is voiced where it is loud, its YIN pitch is stable and, given ``samples`` (16 kHz),
-    the signal repeats itself at that pitch's period.
-
-    ``librosa.yin`` has no voicing decision; unvoiced frames give erratic estimates, so frames whose
-    pitch jumps more than a semitone from both neighbours are treated as unvoiced, and so are frames
-    whose correlation with themselves one period later is under ``_MIN_PERIODICITY`` (breath and
-    hiss can hold a steady YIN estimate; a hum or vowel repeats).
-    """
-    n = min(len(f0), len(speech.is_loud))
-    f0 = f0[:n]
-    st = 12.0 * np.log2(np.maximum(f0, 1.0))
-    step = np.abs(np.diff(st, prepend=st[:1]))
-    step_next = np.abs(np.diff(st, append=st[-1:]))
-    stable = (
-        (np.minimum(step, step_next) < _STABLE_ST)
-        & (f0 > settings.pitch_min_hz * 1.02)
-        & (f0 < settings.pitch_max_hz * 0.98)
-    )
-    candidate = stable & speech.is_loud[:n]
-    if samples is not None:
-        candidate &= periodicity(samples, f0, candidate) >= _MIN_PERIODICITY
-    voiced = _long_runs(candidate, min_frames=_MIN_VOICED_FRAMES)
-    return PitchTrack(f0_hz=np.where(voiced, f0, np.nan), voiced=voiced)
-
-
-def periodicity(samples: np.ndarray, f0_hz: np.ndarray, frames: np.ndarray) -> np.ndarray:
-    """Normalised correlation of each 25 ms frame (10 ms hop, centred) with itself one pitch period
-    later, for the frames where ``frames`` is True (0 elsewhere). 1 is perfectly periodic."""
-    hop, size = int(HOP_S * SAMPLE_RATE_HZ), int(0.025 * SAMPLE_RATE_HZ)
-    out = np.zeros(len(f0_hz))
-    idx = np.flatnonzero(frames)
-    if idx.size == 0:
-        return out
-    lags = np.round(SAMPLE_RATE_HZ / np.maximum(f0_hz[idx], 1.0)).astype(np.int64)
-    x = np.pad(samples.astype(np.float64), (size // 2, size + int(lags.max()) + 1))
-    offsets = np.arange(size)
-    for part in range(0, idx.size, 4096):  # bounded memory on long answers
-        i, lag = idx[part : part + 4096], lags[part : part + 4096]
-        a = x[(i * hop)[:, None] + offsets]
-        b = x[(i * hop + lag)[:, None] + offsets]
-        num = np.einsum("ij,ij->i", a, b)
-        den = np.sqrt(np.einsum("ij,ij->i", a, a) * np.einsum("ij,ij->i", b, b)) + 1e-12
-        out[i] = num / den
-    return out
+from ..settings import AnalysisSettings
+from .frames import FrameFeatures
 
 
 def speaker_pitch_st(f0_hz: np.ndarray) -> np.ndarray | None:
@@ -115,9 +37,9 @@ def semitone_spread(f0_hz: np.ndarray, *, min_frames: int = 20) -> float | None:
     return None if st is None else float(np.std(st - np.median(st)))
 
 
-def measure_voice(pitch: PitchTrack, speech: SpeechActivity, *, settings: AnalysisSettings) -> Voice:
-    spread = semitone_spread(pitch.f0_hz)
-    levels = speech.level_db[speech.is_speech]
+def measure_voice(frames: FrameFeatures, *, settings: AnalysisSettings) -> Voice:
+    spread = semitone_spread(frames.f0_hz)
+    levels = frames.level_db[frames.is_speech]
     loudness = float(np.std(levels)) if levels.size >= 20 else None
     return Voice(
         pitch_variation_st=None if spread is None else round(spread, 2),
@@ -126,11 +48,11 @@ def measure_voice(pitch: PitchTrack, speech: SpeechActivity, *, settings: Analys
     )
 
 
-def check_quality(audio: Audio, speech: SpeechActivity, *, settings: AnalysisSettings) -> Quality:
+def check_quality(audio: Audio, speech: FrameFeatures, *, settings: AnalysisSettings) -> Quality:
     """Clipping, level and noise; each failed check is named in ``problems``.
 
     Speech level: the median 10 ms frame of speech (for "too quiet"). Signal-to-noise ratio: the loud
-    frames (95th percentile) over the noise floor (10th percentile), the usual frame-based estimate;
+    speech frames (90th percentile) over the noise floor near speech, the usual frame-based estimate;
     a median-to-median ratio understated it by ~10 dB on clean read speech (LibriSpeech).
     """
     x = np.abs(audio.samples)
@@ -138,11 +60,14 @@ def check_quality(audio: Audio, speech: SpeechActivity, *, settings: AnalysisSet
     clipped = float(np.mean(x >= 0.999)) if x.size else 0.0
     speech_level = speech.speech_level_dbfs
     noise = speech.noise_floor_dbfs
-    loud = (
-        float(np.percentile(speech.level_db, settings.speech_level_percentile))
-        if speech.level_db.size
-        else noise
-    )
+    in_speech = speech.level_db[speech.is_onset_exact]
+    if in_speech.size >= 20:
+        loud = float(np.percentile(in_speech, settings.speech_level_percentile_in_speech))
+    else:  # nothing Silero calls speech (a tone, a hum): the loud frames of the whole recording
+        all_frames = speech.level_db
+        loud = (
+            float(np.percentile(all_frames, settings.speech_level_percentile)) if all_frames.size else noise
+        )
     snr = loud - noise
     problems = []
     if clipped > settings.clipped_fraction_max:
@@ -161,12 +86,3 @@ def check_quality(audio: Audio, speech: SpeechActivity, *, settings: AnalysisSet
         clipped_fraction=round(clipped, 5),
         problems=tuple(problems),
     )
-
-
-def _long_runs(mask: np.ndarray, *, min_frames: int) -> np.ndarray:
-    """``mask`` with its runs of True shorter than ``min_frames`` removed."""
-    out = mask.copy()
-    for a, b in frame_runs(mask):
-        if b - a < min_frames:
-            out[a:b] = False
-    return out

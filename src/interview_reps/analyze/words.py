@@ -1,4 +1,4 @@
-"""Clean the transcriber's words against the audio: drop inventions, clip edges into sound, tag fillers."""
+"""Clean the transcriber's content words against the audio: drop inventions, clip edges into sound."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 
 from ..models import Word
 from ..text import norm
-from .speech import SpeechActivity
+from .frames import FrameFeatures
 
 # Filled pauses (measurement.md §1): spellings Whisper uses for um/uh/er/ah/hm.
 FILLED_PAUSES = frozenset(
@@ -48,24 +48,22 @@ def is_filled_pause(word: Word) -> bool:
 # Below this probability a word is the decoder's invention (e.g. a closing "Thank" at p=0.00 after the
 # last word); real but unclear words sat at 0.1 or more on ../shared/eval.
 MIN_WORD_PROBABILITY = 0.02
-# A filled pause the aligner could not place (zero length) and the decoder doubted: the filler prompt's echo.
-# Every real one on ../shared/eval had p >= 0.19; the invented ones 0.01-0.02.
-MIN_UNPLACED_FILLER_PROBABILITY = 0.1
 # Zero-length words in a row: a repetition loop the aligner could not place (a 130 s built answer
 # ended in 43 of them); real speech on ../shared/eval never had more than two.
 STACKED_RUN_MIN = 3
 
 
 def clean_words(
-    words: tuple[Word, ...], speech: SpeechActivity, *, tolerance_s: float = 0.1
+    words: tuple[Word, ...], speech: FrameFeatures, *, tolerance_s: float = 0.1
 ) -> tuple[Word, ...]:
-    """Words that sound backs, with their edges clipped into the sound.
+    """Content words that sound backs, with their edges clipped into the sound.
 
     Word timestamps come from cross-attention and stretch into silences (measurement.md §2);
     a word with no loud frame within ``tolerance_s`` of its span was invented in silence or noise.
-    Several filled pauses stacked on one instant (zero length, same time) are one hesitation.
     Words the aligner stacked on one instant, three or more in a row, are a decoding loop
     ("see you next time" x43 at the end of a long answer), as are words after the last speech.
+    Filled-pause tokens are not judged here: they are candidates of the filler detector, which
+    weighs them with the sound (cleaning them threw real ones away at the edges of an answer).
     """
     kept: list[Word] = []
     loud = speech.is_loud
@@ -76,20 +74,9 @@ def clean_words(
             continue
         a = speech.frame(word.start - tolerance_s)
         b = max(speech.frame(word.end + tolerance_s), a + 1)
-        if not loud[a:b].any() or word.probability < MIN_WORD_PROBABILITY:
+        if is_filled_pause(word) or not loud[a:b].any() or word.probability < MIN_WORD_PROBABILITY:
             continue
-        filled = is_filled_pause(word)
-        if filled and word.end - word.start < 0.05 and word.probability < MIN_UNPLACED_FILLER_PROBABILITY:
-            continue
-        if (
-            filled
-            and kept
-            and kept[-1].filler
-            and norm(kept[-1].text) == norm(word.text)
-            and (word.end - word.start < 0.03 and abs(word.start - kept[-1].end) < 0.05)
-        ):
-            continue
-        kept.append(replace(_clip(word, loud, speech.hop_s), filler=filled))
+        kept.append(_clip(word, loud, speech.hop_s))
     return tuple(kept)
 
 

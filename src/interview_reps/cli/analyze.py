@@ -13,7 +13,7 @@ import click
 
 from ..errors import RepsError
 from ..settings import AnalysisSettings
-from .options import jobs_option, json_option, model_option, question_option
+from .options import job_option, jobs_option, json_option, model_option, question_option
 
 if TYPE_CHECKING:
     from ..pipeline import RepReport
@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 @click.command("analyze")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @json_option("Print one JSON object per file (schema 1) on stdout.")
-@question_option("Save the rep under this question id.")
+@question_option(
+    "Save the rep under this question id; the answer is judged against its points and structure."
+)
+@job_option("A job description (plain text): which of its terms the answer used.")
 @click.option("--no-save", is_flag=True, help="Do not save the rep in the practice library.")
 @model_option
 @click.option(
@@ -53,6 +56,7 @@ def analyze_command(
     files: tuple[Path, ...],
     as_json: bool,
     question_id: str | None,
+    job_file: Path | None,
     no_save: bool,
     model: str,
     clips_dir: Path | None,
@@ -69,6 +73,7 @@ def analyze_command(
     Examples:
       reps analyze answer.wav
       reps analyze takes/*.m4a --question tell-me-about-yourself --recorded file
+      reps analyze answer.wav --question took-initiative --job job.txt
       reps analyze takes/*.wav --jobs 2        two files at a time
       reps analyze answer.wav --json --no-save | jq .metrics.wpm
       reps analyze answer.wav --clips clips/    then listen to each flagged moment
@@ -80,6 +85,7 @@ def analyze_command(
     paths = list(files)
     # An unknown question id or a bad date fails before any work.
     question = get_question(question_id) if question_id is not None else None
+    job_terms = _job_terms(job_file)
     created_at = recorded_times(paths, recorded)
     library = None
     if not no_save:
@@ -92,6 +98,7 @@ def analyze_command(
         paths,
         library=library,
         question=question,
+        job_terms=job_terms,
         created_at=created_at,
         jobs=jobs,
         model=model,
@@ -146,6 +153,15 @@ def _print_outcomes(
         if clips[n - 1] is not None:
             console.note(f"Clips and labels.txt written to {clips[n - 1]}")
     return failed
+
+
+def _job_terms(job_file: Path | None) -> tuple[str, ...]:
+    """The terms of ``--job FILE``; a missing, unreadable or empty file fails before any work."""
+    if job_file is None:
+        return ()
+    from ..analyze.content import job_terms_from_file
+
+    return job_terms_from_file(job_file)
 
 
 class _Relay:

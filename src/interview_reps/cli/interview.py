@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..interview import InterviewOptions
-from .options import device_option, json_option, model_option
+from .options import device_option, job_option, json_option, model_option
 
 
 @click.command("interview", short_help="A mock interview: several questions in a row, asked aloud.")
@@ -29,12 +29,8 @@ from .options import device_option, json_option, model_option
     metavar="ID",
     help="Ask this question (repeat for several, asked in the order given; ids: `reps questions`).",
 )
-@click.option(
-    "--job",
-    "job_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    metavar="FILE",
-    help="A job description (plain text): questions that fit it are asked first.",
+@job_option(
+    "A job description (plain text): questions that fit it are asked first; answers are checked for its terms."
 )
 @click.option(
     "--prep-seconds",
@@ -132,11 +128,16 @@ def interview_command(
         raise click.UsageError("--count and --question: give one or the other (the questions set the count)")
     if question_ids and category:
         raise click.UsageError("--category and --question: give one or the other")
+    job_terms: tuple[str, ...] = ()
+    if job_file is not None:
+        from ..analyze.content import job_terms_from_file
+
+        job_terms = job_terms_from_file(job_file)
     options = InterviewOptions(
         count=count,
         category=category,
         question_ids=question_ids,
-        job_file=job_file,
+        job_terms=job_terms,
         prep_s=prep_s,
         max_s=max_s,
         stop_on_silence_s=stop_on_silence_s,

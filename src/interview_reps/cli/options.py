@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -26,7 +27,7 @@ def model_option(f: F) -> F:
         "--model",
         default=DEFAULT_MODEL,
         show_default=True,
-        help="faster-whisper model name (downloaded only if asked for and online) or a local model folder.",
+        help="built-in model (tiny.en, base: offline) or another faster-whisper model name (downloaded only if asked for and online) or a local model folder.",
     )(f)
 
 
@@ -47,6 +48,11 @@ def jobs_option(f: F) -> F:
         help="Analyze N files at a time, each in its own process (results still print in input order). "
         "Up to the number of CPU cores helps.",
     )(f)
+
+
+def job_option(help: str) -> Callable[[F], F]:
+    """``--job FILE``: a job description as plain text (its terms: ``analyze.content.job_terms_from_file``)."""
+    return click.option("--job", "job_file", type=click.Path(path_type=Path), metavar="FILE", help=help)
 
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from ..practice import PracticeOptions
-from .options import device_option, json_option, model_option, question_option
+from .options import device_option, job_option, json_option, model_option, question_option
 
 
 @click.command("questions")
@@ -47,6 +48,9 @@ def questions_command(category: str | None, search: str | None, as_json: bool) -
 @click.command("practice", short_help="Answer a question out loud from the microphone; get feedback.")
 @question_option("Answer this question (ids: `reps questions`).")
 @click.option("--category", metavar="NAME", help="Pick a question from this category.")
+@job_option(
+    "A job description (plain text): questions that fit it come first; the answer is checked for its terms."
+)
 @click.option(
     "--prep-seconds",
     "prep_s",
@@ -86,6 +90,7 @@ def questions_command(category: str | None, search: str | None, as_json: bool) -
 def practice_command(
     question_id: str | None,
     category: str | None,
+    job_file: Path | None,
     prep_s: float,
     max_s: float,
     stop_on_silence_s: float | None,
@@ -111,6 +116,7 @@ def practice_command(
     Examples:
       reps practice                                   a question you have not practised lately
       reps practice --category behavioural
+      reps practice --job job.txt                     questions that fit this job description
       reps practice --question tell-me-about-yourself --prep-seconds 30
       reps practice --stop-on-silence 4               stop 4 s after you finish speaking
       reps practice --device USB                      a microphone whose name contains "USB"
@@ -119,8 +125,14 @@ def practice_command(
     from ..console.practice import TerminalPractice
     from ..practice import run_practice
 
+    job_terms: tuple[str, ...] = ()
+    if job_file is not None:
+        from ..analyze.content import job_terms_from_file
+
+        job_terms = job_terms_from_file(job_file)
     options = PracticeOptions(
         question_id=question_id,
+        job_terms=job_terms,
         category=category,
         prep_s=prep_s,
         max_s=max_s,

@@ -14,6 +14,7 @@ from ..comparison import KEY_METRICS, METRIC_SPECS
 from ..questions import plain_number
 from ..report import key_numbers
 from ..settings import TargetBands
+from ..text import clock
 from . import stdout, wide_stdout
 
 if TYPE_CHECKING:
@@ -45,6 +46,21 @@ def print_summary(
         mark = " " if ok is None else ("[green]✓[/]" if ok else "[yellow]![/]")
         table.add_row(f"{mark} {name}", value, target)
     console.print(table)
+    if result.content.points:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column()
+        for p in result.content.points:
+            if p.covered and p.evidence:
+                grid.add_row(
+                    "  [green]✓[/]", Text.assemble(p.text, (f'  {clock(p.at_s or 0)} "{p.evidence}"', "dim"))
+                )
+            elif p.covered:
+                grid.add_row("  [green]✓[/]", p.text)
+            else:
+                grid.add_row("  [yellow]✗[/]", Text.assemble(p.text, ("  not said", "dim")))
+        console.print("[bold]Points[/]")
+        console.print(grid)
     console.print("[bold]Advice[/]")
     for label, lines in (
         ("{}.", [fb.message for fb in result.feedback]),

@@ -43,6 +43,7 @@ def render_markdown(
         out.append(f"| {name} | {value} | {target} | {'' if ok is None else ('ok' if ok else 'outside')} |")
     out += ["", "## Advice", ""]
     out += [f"{i}. {fb.message}" for i, fb in enumerate(result.feedback, 1)]
+    out += content_section(result)
     if patterns:
         out += ["", "## Patterns across your reps", ""] + [f"- {p}" for p in patterns]
     if chart:
@@ -131,6 +132,55 @@ def render_markdown(
         ]
     out += ["", "## Settings and thresholds", "", "```", _settings_text(result.settings), "```", ""]
     return "\n".join(out)
+
+
+def content_section(result: Result) -> list[str]:
+    """ "What you said": each point with the words that cover it, the structure's parts, who did it,
+    specifics, vague words and the job's terms."""
+    c = result.content
+    out = ["", "## What you said", ""]
+    if c.points:
+        out += ["| point | covered | when | in your words |", "|---|---|---|---|"]
+        for p in c.points:
+            when = clock(p.at_s) if p.at_s is not None else ""
+            words = f'"{p.evidence}"' if p.evidence else ""
+            if not p.covered and p.evidence:
+                words += " (the point asks you not to say this)"
+            out.append(f"| {p.text} | {'yes' if p.covered else '**no**'} | {when} | {words} |")
+        out.append("")
+    if c.structure.parts:
+        parts = [
+            f"{s.name} at {clock(s.at_s)}" if s.present and s.at_s is not None else f"**no {s.name}**"
+            for s in c.structure.parts
+        ]
+        out += [f"Structure ({c.structure.name}): " + ", ".join(parts) + ".", ""]
+    own = c.ownership
+    if own.i + own.we:
+        out += [f'Sentences that say what was done: {own.i} with "I", {own.we} with "we".', ""]
+    out.append(
+        "Specifics: "
+        + (", ".join(f"{m.text} ({clock(m.at_s)})" for m in c.specifics) or "none (no number or name)")
+        + "."
+    )
+    if c.vague:
+        out.append("Vague words: " + ", ".join(f'"{m.text}" ({clock(m.at_s)})' for m in c.vague) + ".")
+    if c.job_terms:
+        out += ["", "| job term | used | when |", "|---|---|---|"]
+        out += [
+            f"| {j.term} | {'yes' if j.covered else 'no'} | {clock(j.at_s) if j.at_s is not None else ''} |"
+            for j in c.job_terms
+        ]
+    if c.points:
+        from ..analyze.content import MEASURED_POINT_ACCURACY
+
+        precision, recall = MEASURED_POINT_ACCURACY
+        out += [
+            "",
+            "_A point counts as covered when the answer uses one of its cue phrases (prompts/*.toml); "
+            f"on answers it was not tuned on, {precision:.0%} of the points it called covered were, and it "
+            f'found {recall:.0%} of those covered (README "What the answer said")._',
+        ]
+    return out
 
 
 def marked_transcript(result: Result) -> str:

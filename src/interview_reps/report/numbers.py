@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..models import Result
-from ..settings import TargetBands
+from ..settings import ContentSettings, TargetBands
 
 if TYPE_CHECKING:
     from ..questions import Question
@@ -75,6 +75,7 @@ def key_numbers(result: Result, *, bands: TargetBands, question: Question | None
                 tmin <= length <= tmax,
             )
         )
+    rows += content_rows(result)
     if result.quality is not None:
         q = result.quality
         rows.append(
@@ -83,6 +84,63 @@ def key_numbers(result: Result, *, bands: TargetBands, question: Question | None
                 f"ok, speech {q.snr_db:.0f} dB above the background" if q.ok else "; ".join(q.problems),
                 f"SNR >= {result.settings.get('analysis', {}).get('min_snr_db', 15):g} dB",
                 q.ok,
+            )
+        )
+    return rows
+
+
+def content_rows(result: Result) -> list[Row]:
+    """What the answer said, as key-number rows: points, structure, I/we, specifics, vague words, job terms."""
+    c = result.content
+    settings = ContentSettings()
+    rows: list[Row] = []
+    if c.points:
+        covered = sum(p.covered for p in c.points)
+        rows.append(("Points", f"{covered} of {len(c.points)} covered", "all", covered == len(c.points)))
+    if c.structure.parts:
+        have = [p.name for p in c.structure.parts if p.present]
+        lack = [p.name for p in c.structure.parts if not p.present]
+        value = ", ".join(have) if have else "none of its parts"
+        if lack:
+            value += f"; no {', '.join(lack)}"
+        rows.append(("Structure", value, c.structure.name or "", not lack))
+    own = c.ownership
+    if own.i + own.we:
+        rows.append(
+            (
+                "I / we",
+                f"{own.i} I, {own.we} we, of {own.i + own.we} sentences saying what was done",
+                "mostly I",
+                "mostly_we" not in c.findings,
+            )
+        )
+    shown = ", ".join(m.text for m in c.specifics[:4]) + (", ..." if len(c.specifics) > 4 else "")
+    rows.append(
+        (
+            "Specifics",
+            f"{len(c.specifics)}" + (f" ({shown})" if shown else ""),
+            "numbers, names",
+            bool(c.specifics) if c.points else None,  # judged for answers to a question only
+        )
+    )
+    if c.vague:
+        words = sorted({m.text for m in c.vague})
+        rows.append(
+            (
+                "Vague words",
+                f"{len(c.vague)} ({', '.join(words[:4])})",
+                f"< {settings.vague_min}",
+                len(c.vague) < settings.vague_min,
+            )
+        )
+    if c.job_terms:
+        used = [j.term for j in c.job_terms if j.covered]
+        rows.append(
+            (
+                "Job terms",
+                f"{len(used)} of {len(c.job_terms)} used" + (f" ({', '.join(used[:4])})" if used else ""),
+                "the job's own words",
+                None,
             )
         )
     return rows
