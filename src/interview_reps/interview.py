@@ -370,6 +370,8 @@ class _Run:
         last = self.pending[-1] if self.pending else None
         if last is None or last.question is not question or last.follow_up is not None:
             return None
+        if not question.follow_ups:
+            return None  # nothing to choose from: no need to wait for the analysis
         self.ui.listening()
         try:
             report = last.future.result()

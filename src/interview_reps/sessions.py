@@ -383,12 +383,10 @@ def _off_target(answers: Sequence[Numbered], s: InterviewSettings) -> list[str]:
         elif 0 < length < target[0]:
             under.append(number)
     out = []
-    if _enough(len(over), n, s):
-        out.append(f"Ran past the target length in {_how_many(len(over), n)} (answers {_list(over)}).")
-    if _enough(len(under), n, s):
-        out.append(
-            f"Stopped short of the target length in {_how_many(len(under), n)} (answers {_list(under)})."
-        )
+    for found, what in ((over, "Ran past the target length"), (under, "Stopped short of the target length")):
+        if _enough(len(found), n, s):
+            which = "" if len(found) == n else f" (answers {_list(found)})"
+            out.append(f"{what} in {_how_many(len(found), n)}{which}.")
     return out
 
 

@@ -14,7 +14,6 @@ from rich.table import Table
 from rich.text import Text
 
 from ..interview import InterviewCallbacks
-from ..questions import STRUCTURES
 from ..text import clock
 from . import wide_stdout
 from .practice import TerminalPractice
@@ -52,13 +51,10 @@ class TerminalInterview(TerminalPractice, InterviewCallbacks):
 
     def ask(self, question: Question, number: int, of: int) -> None:
         lo, hi = question.target_s
-        structure = question.structure
-        if structure in STRUCTURES:
-            structure = f"{structure}: {STRUCTURES[structure]}"
         c = self.console
         c.print()
         c.print(
-            f"[dim]Question {number} of {of} · {question.category} · aim for {lo:g}-{hi:g} s · {structure}[/dim]"
+            f"[dim]Question {number} of {of} · {question.category} · aim for {lo:g}-{hi:g} s · {question.structure}[/dim]"
         )
         c.print(Text(question.text, style="bold"))
 
@@ -86,6 +82,7 @@ class TerminalInterview(TerminalPractice, InterviewCallbacks):
         )
 
     def summary(self, summary: SessionSummary) -> None:
+        self.console.print()
         if self.as_json:
             sys.stdout.write(json.dumps(summary.to_dict(), indent=1, ensure_ascii=False) + "\n")
             return
