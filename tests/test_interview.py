@@ -15,6 +15,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -647,3 +648,42 @@ def test_ctrl_c_in_the_second_answer_keeps_the_first_two(
     assert "Stopped by Ctrl-C: the interview ends here" in err and "Question 3 of 3" not in err
     assert "2 of 3 questions asked (ended early), 2 answers saved" in out
     assert recordings(reps_home) == [] and "Traceback" not in err
+
+
+@pytest.mark.model
+def test_ctrl_c_again_while_the_analyses_finish_keeps_the_recording(
+    tmp_path: Path, clip: Callable[[str], Path], reps_home: Path
+) -> None:
+    """A second Ctrl-C while the last answers are analyzed: the analysis under way ends, the ones not
+    started are left, their recordings kept and named with the command that makes them reps."""
+    ids = ["tell-me-about-yourself", "why-this-company", "questions-for-us"]
+    args = [*INTERVIEW, "--no-speak", "--max-seconds", "40", *[a for q in ids for a in ("--question", q)]]
+    with PacedMic(tmp_path, clip("jfk.wav"), speed=8) as mic:
+        proc = subprocess.Popen(
+            reps_cmd(*args),
+            env=mic.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            second = wait_for(lambda: recordings(reps_home)[1:], what="answer 2 recording")[0]
+            wait_for(
+                lambda: second.stat().st_size > 44 + 2 * 2 * RATE, what="2 s of answer 2"
+            )  # long enough to judge
+            proc.send_signal(signal.SIGINT)  # ends answer 2 while answer 1 is analyzed
+            # the file stops growing once answer 2 is closed (the writer touches it 10 times a second)
+            wait_for(lambda: second.stat().st_mtime < time.time() - 0.3, what="answer 2 closed")
+            proc.send_signal(signal.SIGINT)  # while the analyses finish
+            out, err = proc.communicate(timeout=120)
+        finally:
+            proc.kill()
+    assert proc.returncode == 130, err
+    session, reps = session_of(reps_home)
+    assert [r["rep"]["question_id"] for r in reps] == ids[:1]
+    [lost] = session["unsaved"]
+    assert (lost["answer"], lost["question_id"], lost["recording"]) == ("2", ids[1], str(second))
+    assert recordings(reps_home) == [second]
+    assert f"(reps analyze {second} --question {ids[1]} makes it a rep)" in out
+    assert "Traceback" not in err

@@ -402,7 +402,8 @@ class _Run:
         for item in self.pending:
             qid, path = item.question.id, str(item.recording.path)
             if item.future.cancelled():
-                reason = f"not analyzed (Ctrl-C); the recording is kept at {path}"
+                again = f"reps analyze {path}" + (f" --question {qid}" if item.follow_up is None else "")
+                reason = f"not analyzed (Ctrl-C); the recording is kept at {path} ({again} makes it a rep)"
                 self.unsaved.append(UnsavedAnswer(qid, reason, path, item.follow_up, item.number))
             elif item.future.exception() is not None:
                 error = str(item.future.exception()).removeprefix(f"{path}: ")  # the line names it at its end

@@ -1,8 +1,9 @@
 """The practice flow: pick a question, prepare, record the answer, analyze, save, report, reflect.
 
 The flow has no terminal of its own: it tells a ``PracticeCallbacks`` what happens and asks it when
-to stop and what the person reflects. The CLI supplies a terminal one (``console.practice``); a mock
-interview of several questions calls ``answer_question`` once per question.
+to stop and what the person reflects. The CLI supplies a terminal one (``console.practice``); the mock
+interview (``interview.py``) records each answer with ``record_answer`` and saves it with
+``save_answer`` in the background.
 """
 
 from __future__ import annotations

@@ -150,6 +150,7 @@ def print_session_summary(summary: SessionSummary) -> None:
         console.print(
             f"  {lost.number}. {escape(lost.question)} [yellow]not saved[/]: {escape(lost.answer.reason)}",
             highlight=False,
+            soft_wrap=True,  # paths and commands stay whole, to copy
         )
     console.print("[bold]Across the interview[/bold]")
     if summary.patterns:
@@ -174,6 +175,7 @@ def print_session_summary(summary: SessionSummary) -> None:
         f"[dim]Again: reps show {session.id}. Each answer: reps show REP_ID "
         f"(ids: reps history --session {session.id}).[/dim]",
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -185,7 +187,7 @@ def print_sessions(summaries: Sequence[SessionSummary], *, as_json: bool = False
     table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
     for name, justify in (("id", "left"), ("started", "left"), ("asked", "right"), ("saved", "right")):
         table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
-    table.add_column("answers", justify="right", no_wrap=True)
+    table.add_column("speaking", justify="right", no_wrap=True)
     table.add_column("", no_wrap=True)
     for s in summaries:
         session = s.session
