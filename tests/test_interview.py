@@ -12,6 +12,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -365,11 +366,19 @@ def test_silence_and_no_speakers(tmp_path: Path, reps_home: Path) -> None:
     )
     session, _ = session_of(reps_home)
     assert [u["answer"] for u in session["unsaved"]] == ["1", "2"] and "Traceback" not in proc.stderr
+    # --json: the summary as data on stdout, nothing else there
+    shutil.rmtree(reps_home / "sessions")
+    proc = run_reps(*INTERVIEW, "--count", "1", "--max-seconds", "2", "--json", env=env)
+    summary = json.loads(proc.stdout)
+    assert proc.returncode == 1 and summary["planned"] == summary["asked"] == 1 and summary["saved"] == 0
+    [lost] = summary["unsaved"]
+    assert lost["number"] == "1" and lost["reason"].startswith(
+        "no speech detected; the recording is kept at "
+    )
+    assert summary["session"]["ended_early"] is False and summary["patterns"] == []
 
 
 def test_without_piper_espeak_ng_then_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    import shutil
-
     from interview_reps import speak
 
     monkeypatch.setitem(sys.modules, speak.PIPER_VOICE_PACKAGE, None)  # as if not installed
@@ -432,8 +441,6 @@ def test_the_voice_says_the_question(clip: Callable[[str], Path]) -> None:
 
 
 def test_espeak_ng_is_the_fallback() -> None:
-    import shutil
-
     from interview_reps.speak import EspeakTTS
 
     program = shutil.which("espeak-ng")

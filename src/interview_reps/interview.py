@@ -242,8 +242,17 @@ class Interviewer:
             self._speech[text] = self._pool.submit(self._synthesize, text)
 
     def _synthesize(self, text: str) -> Speech | None:
+        from .speak import VoiceError
+
         voice, _ = self._voice.result()
-        return voice.say(text) if voice is not None else None
+        if voice is None:
+            return None
+        try:
+            return voice.say(text)
+        except VoiceError:
+            raise
+        except Exception as exc:  # a bug in a voice: the questions go on as text, never a traceback
+            raise VoiceError(f"{voice.name} failed ({type(exc).__name__}: {exc})") from exc
 
     def ask(self, text: str) -> str | None:
         """Say ``text`` and wait for the speakers to finish, then a moment of quiet. Returns None, or a

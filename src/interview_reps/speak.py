@@ -134,6 +134,8 @@ def find_voice() -> tuple[Voice | None, str]:
         return PiperTTS(), f"The interviewer's voice: {PIPER_VOICE_NAME} (offline)."
     except VoiceError as exc:
         piper_problem = str(exc)
+    except Exception as exc:  # a broken install (a shared library missing...): the interview goes on
+        piper_problem = f"Piper did not start ({type(exc).__name__}: {one_line(exc)})"
     program = shutil.which("espeak-ng")
     if program:
         return EspeakTTS(program), f"The interviewer's voice: espeak-ng ({piper_problem}; {INSTALL_HINT})."
