@@ -286,6 +286,15 @@ def test_sessions_are_saved_listed_and_found(reps_home: Path, tmp_path: Path) ->
     as_json = json.loads(runner.invoke(cli, ["sessions", "--json"]).stdout)
     assert [s["session"]["id"] for s in as_json] == [first.id, second.id]
     assert as_json[0]["answers"][0]["rep_id"] == tagged.id
+    # deleting an interview deletes its answers and its record (the reflection is personal too)
+    kept = runner.invoke(cli, ["delete", first.id, "--audio-only", "--yes"])
+    assert kept.exit_code == 0 and library.get_session(first.id) and library.audio_path(tagged.id) is None
+    gone = runner.invoke(cli, ["delete", first.id, "--yes"])
+    assert gone.exit_code == 0, gone.output
+    assert f"{tagged.id}: deleted" in gone.stderr and f"{first.id}: interview deleted" in gone.stderr
+    assert [s.id for s in library.sessions()] == [second.id] and len(library.entries()) == 1
+    assert runner.invoke(cli, ["delete", "--all", "--yes"]).exit_code == 0
+    assert library.sessions() == [] and library.entries() == []
 
 
 def test_a_v2_index_gains_the_session_of_each_rep(reps_home: Path, tmp_path: Path) -> None:

@@ -521,6 +521,21 @@ class Library:
             f"no interview '{wanted}' in {self.sessions_dir}; {hint}`reps sessions` lists your interviews"
         )
 
+    def delete_session(self, session_id: str) -> str:
+        """Delete a mock interview's record (its reflection and plan; its reps are deleted one by one
+        with ``delete``). Returns the full id."""
+        sid = self.resolve_session(session_id)
+        folder = self.sessions_dir / sid
+        trash = self.sessions_dir / f".trash-{sid}-{secrets.token_hex(2)}"
+        try:
+            os.rename(folder, trash)  # gone at once; the files go after
+        except FileNotFoundError:
+            return sid
+        except OSError as exc:
+            raise LibraryError(f"{folder}: cannot delete the interview: {exc.strerror or exc}") from exc
+        shutil.rmtree(trash, ignore_errors=True)
+        return sid
+
     def _session_ids(self) -> set[str]:
         try:
             return {

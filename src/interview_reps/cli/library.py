@@ -186,31 +186,48 @@ def export_command(fmt: str, question_id: str | None, output: Path | None) -> No
     is_flag=True,
     help="Delete only the audio (the recording and any clips); keep metrics, transcript and report.",
 )
-@click.option("--all", "all_reps", is_flag=True, help="Every rep in the library.")
+@click.option("--all", "all_reps", is_flag=True, help="Every rep in the library (and every interview).")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 def delete_command(rep_ids: tuple[str, ...], audio_only: bool, all_reps: bool, yes: bool) -> None:
     """Delete reps (folder, audio, metrics), or with --audio-only just their audio, for privacy.
 
+    An interview id (s-..., `reps sessions`) stands for the interview's reps; without --audio-only its
+    record (plan, reflection) goes too, as every interview's does with --all.
+
     \b
     Examples:
       reps delete 20240501-0930
+      reps delete s-20240501-093000-ab12       a mock interview and its answers
       reps delete --all --audio-only --yes     keep the numbers, drop every recording
     """
-    from ..store import Library
+    from ..store import LATEST_SESSION, SESSION_PREFIX, Library
 
     library = Library()
     if all_reps == bool(rep_ids):
         raise click.UsageError("give rep ids or --all (not both)")
-    ids = (
-        [e.id for e in library.entries()]
-        if all_reps
-        else list(dict.fromkeys(library.resolve(r) for r in rep_ids))
-    )
-    if not ids:
+    sessions: list[str] = []
+    ids: list[str] = []
+    if all_reps:
+        ids = [e.id for e in library.entries()]
+        sessions = [s.id for s in library.sessions()]
+    for given in rep_ids:
+        if given.strip().startswith(SESSION_PREFIX) or given.strip().lower() == LATEST_SESSION:
+            sid = library.resolve_session(given)
+            sessions.append(sid)
+            ids += [e.id for e in library.entries(session_id=sid)]
+        else:
+            ids.append(library.resolve(given))
+    ids, sessions = list(dict.fromkeys(ids)), list(dict.fromkeys(sessions))
+    if audio_only:
+        sessions = []  # the numbers stay, and so does the interview they belong to
+    if not ids and not sessions:
         click.echo("No reps to delete.", err=True)
         return
     what = "the audio of " if audio_only else ""
     shown = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+    if sessions:
+        n = len(sessions)
+        shown += f"{'; ' if ids else ''}{n} interview record{'s' if n != 1 else ''}"
     if not yes:
         try:
             sure = click.confirm(
@@ -229,6 +246,9 @@ def delete_command(rep_ids: tuple[str, ...], audio_only: bool, all_reps: bool, y
         else:
             library.delete(rid)
             click.echo(f"{rid}: deleted", err=True)
+    for sid in sessions:
+        library.delete_session(sid)
+        click.echo(f"{sid}: interview deleted", err=True)
 
 
 @click.group("library")
