@@ -7,8 +7,9 @@ STAMP := $(VENV)/.installed
 # Hashed pins of every package, one file per supported Python (make lock regenerates them).
 LOCKS := requirements/py310.txt requirements/py311.txt
 # Debian packages: PortAudio for the microphone, sox to build the virtual microphone's raw file in tests,
-# espeak-ng: the interviewer's voice when Piper (the `voice` extra) is missing.
-SYSTEM_PACKAGES := libportaudio2 sox espeak-ng
+# espeak-ng: the interviewer's voice when Piper (the `voice` extra) is missing; chromium for the browser
+# tests of the HTML reports (headless, driven over the DevTools protocol).
+SYSTEM_PACKAGES := libportaudio2 sox espeak-ng chromium
 # make eval speaks the labelled answers of tests/data/content/ with espeak-ng to score content through ASR.
 EVAL_PACKAGES := espeak-ng
 # The demo's own practice library, emptied at every run: the demo never touches your REPS_HOME.
@@ -17,7 +18,7 @@ DEMO_HOME := $(CURDIR)/.demo-library
 EVAL_DIRS := samples tests/data $(REPS_EVAL_DIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system demo test test-fast lint format eval bench bench-jobs lock clean
+.PHONY: help setup system demo test test-fast lint format eval bench bench-jobs screenshots lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -76,6 +77,9 @@ bench: setup ## cost of `reps analyze` on a 60 s answer as a ratio to bare faste
 
 bench-jobs: setup ## throughput of `reps analyze --jobs 1` and `--jobs 2` on 20 files
 	$(BIN)/python scripts/bench.py --batch 20
+
+screenshots: setup ## redraw the README's screenshots of the HTML pages (docs/*.png) in headless chromium
+	$(BIN)/python scripts/screenshots.py docs
 
 lock: ## regenerate the hashed pins in requirements/ from pyproject.toml (needs the network), then make setup
 	@test -x $(BIN)/uv || { test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); $(BIN)/python -m pip install -q "uv>=0.9,<0.14"; }

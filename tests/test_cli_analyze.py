@@ -35,7 +35,7 @@ def test_json_one_object_per_file_and_rep_saved(reps_home: Path) -> None:
     reps = sorted((reps_home / "reps").iterdir())
     assert len(reps) == 2
     for folder in reps:
-        assert {p.name for p in folder.iterdir()} >= {"result.json", "report.md"}
+        assert {p.name for p in folder.iterdir()} >= {"result.json", "report.md", "report.html"}
         assert any(p.name.startswith("audio.") for p in folder.iterdir())
     saved = json.loads((reps[0] / "result.json").read_text())
     assert saved["schema"] == 1 and saved["rep"]["id"] == reps[0].name

@@ -274,6 +274,8 @@ def test_the_practice_flow_is_driven_by_callbacks(
     assert got["levels"] == 50  # one per 100 ms block
     assert json.loads((folder / "reflection.json").read_text()) == {"stumped": "the opening"}
     assert record["rep"]["question_id"] == QUESTION and recordings(reps_home) == []
+    page = (folder / "report.html").read_text()  # written again once the reflection was saved
+    assert "<dt>What stumped me?</dt><dd>the opening</dd>" in page
 
 
 @pytest.mark.model

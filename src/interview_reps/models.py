@@ -13,6 +13,14 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 1
 
+# The four questions of the practice method (users.md, "Reflection"); keys as saved in a rep's reflection.json.
+REFLECTION_QUESTIONS: tuple[tuple[str, str], ...] = (
+    ("stumped", "What stumped me?"),
+    ("weak_or_vague", "What felt weak or vague?"),
+    ("feedback_noticed", "What feedback, verbal or not, did I notice?"),
+    ("story_gap", "What part of my story didn't connect?"),
+)
+
 FillerKind = Literal["filled_pause", "discourse_marker"]
 WordKind = Literal["word", "filled_pause", "discourse_marker"]
 FillerSource = Literal["transcript", "acoustic"]

@@ -229,6 +229,8 @@ class RepReport:
     markdown: str
     patterns: tuple[str, ...] = ()  # "Third rep in a row with ...", strongest first
     report_path: Path | None = None
+    html_path: Path | None = None  # the rep's report.html, beside report_path
+    page_path: Path | None = None  # the standalone page asked for (`reps analyze --html PATH`)
 
 
 def save_and_report(
@@ -242,7 +244,7 @@ def save_and_report(
     session: SessionTag | None = None,
 ) -> RepReport:
     """Save ``result`` as a rep in ``library`` (unless None), then find patterns and draw the trend chart
-    from the saved reps of its question, then write the rep's Markdown report.
+    from the saved reps of its question, then write the rep's Markdown and HTML reports.
 
     ``audio``: the recording to keep with the rep (default: the file the result was made from);
     ``session`` as for ``Library.save``. An unreadable index costs the patterns
@@ -274,7 +276,11 @@ def save_and_report(
         chart=_chart_link(library, history, question),
         rep_id=rep.id,
     )
-    return RepReport(result, rep, markdown, patterns, library.write_report(rep.id, markdown))
+    report_path = library.write_report(rep.id, markdown)
+    from .pages import write_rep_page
+
+    html_path = write_rep_page(library, rep, question=question, patterns=patterns, history=history)
+    return RepReport(result, rep, markdown, patterns, report_path, html_path)
 
 
 def process_files(
@@ -288,12 +294,16 @@ def process_files(
     model: str = DEFAULT_MODEL,
     settings: AnalysisSettings | None = None,
     clips_dirs: Sequence[Path | None] | None = None,
+    html_pages: Sequence[Path | None] | None = None,
     progress: Progress | None = None,
 ) -> Generator[RepReport | RepsError, None, None]:
     """``reps analyze``: each file analyzed (``jobs`` at a time), then saved and reported in input order,
     so the patterns of file 3 see the reps of files 1 and 2 whatever ``jobs`` is. A file that fails, at
     any step and for any reason, is its error; the others go on. (A model that cannot load raises its
-    ModelError: that is no file's failure.)"""
+    ModelError: that is no file's failure.)
+
+    ``html_pages``: per file, a path for a standalone HTML page with the audio embedded
+    (``pages.write_standalone_page``), or None."""
     analyses = iter_analyze_files(
         paths,
         jobs=jobs,
@@ -310,7 +320,7 @@ def process_files(
             continue
         path = Path(paths[i])
         try:
-            yield save_and_report(
+            report = save_and_report(
                 analysis,
                 library=library,
                 question=question,
@@ -318,6 +328,21 @@ def process_files(
                 audio=path,
                 source_path=str(path.resolve()),
             )
+            page = html_pages[i] if html_pages else None
+            if page is not None:
+                from .pages import write_standalone_page
+
+                written = write_standalone_page(
+                    analysis,
+                    page,
+                    audio=path,
+                    question=question,
+                    patterns=report.patterns,
+                    rep=report.rep,
+                    library=library,
+                )
+                report = replace(report, page_path=written)
+            yield report
         except RepsError as exc:  # e.g. the library cannot be written: say which file it cost
             yield exc if str(path) in str(exc) else type(exc)(f"{path}: {exc}")
         except Exception as exc:  # a bug while saving or reporting: the batch still goes on

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import AudioError, RepsError
+from .models import REFLECTION_QUESTIONS
 from .settings import DEFAULT_MODEL, AnalysisSettings
 
 if TYPE_CHECKING:
@@ -26,14 +27,6 @@ if TYPE_CHECKING:
     from .record import CaptureOptions, LevelUpdate, Recording
     from .store import Library
     from .wavfile import WavRepair
-
-# The four questions of the practice method (users.md, "Reflection"); keys as saved in reflection.json.
-REFLECTION_QUESTIONS: tuple[tuple[str, str], ...] = (
-    ("stumped", "What stumped me?"),
-    ("weak_or_vague", "What felt weak or vague?"),
-    ("feedback_noticed", "What feedback, verbal or not, did I notice?"),
-    ("story_gap", "What part of my story didn't connect?"),
-)
 
 
 @dataclass(frozen=True)
@@ -275,6 +268,19 @@ def save_answer(
     for path in {original, copy}:
         path.unlink(missing_ok=True)
     return report
+
+
+def _add_reflection_to_page(
+    report: RepReport, question: Question | None, ui: PracticeCallbacks, *, library: Library
+) -> None:
+    """The rep's HTML report, written again with the reflection just saved."""
+    from .pages import write_rep_page
+
+    assert report.rep is not None
+    try:
+        write_rep_page(library, report.rep, question=question, patterns=report.patterns)
+    except RepsError as exc:
+        ui.warn(f"the reflection is saved, but the HTML report does not show it yet ({exc})")
 
 
 def _discard(copy: Path, original: Path) -> None:

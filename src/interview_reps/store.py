@@ -159,6 +159,12 @@ class Library:
         _replace_durably(path, markdown)
         return path
 
+    def write_html_report(self, rep_id: str, html: str) -> Path:
+        """Write (or replace) the rep's HTML report, whole or not at all. Returns its path."""
+        path = self.html_report_path(rep_id)
+        _replace_durably(path, html, what="the HTML report")
+        return path
+
     def save_reflection(self, rep_id: str, answers: Mapping[str, str]) -> Path:
         """Write the rep's reflection answers to ``reflection.json``, whole or not at all."""
         path = self.reps_dir / self.resolve(rep_id) / "reflection.json"
@@ -382,6 +388,31 @@ class Library:
             return None
         except (OSError, UnicodeDecodeError) as exc:
             raise LibraryError(f"{path}: cannot read the report: {exc}") from exc
+
+    def html_report_path(self, rep_id: str) -> Path:
+        """Where the rep's HTML report is kept, beside report.md (missing for reps saved before it existed)."""
+        return self.reps_dir / self.resolve(rep_id) / "report.html"
+
+    def reflection(self, rep_id: str) -> dict[str, str]:
+        """The rep's reflection answers (key -> answer, as saved by `save_reflection`); empty when there are none."""
+        path = self.reps_dir / self.resolve(rep_id) / "reflection.json"
+        try:
+            answers = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise LibraryError(f"{path}: unreadable reflection ({exc})") from exc
+        if not isinstance(answers, dict):
+            raise LibraryError(f"{path}: not a reflection (expected an object of answers)")
+        return {str(k): str(v) for k, v in answers.items() if v is not None}
+
+    def page_path(self, name: str) -> Path:
+        """Where the progress page called ``name`` is kept: ``progress.html`` for the whole library, else
+        ``progress/<name>.html`` (a question id, or a span of rep ids)."""
+        if not name:
+            return self.home / "progress.html"
+        safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "reps"
+        return self.home / "progress" / f"{safe}.html"
 
     def audio_path(self, rep_id: str) -> Path | None:
         """The rep's copy of the recording, or None when it was deleted."""

@@ -20,6 +20,7 @@ from .library import (
     export_command,
     history_command,
     library_group,
+    progress_command,
     show_command,
 )
 from .practice import devices_command, mic_check_command, practice_command, questions_command
@@ -55,6 +56,8 @@ def cli() -> None:
       reps analyze answer.m4a            feedback on a saved recording
       reps analyze *.wav --json          one JSON object per file, for scripts
       reps history                       every rep so far
+      reps show latest --open            the last rep in the browser: see and hear it
+      reps progress --open               trends over every rep, each a link to its report
     """
 
 
@@ -69,6 +72,7 @@ for command in (
     history_command,
     show_command,
     compare_command,
+    progress_command,
     export_command,
     delete_command,
     library_group,

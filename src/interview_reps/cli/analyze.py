@@ -37,6 +37,14 @@ if TYPE_CHECKING:
     help="Write each filler and long pause as a short WAV, plus an Audacity labels.txt, into DIR.",
 )
 @click.option(
+    "--html",
+    "html_path",
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="Also write a standalone HTML report with the audio embedded to PATH (a folder for several "
+    "files); for a rep not saved, or one to keep elsewhere. Saved reps always get report.html in their folder.",
+)
+@click.option(
     "--long-pause",
     "long_pause_s",
     type=click.FloatRange(min=AnalysisSettings.min_pause_s),
@@ -60,6 +68,7 @@ def analyze_command(
     no_save: bool,
     model: str,
     clips_dir: Path | None,
+    html_path: Path | None,
     long_pause_s: float,
     recorded: str | None,
     jobs: int,
@@ -77,8 +86,10 @@ def analyze_command(
       reps analyze takes/*.wav --jobs 2        two files at a time
       reps analyze answer.wav --json --no-save | jq .metrics.wpm
       reps analyze answer.wav --clips clips/    then listen to each flagged moment
+      reps analyze answer.wav --no-save --html answer.html   a page to open in the browser
     """
     from .. import console
+    from ..pages import html_page_paths
     from ..pipeline import clip_dirs, process_files, recorded_times
     from ..questions import get_question
 
@@ -104,6 +115,7 @@ def analyze_command(
         model=model,
         settings=replace(AnalysisSettings(), long_pause_s=long_pause_s),
         clips_dirs=clips,
+        html_pages=html_page_paths(paths, html_path),
         progress=status,
     )
     failed = 0
@@ -152,6 +164,8 @@ def _print_outcomes(
             print_summary(outcome, question=question)
         if clips[n - 1] is not None:
             console.note(f"Clips and labels.txt written to {clips[n - 1]}")
+        if outcome.page_path is not None:
+            console.note(f"HTML report (audio embedded) written to {outcome.page_path}")
     return failed
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import RepsError
-from .options import DAY, json_option, question_option
+from .options import DAY, json_option, open_in_browser, open_option, question_option
+
+if TYPE_CHECKING:
+    from ..store import Library
 
 
 @click.command("history")
@@ -59,15 +64,24 @@ def history_command(
 @click.command("show")
 @click.argument("rep_id", metavar="ID")
 @json_option("Print the rep's schema-1 result (plus its \"rep\" object), or the interview's summary.")
-def show_command(rep_id: str, as_json: bool) -> None:
+@click.option(
+    "--html",
+    "as_html",
+    is_flag=True,
+    help="Write the rep's HTML report (report.html in its folder: timeline, playable transcript) and print its path.",
+)
+@open_option("Open the rep's HTML report in the browser (implies --html).")
+def show_command(rep_id: str, as_json: bool, as_html: bool, open_page: bool) -> None:
     """Print a rep's report again, or a mock interview's session summary.
 
     ID may be a rep id, a unique prefix of one, or "latest"; or an interview id (s-...), a unique
-    prefix of one, or "latest-session".
+    prefix of one, or "latest-session" (--html and --open: its answers' pages are each rep's own).
 
     \b
     Examples:
       reps show latest
+      reps show latest --open                 see and hear it in the browser
+      reps show 20240501-0930 --html          print the path of its HTML report
       reps show 20240501-0930 --json | jq .fillers
       reps show latest-session                   the last mock interview
     """
@@ -87,6 +101,14 @@ def show_command(rep_id: str, as_json: bool) -> None:
             from ..console.interview import print_session_summary
 
             print_session_summary(summary)
+        return
+    if as_html or open_page:
+        from ..pages import write_rep_page
+
+        path = write_rep_page(library, library.get(rep_id))
+        click.echo(str(path))
+        if open_page:
+            open_in_browser(path)
         return
     if as_json:
         click.echo(json.dumps(library.get(rep_id).to_dict(), indent=1, ensure_ascii=False))
@@ -112,6 +134,13 @@ def show_command(rep_id: str, as_json: bool) -> None:
 @click.option("--no-chart", is_flag=True, help="Do not draw the trend chart.")
 @click.option("--all-metrics", is_flag=True, help="Show every metric, not only the key ones.")
 @json_option("Print reps, metrics (values, delta, trend) and patterns as JSON.")
+@click.option(
+    "--html",
+    "as_html",
+    is_flag=True,
+    help="Write the comparison as a progress page (REPS_HOME/progress/<question>.html) and print its path.",
+)
+@open_option("Open the progress page in the browser (implies --html).")
 def compare_command(
     rep_ids: tuple[str, ...],
     question_id: str | None,
@@ -120,6 +149,8 @@ def compare_command(
     no_chart: bool,
     all_metrics: bool,
     as_json: bool,
+    as_html: bool,
+    open_page: bool,
 ) -> None:
     """Reps side by side: what improved, what regressed, and what keeps happening.
 
@@ -132,20 +163,73 @@ def compare_command(
       reps compare --question why-this-company --last 5
       reps compare 20240501-0930 20240503-1812      these reps
       reps compare --json | jq '.metrics.wpm.trend'
+      reps compare --question why-this-company --open    trend charts in the browser
     """
     import json
 
     from ..pipeline import compare_library
     from ..store import Library
 
+    library = Library()
+    if as_html or open_page:
+        from ..pages import write_comparison_page
+
+        chart = chart_path or False  # the page draws its own charts; a PNG only if asked for
+        comparison = compare_library(library, rep_ids, question_id=question_id, last=last, chart=chart)
+        path = write_comparison_page(library, comparison)
+        click.echo(str(path))
+        if open_page:
+            open_in_browser(path)
+        return
     chart = False if no_chart else (chart_path or True)
-    comparison = compare_library(Library(), rep_ids, question_id=question_id, last=last, chart=chart)
+    comparison = compare_library(library, rep_ids, question_id=question_id, last=last, chart=chart)
     if as_json:
         click.echo(json.dumps(comparison.to_dict(), indent=1, ensure_ascii=False))
         return
     from ..console.tables import print_comparison
 
     print_comparison(comparison, all_metrics=all_metrics)
+
+
+@click.command("progress")
+@question_option("Only the reps of this question.")
+@click.option("--since", type=DAY, metavar="YYYY-MM-DD", help="Only reps from this day on (local time).")
+@click.option("--until", type=DAY, metavar="YYYY-MM-DD", help="Only reps up to and including this day.")
+@click.option("--last", type=click.IntRange(min=1), metavar="N", help="Only the N most recent reps.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Write the page here instead of REPS_HOME/progress.html (or progress/<question>.html).",
+)
+@open_option("Open the page in the browser.")
+def progress_command(
+    question_id: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    last: int | None,
+    output: Path | None,
+    open_page: bool,
+) -> None:
+    """Your progress on one page: trend charts of the key metrics over your reps, with the target
+    bands and your baseline; each question's reps and what changed; the patterns with their
+    evidence; each rep a link to its HTML report. Prints the page's path.
+
+    \b
+    Examples:
+      reps progress --open
+      reps progress --question tell-me-about-yourself --since 2024-05-01
+      reps progress -o ~/Desktop/progress.html
+    """
+    from ..pages import write_progress_page
+    from ..store import Library, day_range
+
+    start, end = day_range(since.date() if since else None, until.date() if until else None)
+    path = write_progress_page(Library(), output, question_id=question_id, since=start, until=end, last=last)
+    click.echo(str(path))
+    if open_page:
+        open_in_browser(path)
 
 
 @click.command("export")
@@ -240,6 +324,7 @@ def delete_command(rep_ids: tuple[str, ...], audio_only: bool, all_reps: bool, y
     for rid in ids:
         if audio_only:
             _, removed = library.delete_audio(rid)
+            _refresh_page(library, rid)
             click.echo(
                 f"{rid}: deleted {removed} audio file{'s' if removed != 1 else ''}; metrics kept", err=True
             )
@@ -290,3 +375,11 @@ def library_check() -> None:
         click.echo("Run `reps library rebuild` to fix the index.", err=True)
         sys.exit(1)
     click.echo(f"{library.home}: ok", err=True)
+
+
+def _refresh_page(library: Library, rep_id: str) -> None:
+    """The rep's HTML report, written again without its audio (it would point at a deleted file)."""
+    from ..pages import write_rep_page
+
+    with contextlib.suppress(RepsError):  # the audio is gone either way; the page says so when it cannot play
+        write_rep_page(library, rep_id)

@@ -56,3 +56,22 @@ def job_option(help: str) -> Callable[[F], F]:
 
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def open_option(help: str) -> Callable[[F], F]:
+    """``--open``: open the page in the browser (it is written first)."""
+    return click.option("--open", "open_page", is_flag=True, help=help)
+
+
+def open_in_browser(path: Path) -> None:
+    """Open a written page in the default browser; a warning (not an error) when there is none."""
+    import webbrowser
+
+    from .. import console
+
+    try:
+        opened = webbrowser.open(Path(path).resolve().as_uri())
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        console.warning(f"no browser found to open {path}; open it yourself")

@@ -82,6 +82,8 @@ def print_summary(
     console.print(f"[dim]{result.filler_trust}[/]")
     if report.rep is not None:
         console.print(f"[dim]Saved as rep {report.rep.id}: {report.report_path}[/]")
+        if report.html_path is not None:
+            console.print(f"[dim]See and hear it: {report.html_path} (`reps show {report.rep.id} --open`)[/]")
 
 
 def print_comparison(comparison: Comparison, *, all_metrics: bool = False) -> None:
