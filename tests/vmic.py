@@ -69,8 +69,9 @@ def no_mic(tmp_path: Path) -> dict:
 
 class PacedMic:
     """A virtual microphone paced like a real one: the file plugin reads a FIFO this thread fills
-    at ``speed`` x real time (the clip, then silence). Every time PortAudio opens the device (it
-    also does so to probe it) the clip starts again from its beginning."""
+    at ``speed`` x real time (the clip, then silence; with ``loop``, the clip again and again). Every
+    time PortAudio opens the device (it also does so to probe it) the clip starts again from its
+    beginning, unless the device is opened again before this thread saw it closed (then it goes on)."""
 
     def __init__(
         self,
@@ -80,6 +81,7 @@ class PacedMic:
         speed: float = 2.0,
         playback: Path | None = None,
         on_open: Callable[[], object] | None = None,
+        loop: bool = False,
     ) -> None:
         """``playback``: as for ``alsa_env``. ``on_open`` is called each time the device is opened, and
         what it returns is appended to ``opened`` (e.g. what the speakers had played by then)."""
@@ -89,6 +91,7 @@ class PacedMic:
         os.mkfifo(self.fifo)
         self.env = alsa_env(tmp_path, self.fifo, playback=playback)
         self.on_open = on_open
+        self.loop = loop
         self.opened: list[object] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._feed, daemon=True)
@@ -100,11 +103,18 @@ class PacedMic:
             if self.on_open is not None and not self._stop.is_set():
                 self.opened.append(self.on_open())
             try:
-                pos, start, bytes_per_s = 0, time.monotonic(), self.bytes_per_s  # a new speed: next opening
+                pos, start, bytes_per_s = 0, time.monotonic(), self.bytes_per_s
                 while not self._stop.is_set():
-                    block = self.data[pos : pos + chunk]
+                    if self.loop:
+                        at = pos % len(self.data)
+                        block = (self.data[at:] + self.data)[:chunk]
+                    else:
+                        block = self.data[pos : pos + chunk]
                     os.write(fd, block + bytes(chunk - len(block)))
                     pos += chunk
+                    if self.bytes_per_s != bytes_per_s:  # set_speed: from here on
+                        bytes_per_s = self.bytes_per_s
+                        start = time.monotonic() - pos / bytes_per_s
                     ahead = pos / bytes_per_s - (time.monotonic() - start)
                     if ahead > 0:
                         time.sleep(ahead)
@@ -114,7 +124,7 @@ class PacedMic:
                 os.close(fd)
 
     def set_speed(self, speed: float) -> None:
-        """The pace from the next time the device is opened on."""
+        """The pace from now on."""
         self.bytes_per_s = 2 * RATE * speed
 
     def __enter__(self) -> PacedMic:
