@@ -21,11 +21,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from browser import Browser, find_chromium
 from interview_reps.cli import cli
 from interview_reps.interview import OPENERS, plan_interview, questions_for_job
 from interview_reps.models import Feedback, FollowUpAsked, Rep, Session, SessionTag, UnsavedAnswer
@@ -521,6 +523,28 @@ def test_done_when_three_questions_three_reps_one_session(
     assert {h["session_id"] for h in history} == {session["id"]}
     again = run_reps("show", session["id"], env=env)
     assert again.returncode == 0 and again.stdout == proc.stdout
+    # the interview's page, in a real browser: nothing from the network, each answer linked to its report
+    page_path = reps_home / "sessions" / session["id"] / "summary.html"
+    assert f"The interview's page, each answer linked to its report: {page_path}" in proc.stderr
+    assert run_reps("show", session["id"], "--html", env=env).stdout.strip() == str(page_path)
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip("no chromium for the interview's page (make test installs it when run as root)")
+    with Browser(chromium) as browser:
+        page = browser.new_page()
+        page.open(page_path.as_uri())
+        assert page.errors == [] and all(u.startswith(("file:", "data:")) for u in page.requests)
+        rows = page.js(
+            "Array.from(document.querySelectorAll('#answers ~ div tbody tr[data-rep]'))"
+            ".map(tr => [tr.dataset.rep, tr.querySelector('a')?.href])"
+        )
+        assert [r[0] for r in rows] == [r["rep"]["id"] for r in reps]
+        for rep_id, href in rows:
+            assert unquote(urlparse(href).path) == str(reps_home / "reps" / rep_id / "report.html")
+            assert Path(unquote(urlparse(href).path)).is_file()
+        assert page.js("document.querySelectorAll('#patterns ~ ul li').length") == len(
+            [line for line in out.splitlines() if line.strip().startswith("•")]
+        )
 
 
 FLOW = """

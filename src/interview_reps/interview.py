@@ -15,10 +15,13 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from .errors import QuestionError, RepsError
+from .models import INTERVIEW_REFLECTION_QUESTIONS
 from .practice import PracticeCallbacks, PracticeOptions, record_answer, save_answer, too_short
 from .settings import DEFAULT_MODEL, InterviewSettings
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .models import Result, Session, UnsavedAnswer
     from .pipeline import RepReport
     from .questions import Question
@@ -27,14 +30,6 @@ if TYPE_CHECKING:
     from .speak import OutputDevice, Speech, Voice
     from .store import Library
 
-# The four questions of the practice method (users.md), asked once about the whole interview; the keys
-# are those of a rep's reflection.
-INTERVIEW_REFLECTION_QUESTIONS: tuple[tuple[str, str], ...] = (
-    ("stumped", "Which questions stumped me?"),
-    ("weak_or_vague", "What did I say that felt weak or vague?"),
-    ("feedback_noticed", "What feedback, verbal or not, did I notice?"),
-    ("story_gap", "What part of my story didn't connect?"),
-)
 # An interview opens with one of these when the bank has them ("Tell me about yourself", issue 15)...
 OPENERS = ("tell-me-about-yourself", "walk-me-through-your-cv")
 OPENER_CATEGORY = "about-you"
@@ -100,6 +95,9 @@ class InterviewCallbacks(PracticeCallbacks):
 
     def session_reflection_saved(self, session: Session) -> None:
         """The reflection was saved with the session."""
+
+    def page_written(self, path: Path) -> None:
+        """The interview's HTML page, linked to each answer's report, is at ``path``."""
 
 
 # --------------------------------------------------------------------------------------- planning
@@ -519,6 +517,8 @@ def run_interview(
             session = replace(session, reflection={k: v for k, v in answers.items() if v})
             library.save_session(session)
             ui.session_reflection_saved(session)
+    if run.saved:
+        _write_page(library, session, ui)
     if run.interrupted:
         return 130
     if run.unsaved:
@@ -528,6 +528,18 @@ def run_interview(
         )
         return 1
     return 0
+
+
+def _write_page(library: Library, session: Session, ui: InterviewCallbacks) -> None:
+    """The interview's HTML page; a failure to write it costs the page, never the interview."""
+    from .pages import write_session_page
+
+    try:
+        path = write_session_page(library, summarize(library, session))
+    except RepsError as exc:
+        ui.warn(f"the interview is saved, but its page could not be written ({exc})")
+        return
+    ui.page_written(path)
 
 
 def _interviewer(options: InterviewOptions) -> tuple[Interviewer | None, str]:

@@ -20,6 +20,13 @@ REFLECTION_QUESTIONS: tuple[tuple[str, str], ...] = (
     ("feedback_noticed", "What feedback, verbal or not, did I notice?"),
     ("story_gap", "What part of my story didn't connect?"),
 )
+# The same four, asked once about a whole mock interview; saved in its session.json.
+INTERVIEW_REFLECTION_QUESTIONS: tuple[tuple[str, str], ...] = (
+    ("stumped", "Which questions stumped me?"),
+    ("weak_or_vague", "What did I say that felt weak or vague?"),
+    ("feedback_noticed", "What feedback, verbal or not, did I notice?"),
+    ("story_gap", "What part of my story didn't connect?"),
+)
 
 FillerKind = Literal["filled_pause", "discourse_marker"]
 WordKind = Literal["word", "filled_pause", "discourse_marker"]

@@ -567,6 +567,10 @@ class Library:
         shutil.rmtree(trash, ignore_errors=True)
         return sid
 
+    def session_page_path(self, session_id: str) -> Path:
+        """Where the session's HTML page is kept (written by ``pages.write_session_page``)."""
+        return self.sessions_dir / self.resolve_session(session_id) / "summary.html"
+
     def _session_ids(self) -> set[str]:
         try:
             return {

@@ -75,7 +75,7 @@ def show_command(rep_id: str, as_json: bool, as_html: bool, open_page: bool) -> 
     """Print a rep's report again, or a mock interview's session summary.
 
     ID may be a rep id, a unique prefix of one, or "latest"; or an interview id (s-...), a unique
-    prefix of one, or "latest-session" (--html and --open: its answers' pages are each rep's own).
+    prefix of one, or "latest-session" (--html and --open: the interview's page, linked to its answers').
 
     \b
     Examples:
@@ -83,7 +83,8 @@ def show_command(rep_id: str, as_json: bool, as_html: bool, open_page: bool) -> 
       reps show latest --open                 see and hear it in the browser
       reps show 20240501-0930 --html          print the path of its HTML report
       reps show 20240501-0930 --json | jq .fillers
-      reps show latest-session                   the last mock interview
+      reps show latest-session                the last mock interview
+      reps show latest-session --open         the same in the browser, each answer linked to its report
     """
     import json
 
@@ -95,7 +96,14 @@ def show_command(rep_id: str, as_json: bool, as_html: bool, open_page: bool) -> 
         from ..interview import summarize
 
         summary = summarize(library, library.get_session(rep_id))
-        if as_json:
+        if as_html or open_page:
+            from ..pages import write_session_page
+
+            path = write_session_page(library, summary)
+            click.echo(str(path))
+            if open_page:
+                open_in_browser(path)
+        elif as_json:
             click.echo(json.dumps(summary.to_dict(), indent=1, ensure_ascii=False))
         else:
             from ..console.interview import print_session_summary

@@ -19,6 +19,8 @@ from . import wide_stdout
 from .practice import TerminalPractice
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.console import Console
 
     from ..models import Session
@@ -96,6 +98,11 @@ class TerminalInterview(TerminalPractice, InterviewCallbacks):
     def session_reflection_saved(self, session: Session) -> None:
         self.console.print(f"[dim]Reflection saved with interview {session.id}.[/dim]")
 
+    def page_written(self, path: Path) -> None:
+        self.console.print(
+            f"[dim]The interview's page, each answer linked to its report: {path}[/dim]", soft_wrap=True
+        )
+
 
 def print_session_summary(summary: SessionSummary) -> None:
     """Each answer's key numbers and one line of advice, the interview's patterns, its reflection."""
@@ -166,7 +173,7 @@ def print_session_summary(summary: SessionSummary) -> None:
         console.print("  [dim]Nothing ran through most answers.[/dim]")
     if session.reflection:
         console.print("[bold]Reflection[/bold]")
-        from ..interview import INTERVIEW_REFLECTION_QUESTIONS
+        from ..models import INTERVIEW_REFLECTION_QUESTIONS
 
         for key, prompt in INTERVIEW_REFLECTION_QUESTIONS:
             if session.reflection.get(key):
