@@ -246,6 +246,18 @@ def test_patterns_across_the_interview() -> None:
         'Started 2 of 3 answers with a filler or stall ("so", "well")' in summary_of(two_stalls).patterns[0]
     )
     assert summary_of(reps[:1]).patterns == ()
+    # a slow pace is a pattern where there are words enough to judge it, as in the summary's pace column
+    slow = [rep(n, q, make_result(wpm=100.0, duration_s=60.0)) for n, q in ((1, "q1"), (2, "q2"), (3, "q3"))]
+    assert "Pace below 120 wpm in every answer (3 of 3): 100 wpm (answer 1)" in " ".join(
+        summary_of(slow).patterns
+    )
+    few = [
+        replace(r, result=replace(r.result, metrics=replace(r.result.metrics, word_count=9))) for r in slow
+    ]
+    s = summary_of(few)
+    assert [a.wpm for a in s.answers] == [None] * 3 and not [p for p in s.patterns if "wpm" in p]
+    two_judged = [*slow[:2], few[2]]
+    assert "Pace below 120 wpm in 2 of 3 answers" in " ".join(summary_of(two_judged).patterns)
 
 
 def test_openings_and_rank_correlation() -> None:

@@ -30,6 +30,8 @@ _CROSS_ANSWER_KINDS = (
     "pace_falls",
     "early_long_pause",
 )
+# Of those, the ones about an answer's overall pace: judged only where the pace itself is (TargetBands).
+_PACE_KINDS = frozenset({"pace_high", "pace_low"})
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,10 @@ def summarize_session(
 
     numbered = sorted(main_by_number.items(), key=lambda item: int(item[0]))
     found = session_patterns(
-        [(n, r, target_of(r.question_id or "")) for n, r in numbered], settings=settings, patterns=patterns
+        [(n, r, target_of(r.question_id or "")) for n, r in numbered],
+        settings=settings,
+        patterns=patterns,
+        bands=bands,
     )
     return SessionSummary(session, tuple(answers), tuple(unsaved), tuple(found))
 
@@ -234,12 +239,15 @@ def session_patterns(
     *,
     settings: InterviewSettings | None = None,
     patterns: PatternSettings | None = None,
+    bands: TargetBands | None = None,
 ) -> list[str]:
     """What runs through the main answers of one interview (``(number, rep, target)`` in order), as
     sentences: how they open, how their length and pace drift, where the longest pause falls, and the
-    cross-rep patterns of patterns.py read across these answers."""
+    cross-rep patterns of patterns.py read across these answers. Pace is read only in answers with
+    words enough to judge it (``bands.min_words_to_judge_pace``), as the summary's pace column is."""
     s = settings or InterviewSettings()
     p = patterns or PatternSettings()
+    b = bands or TargetBands()
     n = len(answers)
     if n < s.min_answers:
         return []
@@ -247,15 +255,21 @@ def session_patterns(
     opener = _openers(answers, s)
     if opener:
         out.append(opener)
-    out += _trends(answers, s, p)
+    out += _trends(answers, s, p, b)
     early = _longest_pause_early(answers, s, p)
     if early:
         out.append(early)
     out += _off_target(answers, s)
     window = replace(p, window_reps=n, min_reps=s.min_answers, min_share=s.min_share)
     number_of = {rep.id: number for number, rep, _ in answers}
-    for pattern in find_patterns([rep for _, rep, _ in answers], settings=window):
+    everything = [rep for _, rep, _ in answers]
+    paced = [rep for rep in everything if rep.result.metrics.word_count >= b.min_words_to_judge_pace]
+    found = [f for f in find_patterns(everything, settings=window) if f.kind not in _PACE_KINDS]
+    found += [f for f in find_patterns(paced, settings=window) if f.kind in _PACE_KINDS]
+    for pattern in found:
         if pattern.kind not in _CROSS_ANSWER_KINDS or (pattern.kind == "early_long_pause" and early):
+            continue
+        if not _enough(pattern.count, n, s):
             continue
         details = "; ".join(
             f"{e.detail} (answer {number_of.get(e.rep_id or '', '?')})" for e in pattern.evidence
@@ -308,7 +322,9 @@ def kendall_tau(values: Sequence[float]) -> float:
     return score / (n * (n - 1) / 2)
 
 
-def _trends(answers: Sequence[Numbered], s: InterviewSettings, p: PatternSettings) -> list[str]:
+def _trends(
+    answers: Sequence[Numbered], s: InterviewSettings, p: PatternSettings, b: TargetBands
+) -> list[str]:
     if len(answers) < s.trend_min_answers:
         return []
     out = []
@@ -330,7 +346,11 @@ def _trends(answers: Sequence[Numbered], s: InterviewSettings, p: PatternSetting
             f"Answers got longer as the interview went on ({shown}), also against each question's target."
         )
 
-    judged = [rep.result.metrics.wpm for _, rep, _ in answers if rep.result.metrics.word_count >= 20]
+    judged = [
+        rep.result.metrics.wpm
+        for _, rep, _ in answers
+        if rep.result.metrics.word_count >= b.min_words_to_judge_pace
+    ]
     if len(judged) >= s.trend_min_answers:
         tau = kendall_tau(judged)
         change = judged[-1] - judged[0]
