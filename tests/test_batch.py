@@ -113,7 +113,8 @@ def test_a_model_that_cannot_load_ends_the_batch_in_one_line(monkeypatch: pytest
 @pytest.mark.model
 def test_ctrl_c_stops_the_workers_at_once(tmp_path: Path) -> None:
     """Ctrl-C during `--jobs 2`: one line, exit 130, and no worker left running."""
-    files = [str(SAMPLES / "mfa_cold_corpus.wav")] * 4
+    # Enough work that a fast machine is still analyzing when the test interrupts it.
+    files = [str(SAMPLES / "mfa_cold_corpus.wav")] * 40
     proc = subprocess.Popen(
         [sys.executable, "-m", "interview_reps.cli", "analyze", *files, "--no-save", "--jobs", "2"],
         stdout=subprocess.PIPE,
@@ -122,9 +123,14 @@ def test_ctrl_c_stops_the_workers_at_once(tmp_path: Path) -> None:
         start_new_session=True,
     )
     try:
-        time.sleep(4.0)  # the workers are starting or analyzing
+        deadline = time.monotonic() + 60
         workers = _group_members(proc.pid)
+        while len(workers) < 3 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+            workers = _group_members(proc.pid)
+        assert proc.poll() is None, proc.communicate()[1]  # still working: not finished, not failed
         assert len(workers) >= 3, workers  # the command and its two workers
+        time.sleep(1.0)  # the workers are analyzing
         os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends Ctrl-C: to the whole group
         _, err = proc.communicate(timeout=20)
     finally:
@@ -132,9 +138,18 @@ def test_ctrl_c_stops_the_workers_at_once(tmp_path: Path) -> None:
     assert proc.returncode == 130, err
     assert err.strip().splitlines()[-1] == "reps: interrupted" and "Traceback" not in err
     deadline = time.monotonic() + 5
-    while _group_members(proc.pid) and time.monotonic() < deadline:
+    while _group_alive(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _group_members(proc.pid) == []
+    assert not _group_alive(proc.pid), _group_members(proc.pid)
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether any process of the group ``pgid`` is left, as the kernel sees it."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _group_members(pgid: int) -> list[int]:
