@@ -182,6 +182,7 @@ def answer_question(
         answers = ui.reflect(REFLECTION_QUESTIONS)
         if any(answers.values()):
             library.save_reflection(report.rep.id, answers)
+            _add_reflection_to_page(report, question, ui, library=library)
             ui.reflection_saved(report.rep)
     return Answer(recording, report, interrupted)
 
