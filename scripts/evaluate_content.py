@@ -37,11 +37,11 @@ else:  # pragma: no cover
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "content"
-# The tuning split is three files: answers-tuning-b.toml and -c.toml were the first and second
-# held-out splits (each measured once, then tuned on; their headers have the figures).
-# answers-heldout.toml is the untouched held-out split.
+# The tuning split is four files: answers-tuning-b.toml, -c.toml and -d.toml were the first,
+# second and third held-out splits (each measured once, then tuned on; their headers have the
+# figures). answers-heldout.toml is the untouched held-out split.
 SPLITS = {
-    "tuning": (DATA / "answers-tuning.toml", DATA / "answers-tuning-b.toml", DATA / "answers-tuning-c.toml"),
+    "tuning": tuple(DATA / f"answers-tuning{part}.toml" for part in ("", "-b", "-c", "-d")),
     "held-out": (DATA / "answers-heldout.toml",),
 }
 CACHE = ROOT / ".eval-cache" / "content"
@@ -193,7 +193,7 @@ class Speech:
                 text=w["text"],
                 start=w["start"],
                 end=w["end"],
-                filler=w["filler"],
+                kind=w.get("kind", "filled_pause" if w["filler"] else "word"),
                 sentence_end=w["sentence_end"],
             )
             for w in data["words"]
@@ -224,6 +224,7 @@ class Speech:
                     "start": w.start,
                     "end": w.end,
                     "filler": w.filler,
+                    "kind": w.kind,
                     "sentence_end": w.sentence_end,
                 }
                 for w in result.words

@@ -272,7 +272,7 @@ def test_every_builtin_point_has_cues_that_parse() -> None:
 
 # What README "Content" states for the held-out split (written text); a change that lowers one must
 # update the README. These are measured figures, not the 0.85 target of issue 14 (recall is below it).
-HELD_OUT_FLOOR = {"points": MEASURED_POINT_ACCURACY, "STAR/CAR parts": (0.97, 0.80)}
+HELD_OUT_FLOOR = {"points": MEASURED_POINT_ACCURACY, "STAR/CAR parts": (0.84, 0.93)}
 
 
 def test_held_out_figures_do_not_fall_below_what_the_readme_states() -> None:

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 # Held-out point coverage from `make eval` (README "What the answer said"; written text, 36 answers
 # never tuned on): precision, recall. The reports quote it; update both together.
-MEASURED_POINT_ACCURACY = (0.86, 0.78)
+MEASURED_POINT_ACCURACY = (0.75, 0.78)
 
 # --- shared cue groups: "@result" in the bank stands for all of these ----------------------------
 CUE_GROUPS: dict[str, tuple[str, ...]] = {
@@ -117,6 +117,16 @@ CUE_GROUPS: dict[str, tuple[str, ...]] = {
         "^eventually|finally",
         "by the summer|spring|autumn|winter|end|time|following|next",
         "#num days|weeks|months|years later",
+        "a|one|the day|week|month|year|quarter later|after",
+        "within a couple|few|matter of",
+        "back to normal",
+        "went up|down by",
+        "rose|fell|grew|dropped|climbed by",
+        "by a third|half|quarter|fifth|lot",
+        "seemed to appreciate|like|enjoy|work",
+        "it made the|it|things|everything|life simpler|easier|better|faster|clearer",
+        "=withdrew|=signed|=agreed|=returned their|the|it",
+        "nobody|no one had left|quit|complained",
         "got the job|offer|contract|deal|role|place",
         "without a|any single",
         "^after that",
@@ -272,6 +282,9 @@ TASK_CUES = (
     "we were asked",
     "was due",
     "i set myself",
+    "was|were meant to",
+    "the question|decision was whether|if|how|which",
+    "i|we needed|wanted ... to",
 )
 ACTION_CUES = (
     "what i did",
