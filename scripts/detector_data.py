@@ -198,14 +198,17 @@ def splice(
     donors: list[tuple[Donor, np.ndarray]],
     places: list[str],
     rng: np.random.Generator,
+    *,
+    room_snr_db: float | None = None,
 ) -> Spliced:
     """``carrier`` (16 kHz) with one donor filler at each of ``places``: "start" (before the first
     word, "Um, so..."), "mid" (in the carrier's longest silence, after a phrase or sentence end) or
     "end" ("..., um."). Each filler sits 5 dB under the carrier's loud frames (fillers are soft),
-    with 0.15-0.35 s of quiet either side; a pink-noise bed at the carrier's floor runs throughout.
+    with 0.15-0.35 s of quiet either side; a pink-noise bed at the carrier's floor runs throughout,
+    or, with ``room_snr_db``, that many dB under its loud frames (a noisy room).
     """
     speech_db = np.percentile(_levels(carrier), 95)
-    floor_db = np.percentile(_levels(carrier), 10)
+    floor_db = np.percentile(_levels(carrier), 10) if room_snr_db is None else speech_db - room_snr_db
     start, end, mids = carrier_cuts(carrier)
     lead = carrier[: int(start * SR)]
     body = carrier[int(start * SR) : int(end * SR)]

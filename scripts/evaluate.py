@@ -467,6 +467,7 @@ def build_long(
     rng: np.random.Generator,
     *,
     room: bool = True,
+    bed_dbfs: float | None = None,
 ) -> tuple[Path, Reference]:
     """Join clips with silences of known length; derive the reference from the joins.
 
@@ -475,8 +476,8 @@ def build_long(
     recording never does, so with ``room`` a pink-noise bed brings every clip and every inserted
     silence up to the noisiest clip's floor (a clip already at that floor gets nothing added).
     Without ``room``, clips stay as they are and each silence is white noise at the quieter
-    neighbour's floor. Join pauses run from the last word of one clip to the first word of the
-    next; an edge inside a clip without word timings is unknown and left out of the edge error.
+    neighbour's floor; ``bed_dbfs`` sets the bed's level instead. Join pauses run from the last word
+    of one clip to the first word of the next; an edge inside a clip without word timings is unknown and left out of the edge error.
     """
     import soundfile as sf
     from faster_whisper import decode_audio
@@ -487,7 +488,7 @@ def build_long(
         levels = frame_levels_db(x)
         x *= 10 ** ((LONG_SPEECH_LEVEL_DBFS - np.percentile(levels, 95)) / 20)
         decoded.append((stem, x, gap_s, float(np.percentile(frame_levels_db(x), 10))))
-    bed_db = max(floor for *_, floor in decoded)
+    bed_db = max(floor for *_, floor in decoded) if bed_dbfs is None else bed_dbfs
 
     pieces: list[np.ndarray] = []
     added_power: list[np.ndarray] = []  # noise power to add, per sample
@@ -1018,6 +1019,11 @@ def compact_block(
 
 # Where spliced answers put their fillers (issue 9: start, after sentence ends, end).
 SPLICE_PLACES = (("start", "end"), ("start", "mid"), ("mid", "end"), ("start", "mid", "end"))
+# The tuning split's built answers are also built in a noisy room (a pink-noise bed this many dB under
+# the loud frames, as in the long answers) and with no filler at all: its staged clips are nearly all
+# fillers, and the fit must also see the sounds that are not (noise, read speech the stamps miss).
+# The held-out answers are built as before, so their figures compare across rounds.
+TUNE_ROOM_SNR_DB = 15.0
 # Filler donors of the tuning split: staged clips whose one gap holds one filled pause of this class.
 TUNE_DONORS = {"mfa_uh": "uh", "mfa_um": "um", "mfa_crossword": "um"}
 # Evidence sources removed one at a time in the ablation (FEATURES of interview_reps.analyze.detector).
@@ -1054,6 +1060,10 @@ SPLIT_LONG_PLANS: dict[str, list[tuple[str, float]]] = {
         ("jfk", 0.0),
     ],
 }
+# The tuning long answer once more in a noisy room (as loud a bed as the development set's long
+# answers get from their noisiest clip): the noise-bed sounds the fit must learn are no fillers.
+SPLIT_LONG_PLANS["tune_long_room"] = SPLIT_LONG_PLANS["tune_long"]
+SPLIT_LONG_BEDS = {"tune_long_room": LONG_SPEECH_LEVEL_DBFS - TUNE_ROOM_SNR_DB}
 
 
 @dataclass
@@ -1161,12 +1171,15 @@ def collect(clips: Sequence[Path], *, model: str | None, systems: Systems | None
         ]
         if not donors:
             continue
+        variants: list[tuple[tuple[str, ...], float | None]] = [(p, None) for p in SPLICE_PLACES]
+        if split == "tune":
+            variants += [((), None)] + [(p, TUNE_ROOM_SNR_DB) for p in ((), *SPLICE_PLACES)]
         for c in carriers:
             x = decode_audio(str(c.path), sampling_rate=SR)
-            for n, places in enumerate(SPLICE_PLACES):
-                name = f"{c.name}+{'+'.join(places)}"
+            for n, (places, room) in enumerate(variants):
+                name = f"{c.name}+{'+'.join(places) or 'none'}" + ("+room" if room is not None else "")
                 order = donors[n % len(donors) :] + donors[: n % len(donors)]
-                sp = splice(name, x, c.ref.tokens, order, list(places), rng_for(name))
+                sp = splice(name, x, c.ref.tokens, order, list(places), rng_for(name), room_snr_db=room)
                 out = spliced_dir / f"{name}.wav"
                 sf.write(out, sp.samples, SR, subtype="PCM_16")
                 dur = sp.samples.size / SR
@@ -1192,7 +1205,9 @@ def collect(clips: Sequence[Path], *, model: str | None, systems: Systems | None
     for name, plan in SPLIT_LONG_PLANS.items():
         if not all(stem in by_stem for stem, _ in plan):
             continue
-        path, ref = build_long(name, plan, by_stem, spliced_dir, rng_for(name))
+        path, ref = build_long(
+            name, plan, by_stem, spliced_dir, rng_for(name), bed_dbfs=SPLIT_LONG_BEDS.get(name)
+        )
         split = split_of(by_stem[plan[0][0]])[1]
         cands, content = _candidates(systems, path)
         # Untimed parts: the reference's fillers placed through the content words around them.

@@ -137,3 +137,92 @@ def test_the_shipped_weights_are_the_fitted_ones_with_the_known_signs() -> None:
             assert c * SIGNS[name] >= 0, (model, name, c)
             assert SIGNS[name] != 0 or c == 0, (model, name)
         assert 0 < w.candidate_threshold < w.threshold < 1
+
+
+def built_frames(
+    seconds: float, *, speech: list[tuple[float, float, float]], voiced: list[tuple[float, float]]
+):
+    """Frame features set by hand (the candidate logic alone): ``speech`` spans with Silero's
+    probability in them, ``voiced`` spans at a steady 110 Hz; everything voiced or speech is loud."""
+    from interview_reps.analyze.frames import FrameFeatures
+
+    n = int(round(seconds / 0.01))
+    vad = np.full(n, 0.02, dtype=np.float32)
+    is_speech = np.zeros(n, dtype=bool)
+    for a, b, p in speech:
+        vad[round(a * 100) : round(b * 100)] = p
+        is_speech[round(a * 100) : round(b * 100)] = p >= 0.4
+    is_voiced = np.zeros(n, dtype=bool)
+    for a, b in voiced:
+        is_voiced[round(a * 100) : round(b * 100)] = True
+    loud = is_speech | is_voiced
+    return FrameFeatures(
+        level_db=np.where(loud, -25.0, -70.0).astype(np.float32),
+        vad_prob=vad,
+        is_loud=loud,
+        is_speech=is_speech,
+        is_onset_exact=is_speech.copy(),
+        f0_hz=np.where(is_voiced, 110.0, np.nan).astype(np.float32),
+        voiced=is_voiced,
+        periodicity=np.where(is_voiced, 0.9, 0.1).astype(np.float32),
+        flux_db=np.full(n, 2.0, dtype=np.float32),
+        noise_floor_dbfs=-70.0,
+        speech_level_dbfs=-25.0,
+    )
+
+
+def test_a_word_stamped_off_its_vowel_takes_it_back() -> None:
+    """The first word stamped 0.4 s after its sound ("Montreal" at 1.4 s, said at 1.0 s): its vowel is
+    the word's, not an opening "uh". With the word's own vowel in its stamp, the same sound is one."""
+    late = (Word("Montreal", 1.4, 1.8), Word("forced", 1.8, 2.2))
+    speech = [(0.9, 2.3, 0.95)]
+    frames = built_frames(3.0, speech=speech, voiced=[(1.0, 1.3), (1.85, 2.1)])
+    assert not [c for c in find_candidates((), late, frames) if c.start < 1.35]
+    frames = built_frames(3.0, speech=speech, voiced=[(1.0, 1.3), (1.45, 1.7), (1.85, 2.1)])
+    [opening] = [c for c in find_candidates((), late, frames) if c.start < 1.35]
+    assert opening.start == pytest.approx(1.0) and opening.feature("edge") == 1.0
+
+
+def test_mid_answer_a_sound_silero_calls_speech_is_a_word_the_stamps_missed() -> None:
+    words = (Word("we", 0.5, 0.9), Word("ask", 2.0, 2.0), Word("now", 2.0, 2.4))
+    voiced = [(0.55, 0.85), (1.2, 1.5), (2.05, 2.35)]
+    heard = built_frames(3.0, speech=[(0.5, 2.4, 0.9)], voiced=voiced)
+    assert not [c for c in find_candidates((), words, heard) if 1.1 < c.start < 1.6]
+    hum = built_frames(3.0, speech=[(0.5, 0.9, 0.9), (0.9, 1.9, 0.1), (1.9, 2.4, 0.9)], voiced=voiced)
+    [c] = [c for c in find_candidates((), words, hum) if 1.1 < c.start < 1.6]
+    assert (c.start, c.end) == pytest.approx((1.2, 1.5))
+
+
+def test_a_token_stacked_off_its_sound_takes_the_nearest_voiced_run() -> None:
+    """The aligner put "uh" on one instant 0.15 s before its (clipped, 0.12 s) sound."""
+    words = (Word("we", 0.5, 0.9), Word("shipped", 2.0, 2.4))
+    frames = built_frames(
+        3.0, speech=[(0.5, 0.9, 0.9), (1.9, 2.4, 0.9)], voiced=[(0.55, 0.85), (1.15, 1.27), (2.05, 2.35)]
+    )
+    token = Word("uh,", 1.0, 1.0, probability=0.8)
+    [c] = [c for c in find_candidates((token,), words, frames) if c.token is not None]
+    assert (c.start, c.end) == pytest.approx((1.15, 1.27))
+    assert c.feature("steady_frac") == pytest.approx(1.0)
+
+
+def test_a_counted_token_is_timed_on_its_sound() -> None:
+    token = Word("uh,", 1.0, 1.0, probability=0.9)
+    ev = tuple(1.0 if f == "written" else 0.0 for f in FEATURES)
+    counted, _, tokens = decide([Candidate(1.15, 1.27, token, ev)], weights(written=3.0))
+    assert [(t.start, t.end) for t in tokens] == [(1.15, 1.27)]
+    assert [(f.start, f.end) for f in counted] == [(1.15, 1.27)]
+
+
+def test_the_trust_line_reads_its_thresholds_from_the_settings() -> None:
+    from interview_reps.analyze.advice import filler_trust
+    from interview_reps.models import Quality
+
+    q = Quality(
+        peak_dbfs=-3.0, speech_level_dbfs=-30.0, noise_floor_dbfs=-48.0, snr_db=18.0, clipped_fraction=0.0
+    )
+    assert "may be low here: the background is near the speech" in filler_trust(
+        [], [], [], quality=q, wpm=150.0
+    )
+    lenient = AnalysisSettings(trust_min_snr_db=15.0)
+    assert "may be low" not in filler_trust([], [], [], quality=q, wpm=150.0, settings=lenient)
+    assert "fast (180 wpm)" in filler_trust([], [], [], quality=q, wpm=180.0, settings=lenient)

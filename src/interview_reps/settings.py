@@ -97,13 +97,23 @@ class AnalysisSettings:
     min_snr_db: float = 15.0
     # A file shorter than this cannot be judged.
     min_duration_s: float = 1.0
+    # The filler count's trust line says the count may be low here (soft fillers sink into noise and
+    # quiet speech, and run into the words of fast casual speech: measurement.md §6) below this
+    # speech-to-noise ratio (5 dB above min_snr_db), below this speech level (5 dB above
+    # quiet_speech_dbfs), or above this pace (above the top of every coaching band, measurement.md §3).
+    # Product choices: the held-out set is too small to measure recall by condition.
+    trust_min_snr_db: float = 20.0
+    trust_min_speech_dbfs: float = -40.0
+    trust_max_wpm: float = 170.0
     # Acoustic filled-pause detector: a stretch of speech no word covers, voiced with steady pitch.
     acoustic_filler_min_s: float = 0.2
     acoustic_filler_max_s: float = 1.5
     acoustic_filler_min_voiced: float = 0.7  # share of voiced frames
     acoustic_filler_max_pitch_st: float = 1.5  # pitch std inside the stretch
-    # Counted only where Silero calls at most this share speech; on ../shared/eval every acoustic
-    # candidate Silero called speech was a drawn-out word or a restart (0 of 3 were fillers).
+    # Between the first and last word, a voiced stretch no token claimed is a filler candidate only
+    # where Silero's mean speech probability is at most this; on ../shared/eval every acoustic
+    # candidate Silero called speech was a drawn-out word or a restart (0 of 3 were fillers), and on
+    # the long answers of make eval such sounds were words the stamps missed (analyze/detector.py).
     acoustic_filler_max_vad: float = 0.3
     # A run of stacked filled pauses is split into voiced bursts at least this long, bridging dips
     # shorter than burst_merge_gap_s (a syllable of "uh" lasts 0.15 s or more; product choice).

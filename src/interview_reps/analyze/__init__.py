@@ -27,12 +27,12 @@ if TYPE_CHECKING:
 
 
 def detector_candidates(
-    transcript: Transcript, frames: FrameFeatures
+    transcript: Transcript, frames: FrameFeatures, *, settings: AnalysisSettings | None = None
 ) -> tuple[tuple[Word, ...], list[Candidate]]:
     """The cleaned content words and the filled-pause detector's candidates, with their evidence."""
     filler_tokens, _ = split_tokens(transcript.words)
     content = clean_words(transcript.words, frames)
-    return content, find_candidates(filler_tokens, content, frames)
+    return content, find_candidates(filler_tokens, content, frames, settings=settings)
 
 
 def analyze_recording(
@@ -54,7 +54,7 @@ def analyze_recording(
     structure (``content.analyze_content``); ``job_terms``: a job description's terms to look for."""
     settings = settings or AnalysisSettings()
     bands = bands or TargetBands()
-    content_words, candidates = detector_candidates(transcript, frames)
+    content_words, candidates = detector_candidates(transcript, frames, settings=settings)
     filled, maybe, kept_tokens = decide(candidates, weights, model=transcript.model_name)
     words = tuple(
         sorted(
@@ -137,7 +137,9 @@ def analyze_recording(
         voice=voice,
         quality=quality,
         filler_candidates=tuple(maybe),
-        filler_trust=filler_trust(fillers, acoustic, maybe, quality=quality, wpm=metrics.wpm),
+        filler_trust=filler_trust(
+            fillers, acoustic, maybe, quality=quality, wpm=metrics.wpm, settings=settings
+        ),
         settings={"transcribe": transcript.settings, "analysis": asdict(settings), "targets": asdict(bands)},
     )
     content = analyze_content(words, question, job_terms=job_terms, settings=content_settings)

@@ -14,13 +14,13 @@ from __future__ import annotations
 import functools
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 
 import numpy as np
 
 from ..models import Filler, Word
-from ..settings import TINY_MODEL
+from ..settings import TINY_MODEL, AnalysisSettings
 from ..text import norm
 from .frames import FrameFeatures, runs
 from .pace import syllables
@@ -47,6 +47,19 @@ ABSORB_GAP_S = 0.12
 MAX_COVERED = 0.5
 # A token and a voiced stretch this close are one candidate.
 NEAR_S = 0.15
+# A token with no stretch that close sounds in the nearest voiced run this close (the aligner stacks
+# the tokens of a run of fillers on one instant, up to a syllable away from their sounds).
+TOKEN_SOUND_S = 0.3
+MIN_TOKEN_SOUND_S = 0.05  # a stamp holding this much loud sound is where its token sounds
+# Every syllable has a voiced nucleus; 50 ms is the shortest voiced run frames.py keeps (a vowel).
+# A content word whose reach holds less voicing than this per syllable is stamped off its sound ...
+VOICED_PER_SYLLABLE_S = 0.05
+# ... and takes the nearest unexplained voiced stretches this close to its stamp (word timestamps
+# are off by a few hundred ms, more after a silence: measurement.md §2; faster-whisper #125).
+CLAIM_S = 0.5
+# A word's vowel is speech to Silero; a hum it hears as no speech (mean probability under this) is not
+# one, whatever the word stamps say.
+CLAIM_MIN_VAD = 0.3
 # A content word's sound lasts at most this long per syllable (plus ``_WORD_BASE_S``): the aligner
 # stretches words into the hesitation after them (measurement.md §2); conversational syllables
 # last 0.15-0.25 s (Pellegrino et al. 2011: 6.2 syllables/s read).
@@ -125,20 +138,41 @@ def shipped_weights(model: str = TINY_MODEL) -> DetectorWeights:
     return DetectorWeights.from_json(data.get(model, data[TINY_MODEL]))
 
 
+def _word_length_s(w: Word) -> float:
+    """The longest a content word's sound plausibly lasts."""
+    return _WORD_BASE_S + _PER_SYLLABLE_S * syllables(w.text)
+
+
 def _word_reach(w: Word) -> tuple[float, float]:
     """The part of a content word's stamp its sound can fill."""
-    return w.start, min(w.end, w.start + _WORD_BASE_S + _PER_SYLLABLE_S * syllables(w.text))
+    return w.start, min(w.end, w.start + _word_length_s(w))
 
 
 def find_candidates(
-    tokens: tuple[Word, ...], content: tuple[Word, ...], frames: FrameFeatures
+    tokens: tuple[Word, ...],
+    content: tuple[Word, ...],
+    frames: FrameFeatures,
+    *,
+    settings: AnalysisSettings | None = None,
 ) -> list[Candidate]:
     """Every filled-pause token and every voiced stretch the content words leave unexplained.
 
     ``tokens``: the decoder's filled-pause tokens (not cleaned: the edges are where cleaning threw real
     ones away); ``content``: the cleaned content words. Searched from the first to the last sound of
     the answer: Silero speech, widened by a second either side for a soft opening "um".
+
+    A content word accounts for the sound its stamp can hold (``_word_reach``) and, when that holds
+    less voicing than its syllables need, for the nearest unexplained voiced stretches too
+    (``_claim_voicing``): a stamp that is late, early or too short ("ask" stamped on one instant
+    after the vowel it starts with) leaves the word's vowels uncovered, and they are no filler.
+
+    Between the first and the last content word, a voiced stretch no token claimed is a candidate only
+    where Silero hears little speech (``acoustic_filler_max_vad``): there the decoder writes what it
+    hears, and a sound it left out that Silero calls speech is a word the stamps missed. Before the
+    first word and after the last, where natural fillers are lost and Silero calls them speech
+    (measurement.md §6), any such stretch is one.
     """
+    settings = settings or AnalysisSettings()
     hop = frames.hop_s
     n = len(frames)
     covered = np.zeros(n, dtype=bool)
@@ -146,7 +180,7 @@ def find_candidates(
         a, b = _word_reach(w)
         covered[frames.frame(a) : frames.frame(b)] = True
     speech_idx = np.flatnonzero(frames.is_speech)
-    stretches: list[tuple[float, float]] = []
+    bursts: list[tuple[float, float]] = []  # voiced runs no word's stamp accounts for
     if speech_idx.size:
         lo = max(0, int(speech_idx[0]) - int(1.0 / hop))
         hi = min(n, int(speech_idx[-1]) + int(1.0 / hop))
@@ -155,11 +189,13 @@ def find_candidates(
         voiced[hi:] = False
         for s, e in runs(voiced, True, hop_s=hop, merge_gap_s=MERGE_GAP_S):
             a, b = frames.frame(s), frames.frame(e)
-            if e - s >= MIN_STRETCH_S - 1e-9 and covered[a:b].mean() < MAX_COVERED:
-                stretches.append((s, e))
+            if covered[a:b].mean() < MAX_COVERED:
+                bursts.append((s, e))
+    stretches = [(s, e) for s, e in bursts if e - s >= MIN_STRETCH_S - 1e-9]
 
     singles = _dedupe_tokens(tokens)
     claimed: set[int] = set()
+    used_bursts: set[tuple[float, float]] = set()
     spans: list[tuple[float, float, Word | None]] = []
     for tok in singles:
         near = [
@@ -176,11 +212,14 @@ def find_candidates(
                 ),
             )
             claimed.add(best)
+            used_bursts.add(stretches[best])
             spans.append((stretches[best][0], stretches[best][1], tok))
         elif not any(
             stretches[k][0] < tok.end + NEAR_S and tok.start - NEAR_S < stretches[k][1] for k in claimed
         ):  # a second token on a stretch another token claimed is the same sound
-            spans.append((tok.start, max(tok.end, tok.start + hop), tok))
+            start, end = _token_sound(tok, frames, bursts, used_bursts)
+            claimed.update(k for k, st in enumerate(stretches) if st == (start, end))
+            spans.append((start, end, tok))
     # A stretch right beside one a token claimed is the rest of that filler ("u-m": the pitch track
     # breaks where the lips close), not a filler of its own.
     for k, (s, e) in enumerate(stretches):
@@ -194,15 +233,23 @@ def find_candidates(
             ),
             None,
         )
-        if owner is None:
-            spans.append((s, e, None))
-        else:
+        if owner is not None:
+            claimed.add(k)
             s2, e2, owner_tok = spans[owner]
             spans[owner] = (min(s, s2), max(e, e2), owner_tok)
-    spans.sort(key=lambda x: x[0])
-
+    # The others are sounds of their own: a content word's that lacks voicing, else a candidate.
+    taken = _claim_voicing(content, frames, stretches, claimed)
     first = content[0].start if content else math.inf
     last = content[-1].end if content else -math.inf
+    for k, (s, e) in enumerate(stretches):
+        if k in taken:
+            covered[frames.frame(s) : frames.frame(e)] = True
+        elif k not in claimed and (
+            not first <= (s + e) / 2 <= last or _mean_vad(frames, (s, e)) <= settings.acoustic_filler_max_vad
+        ):
+            spans.append((s, e, None))
+    spans.sort(key=lambda x: x[0])
+
     speech_flux = frames.flux_db[frames.is_speech]
     flux_ref = float(np.median(speech_flux)) if speech_flux.size else 1.0
     return [
@@ -214,6 +261,87 @@ def find_candidates(
         )
         for s, e, tok in spans
     ]
+
+
+def _token_sound(
+    tok: Word,
+    frames: FrameFeatures,
+    bursts: list[tuple[float, float]],
+    used: set[tuple[float, float]],
+) -> tuple[float, float]:
+    """Where a token with no voiced stretch of its own sounds: its stamp, when the stamp holds sound
+    (``MIN_TOKEN_SOUND_S`` of loud frames); else the nearest unexplained voiced run (shorter than a
+    stretch: a clipped "uh" in a run of them) within ``TOKEN_SOUND_S`` of it. The aligner stacks the
+    tokens of a run of fillers on one instant, off their sounds."""
+    a, b = frames.frame(tok.start), frames.frame(tok.end)
+    stamp = (tok.start, max(tok.end, tok.start + frames.hop_s))
+    if float(frames.is_loud[a:b].sum()) * frames.hop_s >= MIN_TOKEN_SOUND_S - 1e-9:
+        return stamp
+    near = [
+        (_distance(bu, stamp), bu)
+        for bu in bursts
+        if bu not in used and _distance(bu, stamp) <= TOKEN_SOUND_S
+    ]
+    if not near:
+        return stamp
+    _, best = min(near)
+    used.add(best)
+    return best
+
+
+def _claim_voicing(
+    content: tuple[Word, ...],
+    frames: FrameFeatures,
+    stretches: list[tuple[float, float]],
+    claimed: set[int],
+) -> set[int]:
+    """Indices of the voiced stretches that belong to content words.
+
+    Each word whose reach holds less voicing than ``VOICED_PER_SYLLABLE_S`` per syllable takes the
+    nearest stretches no token claimed, within ``CLAIM_S`` of its stamp and no longer than the word
+    can last (``_word_length_s``), until it has enough. Of stretches equally near (inside a stamp that
+    spans a silence), the one nearest the neighbouring words: a word is said with its phrase, a filler
+    apart from it."""
+    taken: set[int] = set()
+    reaches = [_word_reach(w) for w in content]
+    for i, w in enumerate(content):
+        a, b = reaches[i]
+        own = float(frames.voiced[frames.frame(a) : frames.frame(b)].sum()) * frames.hop_s
+        need = VOICED_PER_SYLLABLE_S * syllables(w.text)
+        if own >= need - 1e-9:
+            continue
+        longest = _word_length_s(w)
+        neighbours = [reaches[j] for j in (i - 1, i + 1) if 0 <= j < len(content)]
+        near = sorted(
+            (
+                round(_distance(stretches[k], (w.start, w.end)), 2),
+                min((_distance(stretches[k], r) for r in neighbours), default=0.0),
+                k,
+            )
+            for k in range(len(stretches))
+            if k not in claimed
+            and k not in taken
+            and stretches[k][1] - stretches[k][0] <= longest + 1e-9
+            and _mean_vad(frames, stretches[k]) >= CLAIM_MIN_VAD
+            and _distance(stretches[k], (w.start, w.end)) <= CLAIM_S
+        )
+        for *_, k in near:
+            taken.add(k)
+            s, e = stretches[k]
+            own += float(frames.voiced[frames.frame(s) : frames.frame(e)].sum()) * frames.hop_s
+            if own >= need - 1e-9:
+                break
+    return taken
+
+
+def _mean_vad(frames: FrameFeatures, span: tuple[float, float]) -> float:
+    a = frames.frame(span[0])
+    return float(frames.vad_prob[a : max(frames.frame(span[1]), a + 1)].mean())
+
+
+def _distance(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Seconds between two spans (0 when they overlap)."""
+    return max(0.0, a[0] - b[1], b[0] - a[1])
 
 
 def _dedupe_tokens(tokens: tuple[Word, ...]) -> list[Word]:
@@ -275,7 +403,9 @@ def _silent(frames: FrameFeatures, start: float, end: float, *, min_s: float = 0
 def decide(
     candidates: list[Candidate], weights: DetectorWeights | None = None, *, model: str = TINY_MODEL
 ) -> tuple[list[Filler], list[Filler], list[Word]]:
-    """Counted filled pauses, the uncounted ones worth a listen, and the tokens counted (as words).
+    """Counted filled pauses, the uncounted ones worth a listen, and the tokens counted (as words, timed
+    on the sound the detector found for them: the aligner's stamp of a filler runs into the silence
+    beside it, and would hide the pause there).
 
     A counted candidate's source is ``transcript`` when the decoder wrote it, else ``acoustic``."""
     weights = weights or shipped_weights(model)
@@ -295,7 +425,7 @@ def decide(
         if p >= weights.threshold:
             counted.append(filler)
             if c.token is not None:
-                tokens.append(c.token)
+                tokens.append(replace(c.token, start=c.start, end=c.end))
         elif p >= weights.candidate_threshold:
             maybe.append(filler)
     return counted, maybe, tokens
