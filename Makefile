@@ -8,8 +8,9 @@ STAMP := $(VENV)/.installed
 LOCKS := requirements/py310.txt requirements/py311.txt
 # Debian packages: PortAudio for the microphone, sox to build the virtual microphone's raw file in tests,
 # espeak-ng: the interviewer's voice when Piper (the `voice` extra) is missing; chromium for the browser
-# tests of the HTML reports (headless, driven over the DevTools protocol).
-SYSTEM_PACKAGES := libportaudio2 sox espeak-ng chromium
+# tests of the HTML reports (headless, driven over the DevTools protocol); strace for the test that
+# traces an analysis for network use (tests/test_offline.py).
+SYSTEM_PACKAGES := libportaudio2 sox espeak-ng chromium strace
 # make eval speaks the labelled answers of tests/data/content/ with espeak-ng to score content through ASR.
 EVAL_PACKAGES := espeak-ng
 # The demo's own practice library, emptied at every run: the demo never touches your REPS_HOME.
@@ -18,7 +19,7 @@ DEMO_HOME := $(CURDIR)/.demo-library
 EVAL_DIRS := samples tests/data $(REPS_EVAL_DIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system demo test test-fast lint format eval bench bench-jobs screenshots lock clean
+.PHONY: help setup system demo test test-fast lint format eval bench bench-jobs reliability screenshots lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -78,6 +79,12 @@ bench: setup ## cost of `reps analyze` on a 60 s answer as a ratio to bare faste
 bench-jobs: setup ## throughput of `reps analyze --jobs 1` and `--jobs 2` on 20 files
 	$(BIN)/python scripts/bench.py --batch 20
 
+reliability: setup ## the README's reliability figures: the fault suite, and a 10-minute analysis traced for network use
+	@rm -f .reliability.json
+	REPS_RELIABILITY_OUT=$(CURDIR)/.reliability.json REPS_OFFLINE_TRACE_S=600 \
+	  $(BIN)/python -m pytest -q tests/test_faults.py tests/test_offline.py
+	$(BIN)/python scripts/reliability.py .reliability.json --readme README.md
+
 screenshots: setup ## redraw the README's screenshots of the HTML pages (docs/*.png) in headless chromium
 	$(BIN)/python scripts/screenshots.py docs
 
@@ -89,4 +96,4 @@ lock: ## regenerate the hashed pins in requirements/ from pyproject.toml (needs 
 	done
 
 clean: ## remove the virtualenv and build leftovers
-	rm -rf $(VENV) $(DEMO_HOME) build src/*.egg-info .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) $(DEMO_HOME) .reliability.json build src/*.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -348,14 +348,14 @@ def test_unknown_device_is_one_clear_line(tmp_path: Path, clip: Callable[[str], 
 
 
 def test_missing_portaudio_is_one_clear_line(tmp_path: Path) -> None:
-    """sounddevice raises OSError on import without libportaudio2; here its lookup is made to fail."""
-    code = (
-        "import ctypes.util, sys\n"
+    """sounddevice raises OSError on import without libportaudio2; here its lookup is made to fail, in
+    every Python started (the device probe runs in a child process) through a sitecustomize."""
+    (tmp_path / "sitecustomize.py").write_text(
+        "import ctypes.util\n"
         "find = ctypes.util.find_library\n"
         "ctypes.util.find_library = lambda name: None if 'portaudio' in name else find(name)\n"
-        "from interview_reps.cli import main\n"
-        "sys.argv = ['reps', 'devices']\n"
-        "main()\n"
     )
-    line = one_error_line(python(code, env=dict(os.environ)))
-    assert "PortAudio is not installed" in line and "sudo apt-get install libportaudio2" in line
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    for command in (["devices"], ["mic-check"]):
+        line = one_error_line(reps(*command, env=env))
+        assert "PortAudio is not installed" in line and "sudo apt-get install libportaudio2" in line

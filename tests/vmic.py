@@ -137,3 +137,73 @@ class PacedMic:
         time.sleep(0.05)
         os.close(fd)
         self._thread.join(timeout=5)
+
+
+class RealTimeMic:
+    """A virtual microphone that delivers audio at real time, as a microphone does: ALSA's file plugin
+    reads a FIFO that a thread fills 100 ms at a time on the clock (the clip, then silence), each block
+    handed over once it has been "spoken".
+
+    The FIFO's buffer is cut to one page (4096 bytes, 0.128 s of 16 kHz mono), so what the recorder has
+    not taken yet is never more than that. ``delivered_s()`` is the audio handed to the device since it
+    was last opened (PortAudio opens it more than once: to probe it, to check the format, to record),
+    the yardstick for what a killed recorder lost. (Blocks must be at least the plugin's read of one
+    period, 100 ms here: a shorter read counts as the end of the file, and silence follows unpaced.)
+    """
+
+    CHUNK = 3200  # 100 ms of 16 kHz 16-bit mono
+
+    def __init__(self, tmp_path: Path, clip: Path, *, pad_s: float = 30.0) -> None:
+        import threading
+
+        self.data = raw_clip(clip, pad_s=pad_s)
+        self.fifo = tmp_path / "realtime-mic.fifo"
+        os.mkfifo(self.fifo)
+        self.env = alsa_env(tmp_path, self.fifo)
+        self._lock = threading.Lock()
+        self._delivered = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._feed, daemon=True)
+
+    def delivered_s(self) -> float:
+        with self._lock:
+            return self._delivered / (2 * RATE)
+
+    def _feed(self) -> None:
+        import fcntl
+        import time
+
+        while not self._stop.is_set():
+            fd = os.open(self.fifo, os.O_WRONLY)  # waits for the device to be opened
+            try:
+                fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 4096)
+                with self._lock:
+                    self._delivered = 0
+                start, pos = time.monotonic(), 0
+                while not self._stop.is_set():
+                    block = self.data[pos : pos + self.CHUNK]
+                    block += bytes(self.CHUNK - len(block))
+                    ahead = (pos + self.CHUNK) / (2 * RATE) - (time.monotonic() - start)
+                    if ahead > 0:  # hand over each block only once it has been "spoken"
+                        time.sleep(ahead)
+                    os.write(fd, block)
+                    pos += self.CHUNK
+                    with self._lock:
+                        self._delivered = pos
+            except BrokenPipeError:
+                pass  # the device was closed
+            finally:
+                os.close(fd)
+
+    def __enter__(self) -> RealTimeMic:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        import time
+
+        self._stop.set()
+        fd = os.open(self.fifo, os.O_RDONLY | os.O_NONBLOCK)  # releases a writer waiting in open()
+        time.sleep(0.05)
+        os.close(fd)
+        self._thread.join(timeout=5)

@@ -15,6 +15,11 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from .offline import no_telemetry
+
+# Before any submodule can import onnxruntime or huggingface_hub: their telemetry reads its switch once.
+no_telemetry()
+
 __version__ = "0.1.0"
 
 # Public name -> the module that defines it, imported on first use (PEP 562).

@@ -29,6 +29,41 @@ def _wav_declared_s(path: Path) -> float | None:
         return None
 
 
+def _declared_s(path: Path) -> float | None:
+    """The duration a file's header states as a fact, to tell a cut-off file: a WAV's data size, FLAC's
+    STREAMINFO sample count, an MP3's Xing/Info/VBRI frame count. None where a format only estimates it
+    (Ogg from its last page, an MP3 without such a frame from its bit rate): nothing to compare with."""
+    declared = _wav_declared_s(path)
+    if declared is not None or path.suffix.lower() == ".wav":
+        return declared
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16384)
+    except OSError:
+        return None
+    if head.startswith(b"ID3") and len(head) >= 10:  # skip an ID3v2 tag to the first MPEG frame
+        size = (head[6] & 0x7F) << 21 | (head[7] & 0x7F) << 14 | (head[8] & 0x7F) << 7 | (head[9] & 0x7F)
+        head = head[10 + size : 10 + size + 4096] if 10 + size < len(head) else b""
+    exact = head.startswith(b"fLaC") or (
+        len(head) > 2
+        and head[0] == 0xFF
+        and head[1] & 0xE0 == 0xE0
+        and any(t in head[:2048] for t in (b"Xing", b"Info", b"VBRI"))
+    )
+    if not exact:
+        return None
+    import av
+
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            stream = container.streams.audio[0]
+            if stream.duration and stream.time_base:
+                return float(stream.duration * stream.time_base)
+            return container.duration / 1_000_000 if container.duration else None
+    except (av.error.FFmpegError, IndexError, OSError):
+        return None
+
+
 def load_audio(path: Path | str, *, settings: AnalysisSettings | None = None) -> Audio:
     """Decode any common format (wav, flac, mp3, m4a, ogg, webm), mixing stereo down to mono.
 
@@ -50,7 +85,7 @@ def load_audio(path: Path | str, *, settings: AnalysisSettings | None = None) ->
     if samples.size == 0:
         raise AudioError(f"{path}: no audio in the file (truncated or not audio)")
     audio = Audio(path=str(path), samples=samples, sample_rate_hz=SAMPLE_RATE_HZ)
-    declared_s = _wav_declared_s(path)
+    declared_s = _declared_s(path)
     if declared_s is not None and declared_s - audio.duration_s > TRUNCATION_TOLERANCE_S:
         audio = Audio(
             path=audio.path,

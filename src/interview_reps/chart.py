@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import math
-import os
-import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import LibraryError
+from . import files
 
 if TYPE_CHECKING:
     from .comparison import Comparison
@@ -61,12 +60,12 @@ def write_trend_chart(comparison: Comparison, path: Path, *, dpi: int = 100) -> 
     title = f"Question: {comparison.question_id}" if comparison.question_id else "Selected reps"
     fig.suptitle(f"{title} — {len(x)} reps", fontsize=11)
     path = Path(path)
-    tmp = path.with_name(f".{path.stem}-{secrets.token_hex(3)}.png")
+    png = io.BytesIO()
+    fig.savefig(png, format="png")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(tmp, format="png")
-        os.replace(tmp, path)  # another `reps compare` may draw the same chart: last one wins, whole
+        files.private_dir(path.parent)
+        # whole, private, and another `reps compare` drawing the same chart means last one wins
+        files.replace(path, png.getvalue())
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise LibraryError(f"{path}: cannot write the trend chart: {exc.strerror or exc}") from exc
+        raise files.write_error(exc, path.parent, f"{path}: cannot write the trend chart") from exc
     return path

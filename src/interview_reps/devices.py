@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +24,9 @@ NO_MICROPHONE = (
     "no microphone found: plug one in (or enable it in the system sound settings), "
     "then check with 'reps devices'"
 )
+# Starting PortAudio in a fresh Python takes ~0.3 s; a probe that has not answered in this long is stuck
+# in the sound system (a hung PulseAudio, a device that never answers).
+PROBE_TIMEOUT_S = 20.0
 
 
 # --- PortAudio -------------------------------------------------------------------------------
@@ -42,8 +49,89 @@ def quiet_c_stderr() -> Iterator[None]:
         os.close(saved)
 
 
+_probed: list[InputDevice] | None = None
+
+
+def probe_devices() -> list[InputDevice]:
+    """The input devices, listed by a child process first (once per process).
+
+    PortAudio enumerates the devices when it starts, and a broken sound setup can make it abort (an
+    empty ALSA configuration trips ``pa_linux_alsa.c: devIdx < numDeviceNames``, exit 134): in a child
+    that costs one clear DeviceError instead of this process. This process starts PortAudio only after
+    the child came through.
+    """
+    global _probed
+    if _probed is not None:
+        return list(_probed)
+    code = "from interview_reps.devices import _probe_main; _probe_main()"
+    try:
+        child = subprocess.run(
+            [sys.executable, "-c", code],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=PROBE_TIMEOUT_S,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise DeviceError(
+            f"the sound system did not answer within {PROBE_TIMEOUT_S:g} s while listing the microphones; "
+            "check the sound settings (is PulseAudio or PipeWire stuck?)"
+        ) from exc
+    except OSError as exc:
+        raise DeviceError(f"cannot start the microphone probe: {exc.strerror or exc}") from exc
+    if child.returncode < 0:  # killed by a signal: PortAudio or ALSA crashed (an assertion aborts)
+        raise DeviceError(_crash_message(-child.returncode, child.stderr))
+    try:
+        answer = json.loads(child.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        detail = _last_line(child.stderr) or f"exit status {child.returncode}"
+        raise DeviceError(f"the microphone probe failed ({detail})") from None
+    if "error" in answer:
+        raise DeviceError(str(answer["error"]))
+    _probed = [InputDevice(**d) for d in answer["devices"]]
+    return list(_probed)
+
+
+def _crash_message(signum: int, stderr: str) -> str:
+    try:
+        name = signal.Signals(signum).name
+    except ValueError:
+        name = f"signal {signum}"
+    detail = _last_line(stderr)
+    config = os.environ.get("ALSA_CONFIG_PATH")
+    where = (
+        f"ALSA_CONFIG_PATH={config}" if config else "the ALSA configuration (~/.asoundrc, /etc/asound.conf)"
+    )
+    return (
+        f"the sound system crashed while listing the microphones (PortAudio stopped with {name}"
+        f"{': ' + detail if detail else ''}); check {where}, then try 'reps devices'"
+    )
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return lines[-1][:200] if lines else ""
+
+
+def _probe_main() -> None:
+    """The child of ``probe_devices``: list the devices and answer with one JSON line on its stdout
+    (the pipe to the parent; nothing a user sees)."""
+    try:
+        answer: dict[str, Any] = {"devices": [vars(d) for d in _list_input_devices()]}
+    except DeviceError as exc:
+        answer = {"error": str(exc)}
+    os.write(1, (json.dumps(answer) + "\n").encode("utf-8"))
+
+
 def load_sounddevice() -> Any:
-    """Import sounddevice (which starts PortAudio); a missing PortAudio becomes a DeviceError."""
+    """Import sounddevice (which starts PortAudio) once a child process has started it safely
+    (``probe_devices``); a missing PortAudio becomes a DeviceError."""
+    if "sounddevice" not in sys.modules:
+        probe_devices()
+    return _import_sounddevice()
+
+
+def _import_sounddevice() -> Any:
     try:
         with quiet_c_stderr():
             import sounddevice
@@ -73,8 +161,13 @@ class InputDevice:
 
 
 def list_input_devices() -> list[InputDevice]:
-    """Every device with at least one input channel, in PortAudio's order."""
-    sd = load_sounddevice()
+    """Every device with at least one input channel, in PortAudio's order (listed by a child process,
+    ``probe_devices``, so that a crash in the sound system is a DeviceError)."""
+    return probe_devices()
+
+
+def _list_input_devices() -> list[InputDevice]:
+    sd = _import_sounddevice()
     try:
         with quiet_c_stderr():
             devices = sd.query_devices()

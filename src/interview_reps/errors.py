@@ -25,3 +25,17 @@ class QuestionError(RepsError):
 
 class LibraryError(RepsError):
     """The practice library (REPS_HOME) cannot be read or written, or a rep id is unknown."""
+
+
+class LibraryWriteError(LibraryError):
+    """The practice library cannot be written (read-only, full disk, no permission): what was measured
+    is still shown, and can be saved elsewhere."""
+
+
+class RepsWarning(UserWarning):
+    """Something the user should know that stopped nothing (a damaged index rebuilt, a leftover removed)."""
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised like KeyboardInterrupt so that clean-up runs (a BaseException: nothing catches it
+    by accident)."""

@@ -331,6 +331,17 @@ class _Run:
         recording = record_answer(
             None if follow_up else question, self.capture, self.ui, library=self.library
         )
+        if recording.problem:
+            self.ui.warn(recording.problem)
+        if recording.stopped_by == "terminated":  # SIGTERM: end here, keep the recording unanalyzed
+            self.interrupted = True
+            if recording.duration_s > 0:
+                path = str(recording.path)
+                again = f"reps analyze {path}" + (f" --question {question.id}" if follow_up is None else "")
+                reason = f"not analyzed (SIGTERM); the recording is kept at {path} ({again} makes it a rep)"
+                self.unsaved.append(UnsavedAnswer(question.id, reason, path, follow_up, number))
+            self.ui.note("Stopped by SIGTERM: the interview ends here; every answer so far is kept.")
+            return True
         interrupted = recording.stopped_by == "interrupt"
         short = too_short(recording)
         if short is not None:

@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import files
 from .errors import ModelError
 from .settings import BASE_MODEL, TINY_MODEL
 
@@ -140,12 +141,14 @@ def join_model(model: EmbeddedModel, target: Path, *, stamp_dir: Path | None) ->
     assert model.joined is not None
     source = embedded_model_dir(model.name)
     try:
-        target.mkdir(parents=True, exist_ok=True)
+        files.private_dir(target)
         for file_name, (size, _sha) in model.files.items():
             out = target / file_name
             if out.is_file() and out.stat().st_size == size:
                 continue
-            tmp = target / f".{file_name}.{os.getpid()}.tmp"
+            # private, and locked while written: a killed join leaves a leftover the next start removes
+            tmp = target / files.temp_name(file_name)
+            fd = files.open_temp(tmp)
             try:
                 if file_name in model.joined:
                     parts = []
@@ -163,14 +166,15 @@ def join_model(model: EmbeddedModel, target: Path, *, stamp_dir: Path | None) ->
                             stamp_dir=stamp_dir,
                         )
                         parts.append(part)
-                    with open(tmp, "wb") as f:
-                        for part in parts:
-                            with open(part, "rb") as src:
-                                shutil.copyfileobj(src, f, 1 << 20)
                 else:
-                    shutil.copyfile(source / file_name, tmp)
+                    parts = [source / file_name]
+                with open(fd, "wb", closefd=False) as f:
+                    for part in parts:
+                        with open(part, "rb") as src:
+                            shutil.copyfileobj(src, f, 1 << 20)
                 os.replace(tmp, out)
             finally:
+                os.close(fd)
                 with contextlib.suppress(OSError):
                     tmp.unlink(missing_ok=True)
     except OSError as exc:
@@ -246,11 +250,6 @@ def _write_stamps(stamp_dir: Path | None, stamps: dict[str, list[object]]) -> No
     """Best effort: a read-only or full disk only means the hash is checked again next time."""
     if stamp_dir is None:
         return
-    tmp = stamp_dir / f".{_STAMP_FILE}.{os.getpid()}.tmp"
-    try:
-        stamp_dir.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(stamps), encoding="utf-8")
-        os.replace(tmp, stamp_dir / _STAMP_FILE)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        files.private_dir(stamp_dir)
+        files.replace(stamp_dir / _STAMP_FILE, json.dumps(stamps))  # whole, private, locked while written

@@ -126,18 +126,32 @@ def write_standalone_page(
 
 def html_page_paths(paths: Sequence[Path], html: Path | None) -> list[Path | None]:
     """``--html PATH`` for each file: PATH itself for one file (PATH/<name>.html if PATH is a folder);
-    for several, PATH is a folder holding <name>.html, <name>-2.html, ... when names repeat."""
+    for several, PATH is a folder holding <name>.html, <name>-2.html, ... when names repeat. Names are
+    made harmless (files.unique_names), and a file already there that reps did not write is never
+    replaced: the page takes the next free name."""
+    from . import files
+
     if html is None:
         return [None] * len(paths)
     if len(paths) == 1 and not Path(html).is_dir():
         return [Path(html)]
-    seen: dict[str, int] = {}
-    out: list[Path | None] = []
-    for path in paths:
-        stem = Path(path).stem
-        seen[stem] = seen.get(stem, 0) + 1
-        out.append(Path(html) / (f"{stem}.html" if seen[stem] == 1 else f"{stem}-{seen[stem]}.html"))
-    return out
+    folder = Path(html)
+
+    def taken(name: str) -> bool:
+        page = folder / f"{name}.html"
+        return page.exists() and not _written_by_reps(page)
+
+    return [folder / f"{name}.html" for name in files.unique_names(paths, fallback="recording", taken=taken)]
+
+
+def _written_by_reps(page: Path) -> bool:
+    """True for a page reps wrote (its footer says so)."""
+    try:
+        with open(page, "rb") as f:
+            f.seek(max(0, page.stat().st_size - 400_000))
+            return b"Made by interview-reps" in f.read()
+    except OSError:
+        return False
 
 
 def history_until(library: Library, rep: Rep, *, most: int = HISTORY_REPS) -> list[Rep]:

@@ -3,14 +3,16 @@ chart from the saved reps -> report. No terminal here: callers pass a ``progress
 
 from __future__ import annotations
 
+import contextlib
 import os
+import warnings
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import AudioError, LibraryError, ModelError, RepsError
+from .errors import AudioError, LibraryError, LibraryWriteError, ModelError, RepsError, RepsWarning
 from .models import Audio, Rep, Result, SessionTag
 from .settings import DEFAULT_MODEL, AnalysisSettings, PatternSettings, TranscribeSettings
 
@@ -231,6 +233,9 @@ class RepReport:
     report_path: Path | None = None
     html_path: Path | None = None  # the rep's report.html, beside report_path
     page_path: Path | None = None  # the standalone page asked for (`reps analyze --html PATH`)
+    # Why the rep is not in the library although saving was asked for (read-only, full): one line.
+    not_saved: str | None = None
+    saved_in: Path | None = None  # the home of the library holding the rep (the fallback, if it came to that)
 
 
 def save_and_report(
@@ -242,26 +247,43 @@ def save_and_report(
     audio: Path | None = None,
     source_path: str | None = None,
     session: SessionTag | None = None,
+    fallback: Library | None = None,
 ) -> RepReport:
     """Save ``result`` as a rep in ``library`` (unless None), then find patterns and draw the trend chart
     from the saved reps of its question, then write the rep's Markdown and HTML reports.
 
     ``audio``: the recording to keep with the rep (default: the file the result was made from);
-    ``session`` as for ``Library.save``. An unreadable index costs the patterns
-    and the chart, never the rep.
+    ``session`` as for ``Library.save``. An unreadable index costs the patterns and the chart, never
+    the rep. A library that cannot be written (read-only, full) costs the save, never the analysis:
+    the rep goes to ``fallback`` if given, else the report comes back unsaved, ``not_saved`` saying why.
     """
     from .report import render_markdown
 
     if library is None:
         return RepReport(result, None, render_markdown(result, question=question))
-    rep = library.save(
-        result,
-        question_id=question.id if question else None,
-        created_at=created_at,
-        audio=audio,
-        source_path=source_path,
-        session=session,
-    )
+
+    def save(into: Library) -> Rep:
+        return into.save(
+            result,
+            question_id=question.id if question else None,
+            created_at=created_at,
+            audio=audio,
+            source_path=source_path,
+            session=session,
+        )
+
+    try:
+        rep = save(library)
+    except LibraryWriteError as exc:
+        if fallback is None:
+            return RepReport(result, None, render_markdown(result, question=question), not_saved=str(exc))
+        try:
+            rep = save(fallback)
+        except LibraryWriteError as again:
+            return RepReport(
+                result, None, render_markdown(result, question=question), not_saved=f"{exc}; and {again}"
+            )
+        library = fallback
     try:
         history = _history(library, rep)
     except LibraryError:
@@ -276,11 +298,19 @@ def save_and_report(
         chart=_chart_link(library, history, question),
         rep_id=rep.id,
     )
-    report_path = library.write_report(rep.id, markdown)
+    try:
+        report_path: Path | None = library.write_report(rep.id, markdown)
+    except LibraryWriteError:
+        report_path = None  # the rep is saved; `reps show` writes its report again from result.json
     from .pages import write_rep_page
 
-    html_path = write_rep_page(library, rep, question=question, patterns=patterns, history=history)
-    return RepReport(result, rep, markdown, patterns, report_path, html_path)
+    try:
+        html_path: Path | None = write_rep_page(
+            library, rep, question=question, patterns=patterns, history=history
+        )
+    except LibraryWriteError:
+        html_path = None  # as for the Markdown report: written again when it is next shown
+    return RepReport(result, rep, markdown, patterns, report_path, html_path, saved_in=library.home)
 
 
 def process_files(
@@ -296,11 +326,14 @@ def process_files(
     clips_dirs: Sequence[Path | None] | None = None,
     html_pages: Sequence[Path | None] | None = None,
     progress: Progress | None = None,
+    fallback: Library | None = None,
 ) -> Generator[RepReport | RepsError, None, None]:
     """``reps analyze``: each file analyzed (``jobs`` at a time), then saved and reported in input order,
     so the patterns of file 3 see the reps of files 1 and 2 whatever ``jobs`` is. A file that fails, at
     any step and for any reason, is its error; the others go on. (A model that cannot load raises its
-    ModelError: that is no file's failure.)
+    ModelError: that is no file's failure.) A library that cannot be written keeps each file's report,
+    unsaved (``RepReport.not_saved``) or saved in ``fallback``. A recording left in the library's
+    recordings/ (an answer a crash kept from becoming a rep) leaves it once its rep is saved.
 
     ``html_pages``: per file, a path for a standalone HTML page with the audio embedded
     (``pages.write_standalone_page``), or None."""
@@ -327,7 +360,12 @@ def process_files(
                 created_at=created_at[i] if created_at else None,
                 audio=path,
                 source_path=str(path.resolve()),
+                fallback=fallback,
             )
+            if library is not None and report.saved_in == library.home and _is_leftover(path, library):
+                from .wavfile import discard_recording
+
+                discard_recording(path)
             page = html_pages[i] if html_pages else None
             if page is not None:
                 from .pages import write_standalone_page
@@ -347,6 +385,16 @@ def process_files(
             yield exc if str(path) in str(exc) else type(exc)(f"{path}: {exc}")
         except Exception as exc:  # a bug while saving or reporting: the batch still goes on
             yield _unexpected(path, exc)
+
+
+def _is_leftover(path: Path, library: Library) -> bool:
+    """True for a recording in the library's own recordings/ folder."""
+    from .wavfile import recordings_dir
+
+    try:
+        return path.resolve().parent == recordings_dir(library.home).resolve()
+    except OSError:
+        return False
 
 
 def _history(library: Library, rep: Rep, *, most: int = 20) -> list[Rep]:
@@ -385,7 +433,8 @@ def rep_report_text(library: Library, rep_id: str) -> str:
 
     rep = library.get(rep_id)
     markdown = render_markdown(rep.result, question=question_or_none(rep.question_id), rep_id=rep.id)
-    library.write_report(rep.id, markdown)
+    with contextlib.suppress(LibraryWriteError):  # a read-only library: shown, written another time
+        library.write_report(rep.id, markdown)
     return markdown
 
 
@@ -443,12 +492,16 @@ def compare_library(
     from .chart import write_trend_chart
 
     first, final = comparison.reps[0].id, comparison.reps[-1].id
-    path = (
-        chart
-        if isinstance(chart, Path)
-        else library.chart_path(comparison.question_id or f"{first}_to_{final}")
-    )
-    return replace(comparison, chart=write_trend_chart(comparison, path))
+    if isinstance(chart, Path):
+        return replace(comparison, chart=write_trend_chart(comparison, chart))
+    try:
+        path = write_trend_chart(
+            comparison, library.chart_path(comparison.question_id or f"{first}_to_{final}")
+        )
+    except LibraryWriteError as exc:  # a read-only or full library: the comparison without its chart
+        warnings.warn(f"no trend chart: {exc}", RepsWarning, stacklevel=2)
+        return comparison
+    return replace(comparison, chart=path)
 
 
 def _unknown_question(library: Library, question_id: str) -> str:
@@ -487,15 +540,13 @@ def _modified(path: Path) -> datetime | None:
 
 
 def clip_dirs(paths: Sequence[Path], clips_dir: Path | None) -> list[Path | None]:
-    """One clips folder per file: DIR itself for one file, else DIR/<name>, DIR/<name>-2, ... when names repeat."""
+    """One clips folder per file: DIR itself for one file, else DIR/<name>, DIR/<name>-2, ... when names
+    repeat. Each <name> is the file's stem made into one harmless folder name (files.safe_name: a file
+    called "...flac" has the stem "..", which must not lead out of DIR)."""
+    from . import files
+
     if clips_dir is None:
         return [None] * len(paths)
     if len(paths) == 1:
         return [Path(clips_dir)]
-    seen: dict[str, int] = {}
-    out: list[Path | None] = []
-    for path in paths:
-        stem = Path(path).stem
-        seen[stem] = seen.get(stem, 0) + 1
-        out.append(Path(clips_dir) / (stem if seen[stem] == 1 else f"{stem}-{seen[stem]}"))
-    return out
+    return [Path(clips_dir) / name for name in files.unique_names(paths, fallback="recording")]

@@ -11,16 +11,16 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import AudioError, RepsError
+from . import failpoints, files
+from .errors import AudioError, LibraryWriteError, RepsError, Terminated
 from .models import REFLECTION_QUESTIONS
 from .settings import DEFAULT_MODEL, AnalysisSettings
 
 if TYPE_CHECKING:
-    from datetime import datetime
-    from pathlib import Path
-
     from .models import Rep, SessionTag
     from .pipeline import RepReport
     from .questions import Question
@@ -47,6 +47,8 @@ class PracticeOptions:
     model: str = DEFAULT_MODEL
     # Terms of a job description (``--job``): questions that fit them come first, answers are checked for them.
     job_terms: tuple[str, ...] = ()
+    # Where to record and save when REPS_HOME cannot be written (read-only, full): a library folder.
+    fallback_dir: Path | None = None
 
 
 class PracticeCallbacks:
@@ -95,6 +97,11 @@ class PracticeCallbacks:
     def reflection_saved(self, rep: Rep) -> None:
         """The reflection was saved with the rep."""
 
+    def save_elsewhere(self, reason: str) -> Path | None:
+        """The library could not take the rep (``reason``, one line): a folder to keep it in instead (a
+        practice library of its own), or None to keep only the recording."""
+        return None
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -113,10 +120,10 @@ def run_practice(options: PracticeOptions, ui: PracticeCallbacks, *, library: Li
     from .questions import load_questions, pick_question
     from .record import capture_options
     from .store import Library
-    from .wavfile import repair_recordings
 
     library = library or Library()
-    ui.leftovers(repair_recordings(library.home))
+    fallback = Library(options.fallback_dir) if options.fallback_dir is not None else None
+    ui.leftovers(_leftovers(library))
     bank = load_questions()
     prefer: tuple[str, ...] = ()
     if options.job_terms and options.question_id is None:
@@ -136,6 +143,7 @@ def run_practice(options: PracticeOptions, ui: PracticeCallbacks, *, library: Li
         max_s=options.max_s,
         stop_on_silence_s=options.stop_on_silence_s,
     )
+    library = _where_to_record(library, fallback, capture, ui)
     ui.question(question)
     if options.prep_s > 0:
         ui.prepare(options.prep_s)
@@ -146,9 +154,44 @@ def run_practice(options: PracticeOptions, ui: PracticeCallbacks, *, library: Li
         library=library,
         model=options.model,
         reflect=options.reflect,
+        fallback=fallback if fallback is not library else None,
         job_terms=options.job_terms,
     )
     return 130 if answer.interrupted else 0
+
+
+def _leftovers(library: Library) -> list[WavRepair]:
+    """Recordings from earlier runs that are not reps yet (Library.unsaved_recordings)."""
+    return library.unsaved_recordings()
+
+
+def _where_to_record(
+    library: Library, fallback: Library | None, capture: CaptureOptions, ui: PracticeCallbacks
+) -> Library:
+    """The library the answer goes into: REPS_HOME, or ``fallback`` when REPS_HOME cannot be written.
+    Raises LibraryWriteError before the question when neither can keep an answer."""
+    from .text import clock
+    from .wavfile import recordings_dir
+
+    folder = recordings_dir(library.home)
+    if not files.writable(folder):
+        reason = f"{library.home} cannot be written (a read-only disk or folder)"
+        if fallback is None or not files.writable(recordings_dir(fallback.home)):
+            raise LibraryWriteError(
+                f"cannot record: {reason}, so nothing you say could be kept; give --fallback-dir DIR, "
+                "or set REPS_HOME to a writable folder"
+            )
+        ui.warn(f"{reason}; recording into {fallback.home} instead")
+        return fallback
+    # The recording, and its copy in the rep (twice again when it is resampled), with a margin.
+    needed = int(capture.max_s * capture.sample_rate_hz * capture.channels * 2 * 2 + 1_000_000)
+    free = files.free_bytes(folder)
+    if free < needed:
+        ui.warn(
+            f"only {files.megabytes(free)} free on the disk holding {library.home} (a {clock(capture.max_s)} "
+            f"answer needs {files.megabytes(needed)}): if it fills, recording stops and what was said is kept"
+        )
+    return library
 
 
 def answer_question(
@@ -160,13 +203,30 @@ def answer_question(
     model: str = DEFAULT_MODEL,
     reflect: bool = True,
     job_terms: Sequence[str] = (),
+    fallback: Library | None = None,
 ) -> Answer:
     """Record one answer into ``REPS_HOME/recordings/``, analyze it, save it as a rep, report, reflect.
 
     The recording leaves recordings/ only once the rep holding its copy is saved; on any failure it
-    stays, and the error (one line) says where it is.
+    stays, and the error (one line) says where it is. SIGTERM while recording keeps the recording and
+    raises Terminated without analyzing. A library that cannot take the rep (read-only, full) still
+    shows the report; the rep goes to ``fallback``, or where ``ui.save_elsewhere`` says, or only the
+    recording is kept (LibraryWriteError).
     """
+    from .text import clock
+
     recording = record_answer(question, capture, ui, library=library)
+    path = recording.path
+    assert path is not None
+    if recording.stopped_by == "terminated":
+        ui.warn(
+            f"stopped by SIGTERM before the analysis; the recording ({clock(recording.duration_s)}) is kept at {path}"
+            if recording.duration_s > 0
+            else "stopped by SIGTERM before anything was recorded"
+        )
+        raise Terminated
+    if recording.problem:
+        ui.warn(recording.problem)
     interrupted = recording.stopped_by == "interrupt"
     short = too_short(recording)
     if short is not None:
@@ -175,14 +235,23 @@ def answer_question(
             return Answer(recording, None, interrupted=True)
         raise AudioError(short)
     if interrupted:
-        ui.note(f"Stopped by Ctrl-C; analyzing what was said. The recording is at {recording.path}")
-    report = save_answer(recording, question, ui, library=library, model=model, job_terms=job_terms)
+        ui.note(f"Stopped by Ctrl-C; analyzing what was said. The recording is at {path}")
+    report = save_answer(
+        recording, question, ui, library=library, model=model, job_terms=job_terms, fallback=fallback
+    )
     ui.report(report, question)
+    if report.not_saved is not None:
+        report = _save_elsewhere(report, recording, question, ui)
     if report.rep is not None and reflect and not interrupted:
         answers = ui.reflect(REFLECTION_QUESTIONS)
         if any(answers.values()):
-            library.save_reflection(report.rep.id, answers)
-            _add_reflection_to_page(report, question, ui, library=library)
+            holder = library  # the library the rep went to: a fallback when this one could not take it
+            if report.saved_in is not None and report.saved_in != library.home:
+                from .store import Library
+
+                holder = Library(report.saved_in)
+            holder.save_reflection(report.rep.id, answers)
+            _add_reflection_to_page(report, question, ui, library=holder)
             ui.reflection_saved(report.rep)
     return Answer(recording, report, interrupted)
 
@@ -190,20 +259,28 @@ def answer_question(
 def record_answer(
     question: Question | None, capture: CaptureOptions, ui: PracticeCallbacks, *, library: Library
 ) -> Recording:
-    """Record one answer into a new WAV in ``REPS_HOME/recordings/``, telling ``ui`` as it goes.
+    """Record one answer into a new WAV in ``REPS_HOME/recordings/`` (with its note: the question, when),
+    telling ``ui`` as it goes. A recording stopped before its first block is removed (nothing to keep).
 
     Raises DeviceError when the microphone fails (``ui.recording_stopped`` still hears of it).
     """
     from .record import record_to_wav
-    from .wavfile import new_recording_path
+    from .wavfile import discard_recording, new_recording_path, write_note
 
     path = new_recording_path(library.home)
+    write_note(path, question_id=question.id if question else None, started_at=datetime.now(timezone.utc))
     ui.recording_started(question, capture)
     recording = None
     try:
         recording = record_to_wav(path, capture, should_stop=ui.should_stop, on_level=ui.level)
+    except BaseException:
+        if not path.exists():
+            discard_recording(path)  # its note
+        raise
     finally:
         ui.recording_stopped(recording, capture)
+    if recording.duration_s == 0:  # stopped before the first block: nothing to keep
+        discard_recording(path)
     return recording
 
 
@@ -212,10 +289,10 @@ def too_short(recording: Recording) -> str | None:
     min_s = AnalysisSettings().min_duration_s
     if recording.duration_s >= min_s:
         return None
-    return (
-        f"the answer is too short to judge ({recording.duration_s:.1f} s; at least {min_s:g} s needed); "
-        f"the recording is kept at {recording.path}"
+    kept = (
+        f"the recording is kept at {recording.path}" if recording.duration_s > 0 else "nothing was recorded"
     )
+    return f"the answer is too short to judge ({recording.duration_s:.1f} s; at least {min_s:g} s needed); {kept}"
 
 
 def save_answer(
@@ -228,8 +305,10 @@ def save_answer(
     created_at: datetime | None = None,
     session: SessionTag | None = None,
     job_terms: Sequence[str] = (),
+    fallback: Library | None = None,
 ) -> RepReport:
-    """Analyze the recording and save it as a rep (a 16 kHz mono copy when it was recorded otherwise).
+    """Analyze the recording and save it as a rep (a 16 kHz mono copy when it was recorded otherwise,
+    or the recording itself when the disk has no room for that copy).
 
     ``job_terms``: a job description's terms the answer is checked for (``--job``). ``created_at`` and
     ``session`` are saved with the rep (``Library.save``). On success the recording leaves
@@ -238,6 +317,7 @@ def save_answer(
     from .audio import load_audio, write_wav
     from .pipeline import analyze_audio, save_and_report
     from .settings import SAMPLE_RATE_HZ
+    from .wavfile import discard_recording, working_copy_path
 
     assert recording.path is not None
     original = recording.path
@@ -249,7 +329,11 @@ def save_answer(
             audio, model=model, question=question, job_terms=job_terms, progress=ui.progress
         )
         if (recording.sample_rate_hz, recording.channels) != (SAMPLE_RATE_HZ, 1):
-            copy = write_wav(audio, original.with_name(f"{original.stem}.16k.wav"))
+            try:
+                copy = write_wav(audio, working_copy_path(original))
+            except AudioError:
+                _discard(working_copy_path(original), original)
+                copy = original  # no room for the copy: the rep keeps the recording as it was made
         report = save_and_report(
             result,
             library=library,
@@ -258,6 +342,7 @@ def save_answer(
             source_path=str(copy.resolve()),
             created_at=created_at,
             session=session,
+            fallback=fallback,
         )
     except RepsError as exc:
         _discard(copy, original)
@@ -266,9 +351,42 @@ def save_answer(
         _discard(copy, original)
         ui.warn(kept)
         raise
-    for path in {original, copy}:
-        path.unlink(missing_ok=True)
+    if report.rep is None:  # the library could not take it: the recording stays
+        _discard(copy, original)
+        return report
+    failpoints.reached("practice.saved")
+    discard_recording(original)
     return report
+
+
+def _save_elsewhere(
+    report: RepReport, recording: Recording, question: Question | None, ui: PracticeCallbacks
+) -> RepReport:
+    """The report is shown but the library could not take the rep: save it where the person asks, or
+    keep only the recording and say so (LibraryWriteError)."""
+    from .pipeline import save_and_report
+    from .store import Library
+    from .wavfile import discard_recording
+
+    assert recording.path is not None and report.not_saved is not None
+    kept = f"the report is above and the recording is kept at {recording.path}"
+    folder = ui.save_elsewhere(report.not_saved)
+    if folder is None:
+        raise LibraryWriteError(f"{report.not_saved}; {kept} (--fallback-dir DIR saves it elsewhere)")
+    saved = save_and_report(
+        report.result,
+        library=Library(folder),
+        question=question,
+        audio=recording.path,
+        source_path=str(recording.path.resolve()),
+    )
+    if saved.rep is None:
+        raise LibraryWriteError(f"{report.not_saved}; and {saved.not_saved}; {kept}")
+    discard_recording(recording.path)
+    ui.note(
+        f"Saved as rep {saved.rep.id} in the library at {folder} (REPS_HOME={folder} reps history lists it)"
+    )
+    return saved
 
 
 def _add_reflection_to_page(

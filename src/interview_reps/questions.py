@@ -36,6 +36,16 @@ _KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _REQUIRED = ("id", "text", "category", "target_seconds")
 _OPTIONAL = {"structure": "direct", "points": (), "follow_ups": ()}
 _FIELDS = (*_REQUIRED, *_OPTIONAL)
+# Every report, the JSON and the terminal card repeat a question's text and points, so their size is
+# bounded. The longest built-in question is 94 characters and its longest point 64: these leave room
+# for any real question, and stop a pasted document (a 10 MB question made every report 11 MB).
+MAX_TEXT_CHARS = 500
+MAX_POINT_CHARS = 300
+MAX_POINTS = 12
+MAX_FOLLOW_UPS = 12
+MAX_STRUCTURE_CHARS = 80
+# A question file bigger than this is no question bank (the built-in files are under 6 kB).
+MAX_FILE_BYTES = 1_000_000
 _POINT_FIELDS = ("text", "cues")
 _FOLLOW_UP_FIELDS = ("text", "when", "point")
 # When a follow-up fits, keyed to what the content analysis found (``Content.findings``).
@@ -280,7 +290,11 @@ def _toml_files(folder: Traversable) -> list[Traversable]:
 def _load_file(file: Traversable) -> list[Question]:
     source = str(file)
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        with file.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise QuestionError(f"{source}: too big for a question file (over {MAX_FILE_BYTES // 1000} kB)")
+        data = tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise QuestionError(f"{source}: invalid TOML: {exc}") from exc
     except UnicodeDecodeError as exc:
@@ -339,6 +353,7 @@ def _parse(entry: dict[str, Any], source: str, n: int) -> Question:
 
     points, cues = _parse_points(entry.get("points", []), fail)
     follow_ups = _parse_follow_ups(entry.get("follow_ups", []), len(points), fail)
+    _check_sizes(entry, points, follow_ups, fail)
 
     return Question(
         id=entry["id"],
@@ -351,6 +366,27 @@ def _parse(entry: dict[str, Any], source: str, n: int) -> Question:
         cues=cues,
         follow_ups=follow_ups,
     )
+
+
+def _check_sizes(
+    entry: dict[str, Any],
+    points: Sequence[str],
+    follow_ups: Sequence[FollowUp],
+    fail: Callable[[str], QuestionError],
+) -> None:
+    """Text, structure, points and follow-ups within the MAX_* bounds."""
+    for key, most in (("text", MAX_TEXT_CHARS), ("structure", MAX_STRUCTURE_CHARS)):
+        if len(entry.get(key, "").strip()) > most:
+            raise fail(f"'{key}' is {len(entry[key].strip()):,} characters long; at most {most} are allowed")
+    for key, items, most in (("points", points, MAX_POINTS), ("follow_ups", follow_ups, MAX_FOLLOW_UPS)):
+        if len(items) > most:
+            raise fail(f"'{key}' has {len(items)} entries; at most {most} are allowed")
+    texts = [*points, *(f.text for f in follow_ups)]
+    for text in texts:
+        if len(text) > MAX_POINT_CHARS:
+            raise fail(
+                f"a point or follow-up is {len(text):,} characters long; at most {MAX_POINT_CHARS} are allowed"
+            )
 
 
 def _parse_points(

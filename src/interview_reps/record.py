@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from . import files
 from .devices import InputDevice, choose_format, find_device, load_sounddevice, one_line, quiet_c_stderr
 from .errors import DeviceError
 from .settings import AnalysisSettings
@@ -20,7 +21,9 @@ from .wavfile import WavStreamWriter
 if TYPE_CHECKING:
     import numpy as np
 
-StopReason = Literal["user", "max", "silence", "interrupt"]
+# interrupt: Ctrl-C; terminated: SIGTERM (the system shutting down, a supervisor); error: the file could
+# not take more (a full disk), and what it holds is kept.
+StopReason = Literal["user", "max", "silence", "interrupt", "terminated", "error"]
 
 _SILENT_DBFS = -100.0  # floor for levels, so digital silence is a number, not -inf
 _STOP_SILENCE_ABOVE_NOISE_DB = 3.0  # --stop-on-silence: a 100 ms block this close to the floor is silent
@@ -70,6 +73,7 @@ class Recording:
     frames: int
     stopped_by: StopReason
     device: InputDevice
+    problem: str | None = None  # why it stopped early (stopped_by "error"), in one line
 
     @property
     def duration_s(self) -> float:
@@ -125,16 +129,19 @@ class _SilenceTracker:
 
 
 @contextlib.contextmanager
-def _sigint_sets(flag: threading.Event) -> Iterator[None]:
-    """While recording, Ctrl-C sets ``flag`` instead of raising, so no block is half-written."""
+def _signals_set(interrupted: threading.Event, terminated: threading.Event) -> Iterator[None]:
+    """While recording, Ctrl-C sets ``interrupted`` and SIGTERM ``terminated`` instead of raising, so
+    no block is half-written and every block already captured reaches the file."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: flag.set())
+    previous_int = signal.signal(signal.SIGINT, lambda signum, frame: interrupted.set())
+    previous_term = signal.signal(signal.SIGTERM, lambda signum, frame: terminated.set())
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGINT, previous_int)
+        signal.signal(signal.SIGTERM, previous_term)
 
 
 def capture(
@@ -149,7 +156,8 @@ def capture(
 
     Stops at ``options.max_s`` seconds of audio (counted in frames, not wall-clock time), when
     ``should_stop()`` turns true, after ``options.stop_on_silence_s`` of silence following speech,
-    or on Ctrl-C (which only stops; it does not raise). Returns (frames captured, why it stopped).
+    or on Ctrl-C or SIGTERM (which only stop; they do not raise). Returns (frames captured, why it
+    stopped). An OSError from ``sink`` (a full disk) ends the capture and is raised.
     """
     sd = load_sounddevice()
     device, sample_rate_hz, stop_on_silence_s = (
@@ -163,6 +171,7 @@ def capture(
     blocks: queue.Queue[np.ndarray] = queue.Queue()
     finished = threading.Event()
     interrupted = threading.Event()
+    terminated = threading.Event()
     captured = 0  # frames handed over by the callback (the audio thread's count)
 
     def callback(indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
@@ -192,8 +201,11 @@ def capture(
     except (sd.PortAudioError, ValueError) as exc:
         raise DeviceError(f"cannot open the microphone {device.name!r}: {one_line(exc)}") from exc
     try:
-        with _sigint_sets(interrupted):
+        with _signals_set(interrupted, terminated):
             while True:
+                if terminated.is_set():
+                    reason = "terminated"
+                    break
                 if interrupted.is_set():
                     reason = "interrupt"
                     break
@@ -216,10 +228,13 @@ def capture(
                     reason = "silence"
                     break
     finally:
-        stream.abort()  # sounddevice ignores errors here by default
+        if reason in ("user", "interrupt", "terminated"):
+            stream.stop()  # lets PortAudio hand over the blocks it holds: nothing said before the stop is lost
+        else:
+            stream.abort()  # sounddevice ignores errors here by default
         stream.close()
-    if reason in ("user", "interrupt"):
-        # what was said up to the key press is already in the queue: keep it
+    if reason in ("user", "interrupt", "terminated"):
+        # what was said up to the key press (or the signal) is already in the queue: keep it
         while written < max_frames:
             try:
                 block = blocks.get_nowait()
@@ -239,15 +254,33 @@ def record_to_wav(
 ) -> Recording:
     """Record into a WAV at ``path`` that is valid on disk after every 100 ms block.
 
-    If the microphone cannot be opened, no file is left behind.
+    If the microphone cannot be opened, no file is left behind. If the file cannot take more (a full
+    disk), recording stops there: the Recording says so (``stopped_by`` "error", ``problem``) and the
+    file holds every block before it, its header right. Raises LibraryWriteError when not even the
+    file can be made (a read-only or full folder).
     """
-    writer = WavStreamWriter(path, sample_rate_hz=options.sample_rate_hz, channels=options.channels)
+    try:
+        writer = WavStreamWriter(path, sample_rate_hz=options.sample_rate_hz, channels=options.channels)
+    except OSError as exc:
+        raise files.write_error(exc, path.parent, "cannot record") from exc
+    problem = None
     try:
         _, reason = capture(writer.write, options, should_stop=should_stop, on_level=on_level)
+    except OSError as exc:
+        reason = "error"
+        with contextlib.suppress(OSError):  # the file is as its header says already; this only syncs it
+            writer.close()
+        error = files.write_error(exc, path.parent, "the recording stopped")
+        if writer.frames == 0:
+            path.unlink(missing_ok=True)
+            raise error from exc
+        problem = f"{error}; the {writer.duration_s:.1f} s recorded are kept at {path}"
     except BaseException:
         writer.close()
         if writer.frames == 0:
             path.unlink(missing_ok=True)
         raise
     writer.close()
-    return Recording(path, options.sample_rate_hz, options.channels, writer.frames, reason, options.device)
+    return Recording(
+        path, options.sample_rate_hz, options.channels, writer.frames, reason, options.device, problem
+    )

@@ -13,21 +13,27 @@ import json
 import os
 import re
 import secrets
-import shutil
 import sqlite3
-import time
+import stat
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta, timezone
 from datetime import time as dtime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from .errors import LibraryError
+from . import failpoints, files
+from .errors import LibraryError, LibraryWriteError, RepsWarning
 from .models import Metrics, Rep, Result, Session, SessionTag, iso_utc, parse_time
 from .settings import reps_home
 
+if TYPE_CHECKING:
+    from .wavfile import WavRepair
+
 INDEX_NAME = "library.sqlite3"
+# Held while a damaged index is moved aside and rebuilt, so two processes never both do it.
+LOCK_NAME = ".index.lock"
 # PRAGMA user_version of the index. v1: one row per rep with the metrics as a JSON text column.
 # v2: metrics in their own table (one row per rep and metric), the audio file name per rep.
 # v3: the mock interview (session) each rep was given in.
@@ -35,9 +41,6 @@ INDEX_VERSION = 3
 # Another `reps` may hold the write lock while it saves a rep; saving takes milliseconds, so 15 s is
 # generous and still lets a stuck process surface as an error instead of a hang.
 BUSY_TIMEOUT_S = 15.0
-# Hidden leftovers (.tmp-* of a killed save, .trash-* of a killed delete) older than this are removed
-# by `reps library rebuild`; younger ones may belong to a `reps` that is still running.
-STALE_LEFTOVER_S = 3600.0
 # `Library.reps("")` / `entries("")`: the reps saved without a question id.
 NO_QUESTION = ""
 # Mock interviews are kept in sessions/<id>/session.json; their ids start with this, so a session id
@@ -45,8 +48,63 @@ NO_QUESTION = ""
 SESSION_PREFIX = "s-"
 # `reps show latest-session`: the most recent mock interview.
 LATEST_SESSION = "latest-session"
-# Audio kept inside a rep folder (the copy of the recording, clips of flagged moments).
-AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".mp3", ".m4a", ".ogg", ".webm", ".opus", ".aac", ".aiff"})
+# What the library itself keeps in REPS_HOME. A library made by an older reps under a loose umask is
+# made private at first use: these entries (and everything under them), never other files kept there.
+LIBRARY_ENTRIES = (
+    "reps",
+    "recordings",
+    "charts",
+    "progress",
+    "progress.html",
+    "cache",
+    "questions",
+    "sessions",
+    INDEX_NAME,
+    LOCK_NAME,
+)
+# The folders where a killed reps may leave hidden .tmp- entries (files.leftovers), relative to REPS_HOME
+# (glob patterns: a joined built-in model is written into cache/models/NAME-VERSION/).
+LEFTOVER_FOLDERS = (".", "reps", "sessions", "charts", "progress", "cache", "cache/models/*")
+# Audio kept inside a rep folder may have any format the decoder reads (the copy keeps the recording's
+# own suffix); `delete_audio` knows it by these suffixes or by its first bytes (_is_media).
+AUDIO_SUFFIXES = frozenset(
+    {
+        ".wav",
+        ".wave",
+        ".flac",
+        ".mp3",
+        ".m4a",
+        ".mp4",
+        ".m4b",
+        ".mov",
+        ".ogg",
+        ".oga",
+        ".opus",
+        ".webm",
+        ".weba",
+        ".mkv",
+        ".mka",
+        ".aac",
+        ".aif",
+        ".aiff",
+        ".aifc",
+        ".caf",
+        ".wma",
+        ".asf",
+        ".amr",
+        ".3gp",
+        ".wv",
+        ".ape",
+        ".au",
+        ".snd",
+        ".avi",
+        ".mpeg",
+        ".mpg",
+        ".spx",
+    }
+)
+# Files of a rep folder that are never audio.
+_REP_TEXT_FILES = frozenset({"result.json", "report.md", "reflection.json"})
 
 
 @dataclass(frozen=True)
@@ -96,6 +154,39 @@ class Library:
         self.reps_dir = self.home / "reps"
         self.sessions_dir = self.home / "sessions"
         self.index_path = self.home / INDEX_NAME
+        self.read_only = False  # set once the index had to be read from a copy in memory
+        self.repaired: list[str] = []  # what the first use repaired (a damaged index), for `check`
+        self._started = False
+        self._checked = False  # the index passed SQLite's quick check
+
+    # ------------------------------------------------------------------------------------ first use
+
+    def _start(self) -> None:
+        """Once per Library, before its first read or write: an existing library made under a loose
+        umask is made private, and what killed saves and deletes left behind is removed."""
+        if self._started:
+            return
+        self._started = True
+        try:
+            if not self.home.is_dir() or not files.writable(self.home):
+                return
+            if os.lstat(self.home).st_mode & 0o077:
+                self.tighten()
+            stuck = [left for left in self.leftovers(remove=True) if not left.in_use and not left.removed]
+        except OSError:
+            return  # a library that cannot be tidied can still be read; `check` says what is wrong
+        for left in stuck:
+            warnings.warn(
+                f"{left.path}: left by a killed reps ({files.megabytes(left.size_bytes)}) and cannot be "
+                f"removed; remove it with: {files.removal_command(left.path)}",
+                RepsWarning,
+                stacklevel=3,
+            )
+
+    def _writable_dir(self, folder: Path) -> Path:
+        """``folder`` (REPS_HOME or one inside it), created private if it is missing."""
+        files.private_dir(folder)
+        return folder
 
     # ----------------------------------------------------------------------------------------- writing
 
@@ -131,26 +222,31 @@ class Library:
             record["rep"]["session_answer"] = session.answer
             if session.follow_up is not None:
                 record["rep"]["follow_up"] = session.follow_up.to_dict()
+        self._start()
         try:
-            self.reps_dir.mkdir(parents=True, exist_ok=True)
-            tmp = self.reps_dir / f".tmp-{when:%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
-            tmp.mkdir()
-            try:
-                suffix = audio_src.suffix.lower() or ".wav"
-                shutil.copyfile(audio_src, tmp / f"audio{suffix}")
-                _fsync_file(tmp / f"audio{suffix}")
+            with files.temp_dir(self._writable_dir(self.reps_dir), f"{when:%Y%m%d-%H%M%S}") as tmp:
+                failpoints.reached("save.folder-created")
+                suffix = _audio_suffix(audio_src)
+                try:
+                    files.copy_new(audio_src, tmp / f"audio{suffix}", failpoint="save.audio-copying")
+                except OSError as exc:
+                    if not os.path.isfile(audio_src):  # the recording is the problem, not the library
+                        raise LibraryError(
+                            f"{audio_src}: cannot copy the recording: {exc.strerror or exc}"
+                        ) from exc
+                    raise
+                failpoints.reached("save.audio-copied")
                 record["rep"]["audio_file"] = f"audio{suffix}"
                 rep_id, final = self._publish(tmp, record, when)
-            except BaseException:
-                shutil.rmtree(tmp, ignore_errors=True)
-                raise
         except OSError as exc:
-            raise LibraryError(f"{self.home}: cannot save the rep: {exc.strerror or exc}") from exc
+            raise files.write_error(exc, self.home, "cannot save the rep") from exc
+        failpoints.reached("save.published")
         try:
             with self._db() as conn, _write(conn):
                 _upsert(conn, record)
         except LibraryError:
             pass  # the rep is safe in its folder; the next read (or a rebuild) indexes it
+        failpoints.reached("save.indexed")
         return Rep.from_dict(record, folder=final)
 
     def write_report(self, rep_id: str, markdown: str) -> Path:
@@ -179,32 +275,34 @@ class Library:
             if final.exists():
                 continue
             record["rep"]["id"] = rep_id
-            _write_durably(tmp / "result.json", json.dumps(record, indent=1) + "\n")
-            _fsync_dir(tmp)
+            result_json = tmp / "result.json"
+            result_json.unlink(missing_ok=True)  # written for an id another process took meanwhile
+            files.write_new(result_json, json.dumps(record, indent=1) + "\n")
+            files.sync_dir(tmp)
             try:
                 os.rename(tmp, final)  # fails on an existing non-empty folder: never overwrites a rep
             except OSError as exc:
                 if exc.errno in (errno.EEXIST, errno.ENOTEMPTY):
                     continue  # another process took this id a moment ago
                 raise
-            _fsync_dir(self.reps_dir)
+            files.sync_dir(self.reps_dir)
             return rep_id, final
         raise OSError(errno.EEXIST, "no free rep id")
 
     def delete(self, rep_id: str) -> str:
-        """Delete a rep: its folder (audio, result, report) and its index row. Returns the full id."""
-        rid = self.resolve(rep_id)
+        """Delete a rep: its folder (audio, result, report) and its index row. Returns the full id.
+
+        A folder without result.json (its analysis lost, `check` names it) is deleted by its exact name.
+        """
+        rid = rep_id.strip() if rep_id.strip() in self.orphans() else self.resolve(rep_id)
         folder = self.reps_dir / rid
-        trash = self.reps_dir / f".trash-{rid}-{secrets.token_hex(2)}"
         try:
-            os.rename(folder, trash)  # the rep disappears at once; the files go after
-        except FileNotFoundError:
-            pass
+            # The rep disappears at once (renamed to a hidden, locked name); its files go after, and
+            # a kill part-way leaves a leftover the next start removes.
+            with files.removing(folder), self._db() as conn, _write(conn):
+                conn.execute("DELETE FROM reps WHERE id = ?", (rid,))
         except OSError as exc:
-            raise LibraryError(f"{folder}: cannot delete the rep: {exc.strerror or exc}") from exc
-        with self._db() as conn, _write(conn):
-            conn.execute("DELETE FROM reps WHERE id = ?", (rid,))
-        shutil.rmtree(trash, ignore_errors=True)
+            raise files.write_error(exc, folder, f"{folder}: cannot delete the rep") from exc
         return rid
 
     def delete_audio(self, rep_id: str) -> tuple[str, int]:
@@ -212,87 +310,154 @@ class Library:
 
         Returns the full id and the number of audio files removed.
         """
+        if rep_id.strip() in self.orphans():  # a folder that lost its result: only its audio to remove
+            folder = self.reps_dir / rep_id.strip()
+            try:
+                found = audio_files(folder)
+                for path in found:
+                    path.unlink()
+            except OSError as exc:
+                raise files.write_error(exc, folder, f"{folder}: cannot delete the audio") from exc
+            return folder.name, len(found)
         rid = self.resolve(rep_id)
         folder = self.reps_dir / rid
         record = self._read_record(rid)
         removed = 0
         try:
-            for path in sorted(folder.rglob("*")):
-                if path.is_file() and path.suffix.lower() in AUDIO_SUFFIXES:
-                    path.unlink()
-                    removed += 1
+            for path in audio_files(folder, record):
+                path.unlink()
+                removed += 1
             rep = dict(record.get("rep") or {})
             if rep.get("audio_file") is not None or removed:
                 rep["audio_file"] = None
                 rep["audio_deleted_at"] = iso_utc(_now())
                 record["rep"] = rep
-                _replace_durably(folder / "result.json", json.dumps(record, indent=1) + "\n")
+                files.replace(folder / "result.json", json.dumps(record, indent=1) + "\n")
         except OSError as exc:
-            raise LibraryError(f"{folder}: cannot delete the audio: {exc.strerror or exc}") from exc
+            raise files.write_error(exc, folder, f"{folder}: cannot delete the audio") from exc
         with self._db() as conn, _write(conn):
             conn.execute("UPDATE reps SET audio_file = NULL WHERE id = ?", (rid,))
         return rid, removed
 
     def rebuild(self) -> RebuildReport:
-        """Recreate the index from the rep folders; a damaged index file is moved aside first."""
+        """Recreate the index from the rep folders; a damaged index file is moved aside first. Also makes
+        the library private and removes every leftover of a killed save or delete."""
+        self._start()
+        if not files.writable(self.home):
+            raise LibraryWriteError(f"cannot rebuild the index: {self.home} is not writable (read-only?)")
         moved: Path | None = None
-        try:
+        with files.locked(self.home / LOCK_NAME):
+            problem = self._index_problem()
+            if problem is not None and self.index_path.exists():
+                moved = self._move_index_aside()
+            records, skipped = self._records()
             with self._db() as conn:
-                ok = conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
-        except LibraryError:
-            ok = False
-        if not ok and self.index_path.exists():
-            moved = self.home / f"{INDEX_NAME}.damaged-{_now():%Y%m%d-%H%M%S}"
-            try:
-                os.replace(self.index_path, moved)
-                for side in ("-wal", "-shm"):  # a stale WAL must never be replayed onto the new file
-                    with contextlib.suppress(FileNotFoundError):
-                        os.remove(f"{self.index_path}{side}")
-            except OSError as exc:
-                raise LibraryError(f"{self.index_path}: cannot move the damaged index aside: {exc}") from exc
+                _reindex(conn, records)
+        removed = [left for left in self.leftovers(remove=True, deep=True) if left.removed]
+        try:
+            self.tighten()
+        except OSError as exc:
+            raise files.write_error(exc, self.home, "cannot make the library private") from exc
+        return RebuildReport(
+            indexed=len(records), skipped=tuple(skipped), moved_aside=moved, leftovers_removed=len(removed)
+        )
+
+    def _records(self) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+        """Every rep folder's record, and (folder, reason) for those that cannot be read."""
         records, skipped = [], []
         for name in sorted(self._folder_ids()):
             try:
                 records.append(self._read_record(name))
             except LibraryError as exc:
                 skipped.append((name, str(exc)))
-        with self._db() as conn, _write(conn):
-            conn.execute("DELETE FROM metrics")
-            conn.execute("DELETE FROM reps")
-            for record in records:
-                _upsert(conn, record)
-        return RebuildReport(
-            indexed=len(records), skipped=tuple(skipped), moved_aside=moved, leftovers_removed=self._sweep()
-        )
-
-    def _sweep(self) -> int:
-        removed = 0
-        with contextlib.suppress(FileNotFoundError):
-            for entry in os.scandir(self.reps_dir):
-                if entry.name.startswith((".tmp-", ".trash-")) and entry.is_dir(follow_symlinks=False):
-                    with contextlib.suppress(OSError):
-                        if time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_LEFTOVER_S:
-                            shutil.rmtree(entry.path)
-                            removed += 1
-        return removed
+        for name in sorted(self.orphans()):
+            skipped.append((name, _orphan_problem(self.reps_dir / name, name)))
+        return records, skipped
 
     def check(self) -> list[str]:
-        """Problems with the library, one line each: index integrity, folders the index disagrees with."""
-        problems: list[str] = []
+        """Problems with the library, one line each: index integrity, folders the index disagrees with,
+        folders that lost their result (and the audio they still hold), missing audio, leftovers of a
+        killed save that could not be removed, recordings not saved as reps, and a library other users
+        can read."""
+        problems: list[str] = list(self.repaired)
         with self._db() as conn:
             problems += [
                 f"index: {row[0]}" for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"
             ]
             indexed = {row[0] for row in conn.execute("SELECT id FROM reps")}
         on_disk = self._folder_ids()
-        problems += [f"{rid}: folder not in the index" for rid in sorted(on_disk - indexed)]
-        problems += [f"{rid}: in the index but its folder is gone" for rid in sorted(indexed - on_disk)]
+        unreadable: list[str] = []
+        missing_audio: list[str] = []
         for rid in sorted(on_disk):
             try:
-                self._read_rep(rid)
+                rep = self._read_rep(rid)
             except LibraryError as exc:
+                unreadable.append(rid)
                 problems.append(str(exc))
+                continue
+            if rep.audio_file and rep.folder is not None and not (rep.folder / rep.audio_file).is_file():
+                missing_audio.append(f"{rep.folder}: its audio {rep.audio_file} is missing")
+        # an unreadable folder is never indexed: its own line says why
+        problems += [f"{rid}: folder not in the index" for rid in sorted(on_disk - indexed - set(unreadable))]
+        orphans = self.orphans()  # their own line says what is left of them
+        problems += [
+            f"{rid}: in the index but its folder is gone" for rid in sorted(indexed - on_disk - orphans)
+        ]
+        problems += missing_audio
+        problems += [_orphan_problem(self.reps_dir / name, name) for name in sorted(orphans)]
+        for left in self.leftovers(remove=False):
+            if not left.in_use:
+                problems.append(
+                    f"{left.path}: left by a killed reps ({files.megabytes(left.size_bytes)}) and cannot be "
+                    f"removed; remove it with: {files.removal_command(left.path)}"
+                )
+        problems += [_unsaved_problem(rec) for rec in self.unsaved_recordings()]
+        mode = stat.S_IMODE(os.lstat(self.home).st_mode) if self.home.is_dir() else 0
+        if mode & 0o077:
+            problems.append(
+                f"{self.home}: other users can open the library (mode {mode:04o}); "
+                f"`reps library rebuild` makes it private (or: chmod 700 '{self.home}')"
+            )
         return problems
+
+    def orphans(self) -> set[str]:
+        """Names of folders in reps/ that are not hidden and hold files but no result.json: a rep whose
+        analysis was lost (deleted by hand, a copy cut short), its audio often still inside. (An empty
+        folder is nobody's loss and is left alone.)"""
+        try:
+            return {
+                entry.name
+                for entry in os.scandir(self.reps_dir)
+                if not entry.name.startswith(".")
+                and entry.is_dir(follow_symlinks=False)
+                and not os.path.lexists(os.path.join(entry.path, "result.json"))
+                and files.size_bytes(Path(entry.path)) > 0
+            }
+        except (FileNotFoundError, NotADirectoryError):
+            return set()
+        except OSError as exc:
+            raise LibraryError(f"{self.reps_dir}: cannot list the reps: {exc.strerror or exc}") from exc
+
+    def leftovers(self, *, remove: bool, deep: bool = False) -> list[files.Leftover]:
+        """Hidden temporary entries that a killed reps left in the library (files.leftovers); with
+        ``remove``, those no running reps holds are deleted. ``deep`` also looks inside every rep folder
+        (a report cut off while it was replaced: a few kB, so only `rebuild` goes there)."""
+        found: list[files.Leftover] = []
+        for pattern in LEFTOVER_FOLDERS:
+            for folder in self.home.glob(pattern) if "*" in pattern else [self.home / pattern]:
+                found += files.leftovers(folder, remove=remove)
+        for rid in sorted(self._folder_ids()) if deep else ():
+            found += files.leftovers(self.reps_dir / rid, remove=remove)
+        return found
+
+    def tighten(self) -> int:
+        """Make REPS_HOME 0700 and what the library keeps in it (LIBRARY_ENTRIES) 0700 / 0600. Returns
+        how many entries changed."""
+        changed = int(files.make_private(self.home))
+        for name in os.listdir(self.home):
+            if name in LIBRARY_ENTRIES or name.startswith((f"{INDEX_NAME}-", f"{INDEX_NAME}.")):
+                changed += files.tighten(self.home / name)
+        return changed
 
     # ----------------------------------------------------------------------------------------- reading
 
@@ -331,8 +496,7 @@ class Library:
         sql += " ORDER BY created_at DESC, id DESC"
         if limit is not None:
             sql += f" LIMIT {max(int(limit), 0)}"
-        with self._db() as conn:
-            self._sync(conn)
+        with self._reading() as conn:
             rows = conn.execute(sql, args).fetchall()[::-1]
             metrics: dict[str, dict[str, Any]] = {row[0]: {} for row in rows}
             if rows:
@@ -429,10 +593,36 @@ class Library:
         """Question id -> time of its latest rep."""
         return {e.question_id: e.created_at for e in self.entries() if e.question_id}  # oldest first
 
+    def unsaved_recordings(self) -> list[WavRepair]:
+        """Recordings in ``recordings/`` that are not reps yet (answers a killed, failed or refused
+        `reps practice` kept), headers repaired, with their question and time. One that is a rep already
+        (the process was killed after saving it, before removing it) is removed."""
+        from .wavfile import discard_recording, repair_recordings, working_copy_path
+
+        found = repair_recordings(self.home)
+        if not found:
+            return []
+        try:
+            saved = self.source_paths()
+        except LibraryError:
+            return found
+        left = []
+        for repair in found:
+            if {str(repair.path.resolve()), str(working_copy_path(repair.path).resolve())} & saved:
+                with contextlib.suppress(OSError):
+                    discard_recording(repair.path)
+            else:
+                left.append(repair)
+        return left
+
+    def source_paths(self) -> set[str]:
+        """The recording each rep was made from, as saved (``source_path``)."""
+        with self._reading() as conn:
+            return {row[0] for row in conn.execute("SELECT source_path FROM reps") if row[0]}
+
     def question_ids(self) -> list[str]:
         """Every question id with at least one rep, most recently practised last."""
-        with self._db() as conn:
-            self._sync(conn)
+        with self._reading() as conn:
             rows = conn.execute(
                 "SELECT question_id FROM reps WHERE question_id IS NOT NULL "
                 "GROUP BY question_id ORDER BY MAX(created_at)"
@@ -557,14 +747,12 @@ class Library:
         with ``delete``). Returns the full id."""
         sid = self.resolve_session(session_id)
         folder = self.sessions_dir / sid
-        trash = self.sessions_dir / f".trash-{sid}-{secrets.token_hex(2)}"
         try:
-            os.rename(folder, trash)  # gone at once; the files go after
-        except FileNotFoundError:
-            return sid
+            # gone at once (a hidden, locked name); its files go after, a kill part-way leaves a leftover
+            with files.removing(folder):
+                pass
         except OSError as exc:
-            raise LibraryError(f"{folder}: cannot delete the interview: {exc.strerror or exc}") from exc
-        shutil.rmtree(trash, ignore_errors=True)
+            raise files.write_error(exc, folder, f"{folder}: cannot delete the interview") from exc
         return sid
 
     def session_page_path(self, session_id: str) -> Path:
@@ -634,6 +822,8 @@ class Library:
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
+            if path.parent.is_dir():
+                raise LibraryError(_orphan_problem(path.parent, rep_id)) from exc
             raise LibraryError(f"{path.parent}: the rep is gone (deleted?)") from exc
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise LibraryError(f"{path}: unreadable result ({exc}); delete the folder or restore it") from exc
@@ -668,12 +858,71 @@ class Library:
                     continue  # unreadable folder: `reps library check` names it
 
     @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """The index in line with the folders, to read from. When it cannot be written to (a full disk),
+        a copy in memory is brought in line instead: every rep is still listed."""
+        with self._db() as conn:
+            reader = conn
+            try:
+                self._sync(conn)
+            except sqlite3.OperationalError as exc:
+                if not _cannot_write(exc):
+                    raise
+                reader = _in_memory(conn)
+                self._sync(reader)
+            try:
+                yield reader
+            finally:
+                if reader is not conn:
+                    reader.close()
+
+    @contextlib.contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        """A short-lived connection to the index: WAL, busy timeout, schema migrated to INDEX_VERSION."""
+        """A short-lived connection to the index: WAL, busy timeout, schema migrated to INDEX_VERSION.
+
+        A library that cannot be written (a read-only disk or folder) is read through a copy of its
+        index in memory (``read_only`` turns True). A damaged index is moved aside and rebuilt from the
+        rep folders, which hold everything it holds, with a RepsWarning saying so.
+        """
+        self._start()
+        conn = self._connect()
         try:
-            self.home.mkdir(parents=True, exist_ok=True)
+            yield conn
+        except sqlite3.OperationalError as exc:
+            raise self._error(exc) from exc
+        except sqlite3.DatabaseError as exc:
+            raise LibraryError(_damaged(self.index_path, exc)) from exc
+        finally:
+            conn.close()
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.read_only or (self.home.exists() and not files.writable(self.home)):
+            return self._snapshot()
+        try:
+            return self._open()
+        except _Damaged as damaged:
+            if self.repaired:  # rebuilt once already by this Library: say so rather than loop
+                raise LibraryError(_damaged(self.index_path, damaged.cause)) from damaged.cause
+            self._recover(damaged.cause)
+            return self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        if os.path.lexists(self.index_path) and not self.index_path.is_file():  # a folder, a dangling link
+            raise _Damaged(sqlite3.DatabaseError("not a file"))
+        try:
+            files.private_dir(self.home)
+            if not self.index_path.exists():
+                # Made private here: SQLite gives its -wal and -shm files the mode of the index.
+                with contextlib.suppress(FileExistsError):
+                    os.close(files.open_new(self.index_path))
             conn = sqlite3.connect(self.index_path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
+        except OSError as exc:
+            if _read_only_os_error(exc):
+                return self._snapshot()
+            raise LibraryError(
+                f"{self.index_path}: cannot open the library index: {exc.strerror or exc}"
+            ) from exc
+        except sqlite3.Error as exc:
             raise LibraryError(f"{self.index_path}: cannot open the library index: {exc}") from exc
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
@@ -682,17 +931,224 @@ class Library:
             conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; the folders are the real record
             conn.execute("PRAGMA foreign_keys = ON")
             _migrate(conn, self.index_path)
-            yield conn
+            if not self._checked:  # once per Library: damage found now is repaired before any read
+                self._checked = True
+                rows = [row[0] for row in conn.execute("PRAGMA quick_check")]
+                if rows != ["ok"]:
+                    raise sqlite3.DatabaseError("; ".join(rows[:3]))
+            return conn
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise LibraryError(
-                    f"{self.index_path}: the library is busy (another reps is writing); try again"
-                ) from exc
-            raise LibraryError(_damaged(self.index_path, exc)) from exc
-        except sqlite3.DatabaseError as exc:
-            raise LibraryError(_damaged(self.index_path, exc)) from exc
-        finally:
             conn.close()
+            if _cannot_write(exc):
+                return self._snapshot()
+            if _busy(exc):
+                raise self._error(exc) from exc
+            raise _Damaged(exc) from exc
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise _Damaged(exc) from exc
+        except BaseException:
+            conn.close()
+            raise
+
+    def _snapshot(self) -> sqlite3.Connection:
+        """The index copied into memory, for a library that cannot be written: every read works (and is
+        brought in line with the folders in memory); nothing is written."""
+        self.read_only = True
+        mem = sqlite3.connect(":memory:", isolation_level=None)
+        if self.index_path.is_file():
+            try:
+                # immutable: no -shm or lock file is needed, which a read-only folder could not hold
+                disk = sqlite3.connect(f"{self.index_path.resolve().as_uri()}?immutable=1", uri=True)
+                try:
+                    disk.backup(mem)
+                finally:
+                    disk.close()
+            except sqlite3.DatabaseError:  # damaged too: the folders alone
+                mem.close()
+                mem = sqlite3.connect(":memory:", isolation_level=None)
+        try:
+            _migrate(mem, self.index_path)
+        except BaseException:
+            mem.close()
+            raise
+        return mem
+
+    def _error(self, exc: sqlite3.OperationalError) -> LibraryError:
+        if _busy(exc):
+            return LibraryError(
+                f"{self.index_path}: the library is busy (another reps is writing); try again"
+            )
+        if "full" in str(exc):
+            return LibraryWriteError(
+                f"cannot write the library index: the disk holding {self.home} is full "
+                f"({files.megabytes(files.free_bytes(self.home))} free)"
+            )
+        if _cannot_write(exc):
+            return LibraryWriteError(f"cannot write the library index: {self.index_path} is read-only")
+        return LibraryError(_damaged(self.index_path, exc))
+
+    def _index_problem(self) -> str | None:
+        """What is wrong with the index file (None: it opens and passes SQLite's quick check, or there
+        is none yet)."""
+        if not os.path.lexists(self.index_path):
+            return None
+        try:
+            conn = sqlite3.connect(self.index_path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            try:
+                rows = [row[0] for row in conn.execute("PRAGMA quick_check")]
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and _busy(exc):
+                return None  # busy is not damage
+            return str(exc)
+        return None if rows == ["ok"] else "; ".join(rows[:3])
+
+    def _move_index_aside(self) -> Path:
+        moved = self.home / f"{INDEX_NAME}.damaged-{_now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+        try:
+            os.replace(self.index_path, moved)
+            for side in ("-wal", "-shm"):  # a stale WAL must never be replayed onto the new file
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(f"{self.index_path}{side}")
+        except OSError as exc:
+            raise files.write_error(
+                exc, self.home, f"{self.index_path}: cannot move the damaged index aside"
+            ) from exc
+        return moved
+
+    def _recover(self, cause: Exception) -> None:
+        """Move a damaged index aside and rebuild it from the rep folders (under the index lock, so that
+        of two processes finding the damage only one rebuilds)."""
+        moved = None
+        with files.locked(self.home / LOCK_NAME):
+            if self._index_problem() is not None:
+                moved = self._move_index_aside()
+                records, _ = self._records()
+                conn = self._open()
+                try:
+                    _reindex(conn, records)
+                finally:
+                    conn.close()
+        if moved is None:
+            return  # another reps rebuilt it a moment ago
+        message = (
+            f"{self.index_path}: the library index was damaged ({_first_line(cause)}); it was rebuilt from "
+            f"the rep folders, so nothing is lost (the damaged file is kept at {moved})"
+        )
+        self.repaired.append(message)
+        warnings.warn(message, RepsWarning, stacklevel=2)
+
+
+class _Damaged(Exception):
+    def __init__(self, cause: sqlite3.DatabaseError) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _cannot_write(exc: sqlite3.Error) -> bool:
+    """A write the index refused for want of permission or space (not damage)."""
+    text = str(exc)
+    return "readonly" in text or "read-only" in text or "full" in text or "unable to open" in text
+
+
+def _read_only_os_error(exc: OSError) -> bool:
+    return exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC)
+
+
+def _in_memory(conn: sqlite3.Connection) -> sqlite3.Connection:
+    mem = sqlite3.connect(":memory:", isolation_level=None)
+    conn.backup(mem)
+    return mem
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _audio_suffix(path: Path) -> str:
+    """The suffix the rep's copy of the recording keeps: the recording's own when it is a sane one."""
+    suffix = path.suffix.lower()
+    return suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ".wav"
+
+
+def audio_files(folder: Path, record: Mapping[str, Any] | None = None) -> list[Path]:
+    """Every audio file in a rep folder, whatever its format: the copy the rep names, anything called
+    audio.*, everything in clips/, and any other file whose suffix or first bytes say audio or video."""
+    named = (record or {}).get("rep", {}).get("audio_file") if record else None
+    found = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
+        relative = path.relative_to(folder)
+        if relative.parts[0] in _REP_TEXT_FILES or files.is_temporary(path.name):
+            continue
+        if (
+            (named and relative.as_posix() == named)
+            or path.name.startswith("audio.")
+            or relative.parts[0] == "clips"
+            or path.suffix.lower() in AUDIO_SUFFIXES
+            or _is_media(path)
+        ):
+            found.append(path)
+    return found
+
+
+# First bytes of the containers the decoder reads (RIFF: WAV/AVI; FORM: AIFF; EBML: MKV/WebM; ...).
+_MEDIA_MAGIC = (
+    b"RIFF",
+    b"fLaC",
+    b"ID3",
+    b"OggS",
+    b"FORM",
+    b"\x1aE\xdf\xa3",
+    b"#!AMR",
+    b"caff",
+    b"wvpk",
+    b"MAC ",
+    b".snd",
+    b"0&\xb2u\x8ef\xcf\x11",
+)
+
+
+def _is_media(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError:
+        return False
+    if head.startswith(_MEDIA_MAGIC) or head[4:8] == b"ftyp":  # ftyp: MP4, M4A, MOV, 3GP
+        return True
+    return len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0  # an MPEG audio frame (MP3, AAC)
+
+
+def _unsaved_problem(rec: WavRepair) -> str:
+    """`check`'s line for a recording that is not a rep yet: what it is, how to save or remove it."""
+    from .text import clock
+    from .wavfile import note_path, save_command
+
+    question = f" to {rec.question_id}" if rec.question_id else ""
+    remove = " ".join(f"'{p}'" for p in (rec.path, note_path(rec.path)) if p.exists())
+    return (
+        f"{rec.path}: a recording ({clock(rec.duration_s)}) of an answer{question}, not saved as a rep; "
+        f"save it with: {save_command(rec)}  (or remove it: rm {remove})"
+    )
+
+
+def _orphan_problem(folder: Path, name: str) -> str:
+    audio = audio_files(folder)
+    held = (
+        f"; it still holds {len(audio)} audio file{'s' if len(audio) != 1 else ''} ({files.megabytes(sum(p.stat().st_size for p in audio))})"
+        if audio
+        else ""
+    )
+    hint = f"analyze it again with `reps analyze {audio[0]}`, or " if audio else ""
+    return f"{folder}: no result.json, so it is not a rep{held}; {hint}remove it with `reps delete {name}`"
 
 
 def day_range(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
@@ -823,6 +1279,16 @@ def _write(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("COMMIT")
 
 
+def _reindex(conn: sqlite3.Connection, records: Iterable[dict[str, Any]]) -> None:
+    """Replace every row of the index with these records (the rep folders' result.json), in one
+    transaction: `rebuild`, and the repair of a damaged index."""
+    with _write(conn):
+        conn.execute("DELETE FROM metrics")
+        conn.execute("DELETE FROM reps")
+        for record in records:
+            _upsert(conn, record)
+
+
 def _upsert(conn: sqlite3.Connection, record: dict[str, Any]) -> None:
     rep = record.get("rep") or {}
     rid = rep["id"]
@@ -897,41 +1363,10 @@ def _normal_time(value: Any, rep_id: str) -> str:
         return "1970-01-01T00:00:00+00:00"
 
 
-def _write_durably(path: Path, text: str) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-
-
 def _replace_durably(path: Path, text: str, *, what: str = "") -> None:
-    """Write ``path`` through a hidden temporary file and a rename: readers see the old text or the new."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(3)}.tmp")
+    """Write ``path`` (a file of the library) whole or not at all, private, synced (files.replace);
+    a failure is one LibraryWriteError naming the folder and why."""
     try:
-        _write_durably(tmp, text)
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
+        files.replace(path, text)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise LibraryError(f"{path.parent}: cannot save {what or path.name}: {exc.strerror or exc}") from exc
-
-
-def _fsync_file(path: Path) -> None:
-    if os.name != "posix":  # Windows cannot fsync a read-only handle; the copy is flushed on close
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    # A rename is durable only once its folder is synced (POSIX); not possible on Windows.
-    if os.name != "posix":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        raise files.write_error(exc, path.parent, f"cannot save {what or path.name}") from exc

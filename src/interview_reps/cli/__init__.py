@@ -5,13 +5,19 @@ Each command parses its options, calls one library function and prints through `
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import sys
+import threading
+import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import click
 
 from .. import __version__
-from ..errors import RepsError
+from ..errors import RepsError, RepsWarning, Terminated
 from .analyze import analyze_command
 from .interview import interview_command, sessions_command
 from .library import (
@@ -27,19 +33,69 @@ from .practice import devices_command, mic_check_command, practice_command, ques
 
 
 class RepsGroup(click.Group):
-    """Turns every RepsError and Ctrl-C into one line on stderr and a non-zero exit."""
+    """Turns every RepsError, Ctrl-C and SIGTERM into one line on stderr and a non-zero exit; library
+    warnings into one line each. Everything a command creates is readable by the user only."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with _private_files(), _sigterm_raises(), _one_line_warnings():
+                return super().invoke(ctx)
         except RepsError as exc:
             message, code = f"reps: error: {exc}", 1
         except KeyboardInterrupt:
             message, code = "reps: interrupted", 130
+        except Terminated:
+            message, code = "reps: terminated", 128 + signal.SIGTERM
         click.echo(message, err=True)
         # Exit outside the handler, so the traceback (and all it holds: worker pools, open files) is
         # released and cleaned up before the interpreter stops.
         sys.exit(code)
+
+
+@contextlib.contextmanager
+def _private_files() -> Iterator[None]:
+    """umask 077: every file and folder a command makes (the library's, a clips folder, an export) is
+    the user's alone, whatever writes it (SQLite, matplotlib, soundfile, ours)."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """SIGTERM raises Terminated, so that clean-up runs as for Ctrl-C (a half-saved rep is removed, the
+    recording's place is said) before the exit."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: Any) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _one_line_warnings() -> Iterator[None]:
+    """A RepsWarning is one ``reps: warning:`` line on stderr (other warnings as Python shows them)."""
+    with warnings.catch_warnings():  # restores the filters and showwarning afterwards
+        warnings.simplefilter("always", RepsWarning)
+        previous = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+            if issubclass(category, RepsWarning):
+                sys.stderr.write(f"reps: warning: {message}\n")
+            else:
+                previous(message, category, *args, **kwargs)
+
+        warnings.showwarning = show
+        yield
 
 
 @click.group(cls=RepsGroup, context_settings={"help_option_names": ["-h", "--help"]})

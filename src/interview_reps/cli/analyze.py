@@ -13,7 +13,7 @@ import click
 
 from ..errors import RepsError
 from ..settings import AnalysisSettings
-from .options import job_option, jobs_option, json_option, model_option, question_option
+from .options import fallback_dir_option, job_option, jobs_option, json_option, model_option, question_option
 
 if TYPE_CHECKING:
     from ..pipeline import RepReport
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 
 @click.command("analyze")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+# readable=False: an unreadable file is that file's one-line error; the rest of the batch goes on.
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @json_option("Print one JSON object per file (schema 1) on stdout.")
 @question_option(
     "Save the rep under this question id; the answer is judged against its points and structure."
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
     "or 'file' for each file's modification time. Default: now.",
 )
 @jobs_option
+@fallback_dir_option
 def analyze_command(
     files: tuple[Path, ...],
     as_json: bool,
@@ -72,11 +74,14 @@ def analyze_command(
     long_pause_s: float,
     recorded: str | None,
     jobs: int,
+    fallback_dir: Path | None,
 ) -> None:
     """Feedback on saved recordings (wav, flac, mp3, m4a, ogg, webm).
 
     Each file becomes a rep in the practice library, with a copy of the audio, the JSON result and
-    a Markdown report. Bad files are reported on one line each; the others are still analyzed.
+    a Markdown report. Bad files are reported on one line each; the others are still analyzed. If the
+    library cannot be written (read-only, disk full), each report is still printed, and saved in
+    --fallback-dir if given.
 
     \b
     Examples:
@@ -98,11 +103,12 @@ def analyze_command(
     question = get_question(question_id) if question_id is not None else None
     job_terms = _job_terms(job_file)
     created_at = recorded_times(paths, recorded)
-    library = None
+    library = fallback = None
     if not no_save:
         from ..store import Library
 
         library = Library()
+        fallback = Library(fallback_dir) if fallback_dir is not None else None
     clips = clip_dirs(paths, clips_dir)
     status = _Relay()
     outcomes = process_files(
@@ -117,10 +123,19 @@ def analyze_command(
         clips_dirs=clips,
         html_pages=html_page_paths(paths, html_path),
         progress=status,
+        fallback=fallback,
     )
     failed = 0
     try:
-        failed = _print_outcomes(paths, outcomes, status, as_json=as_json, question=question, clips=clips)
+        failed = _print_outcomes(
+            paths,
+            outcomes,
+            status,
+            as_json=as_json,
+            question=question,
+            clips=clips,
+            home=library.home if library is not None else None,
+        )
     finally:
         outcomes.close()  # no worker process outlives the command
     if failed and len(paths) > 1:
@@ -137,6 +152,7 @@ def _print_outcomes(
     as_json: bool,
     question: Question | None,
     clips: list[Path | None],
+    home: Path | None,
 ) -> int:
     """Each file's report (or its error line) in input order; returns how many failed."""
     from .. import console
@@ -166,6 +182,15 @@ def _print_outcomes(
             console.note(f"Clips and labels.txt written to {clips[n - 1]}")
         if outcome.page_path is not None:
             console.note(f"HTML report (audio embedded) written to {outcome.page_path}")
+        if outcome.not_saved is not None:
+            console.error(
+                f"{path}: not saved ({outcome.not_saved}); its report is above (--fallback-dir DIR saves it elsewhere)"
+            )
+            failed += 1
+        elif outcome.saved_in is not None and outcome.saved_in != home:
+            console.note(
+                f"Saved in the library at {outcome.saved_in}: the practice library cannot be written"
+            )
     return failed
 
 

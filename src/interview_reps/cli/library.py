@@ -299,11 +299,14 @@ def delete_command(rep_ids: tuple[str, ...], audio_only: bool, all_reps: bool, y
         raise click.UsageError("give rep ids or --all (not both)")
     sessions: list[str] = []
     ids: list[str] = []
+    orphans = library.orphans()  # folders that lost their result
     if all_reps:
-        ids = [e.id for e in library.entries()]
+        ids = [e.id for e in library.entries()] + sorted(orphans)
         sessions = [s.id for s in library.sessions()]
     for given in rep_ids:
-        if given.strip().startswith(SESSION_PREFIX) or given.strip().lower() == LATEST_SESSION:
+        if given in orphans:
+            ids.append(given)
+        elif given.strip().startswith(SESSION_PREFIX) or given.strip().lower() == LATEST_SESSION:
             sid = library.resolve_session(given)
             sessions.append(sid)
             ids += [e.id for e in library.entries(session_id=sid)]
@@ -380,9 +383,13 @@ def library_check() -> None:
     for line in problems:
         click.echo(line, err=True)
     if problems:
-        click.echo("Run `reps library rebuild` to fix the index.", err=True)
+        click.echo(
+            "`reps library rebuild` rebuilds the index from the rep folders; each line says what else to do.",
+            err=True,
+        )
         sys.exit(1)
-    click.echo(f"{library.home}: ok", err=True)
+    read_only = " (read-only: it can be read, nothing can be saved in it)" if library.read_only else ""
+    click.echo(f"{library.home}: ok{read_only}", err=True)
 
 
 def _refresh_page(library: Library, rep_id: str) -> None:

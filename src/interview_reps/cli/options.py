@@ -50,6 +50,17 @@ def jobs_option(f: F) -> F:
     )(f)
 
 
+def fallback_dir_option(f: F) -> F:
+    return click.option(
+        "--fallback-dir",
+        "fallback_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        metavar="DIR",
+        help="If the practice library cannot be written (read-only, disk full), save the rep in a "
+        "library in DIR instead (REPS_HOME=DIR reps history lists it).",
+    )(f)
+
+
 def job_option(help: str) -> Callable[[F], F]:
     """``--job FILE``: a job description as plain text (its terms: ``analyze.content.job_terms_from_file``)."""
     return click.option("--job", "job_file", type=click.Path(path_type=Path), metavar="FILE", help=help)

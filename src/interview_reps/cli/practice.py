@@ -8,7 +8,14 @@ from pathlib import Path
 import click
 
 from ..practice import PracticeOptions
-from .options import device_option, job_option, json_option, model_option, question_option
+from .options import (
+    device_option,
+    fallback_dir_option,
+    job_option,
+    json_option,
+    model_option,
+    question_option,
+)
 
 
 @click.command("questions")
@@ -87,6 +94,7 @@ def questions_command(category: str | None, search: str | None, as_json: bool) -
 )
 @click.option("--no-reflect", is_flag=True, help="Skip the four reflection questions after the report.")
 @model_option
+@fallback_dir_option
 def practice_command(
     question_id: str | None,
     category: str | None,
@@ -98,6 +106,7 @@ def practice_command(
     sample_rate_hz: int | None,
     no_reflect: bool,
     model: str,
+    fallback_dir: Path | None,
 ) -> None:
     """Answer an interview question out loud, from the microphone, and get feedback.
 
@@ -107,7 +116,9 @@ def practice_command(
     reflection questions follow (Enter skips each).
 
     The recording is written to REPS_HOME/recordings/ as you speak and removed only once the rep
-    is saved, so a crash or a failed analysis never loses an answer.
+    is saved, so a crash or a failed analysis never loses an answer. If the library cannot be
+    written (read-only, disk full), the report is still shown and the rep saved in --fallback-dir
+    (or, on a terminal, a folder you name).
 
     When stdin is not a terminal (scripts), nothing is asked and Enter is not listened for: use
     --max-seconds or --stop-on-silence to end the recording.
@@ -141,6 +152,7 @@ def practice_command(
         sample_rate_hz=sample_rate_hz,
         reflect=not no_reflect,
         model=model,
+        fallback_dir=fallback_dir,
     )
     code = run_practice(options, TerminalPractice())
     if code:

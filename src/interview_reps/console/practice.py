@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
@@ -22,6 +23,7 @@ from ..practice import PracticeCallbacks
 from ..questions import STRUCTURES
 from ..settings import AnalysisSettings
 from ..text import clock
+from ..wavfile import save_command
 from . import stderr
 from .tables import print_summary
 
@@ -192,9 +194,10 @@ class TerminalPractice(PracticeCallbacks):
     def leftovers(self, found: Sequence[WavRepair]) -> None:
         for left in found[:5]:
             fixed = "; its header was repaired" if left.repaired else ""
+            command = save_command(left)
             self.console.print(
                 f"reps: an earlier recording was not saved as a rep ({clock(left.duration_s)}{fixed}): "
-                f"{left.path}  (analyze it with: reps analyze {left.path})",
+                f"{left.path}  (save it as a rep with: {command}; or delete it)",
                 markup=False,
             )
         if len(found) > 5:
@@ -262,6 +265,8 @@ class TerminalPractice(PracticeCallbacks):
             "max": f"the {clock(capture.max_s)} limit",
             "silence": f"{capture.stop_on_silence_s or 0:g} s of silence",
             "interrupt": "Ctrl-C",
+            "terminated": "SIGTERM",
+            "error": "the file could not take more",
         }[recording.stopped_by]
         self.console.print(f"Recorded {recording.duration_s:.1f} s ({why}).")
 
@@ -282,6 +287,18 @@ class TerminalPractice(PracticeCallbacks):
 
     def reflection_saved(self, rep: Rep) -> None:
         self.console.print(f"[dim]Reflection saved with rep {rep.id}.[/dim]")
+
+    def save_elsewhere(self, reason: str) -> Path | None:
+        """On a terminal, offer to keep the rep in another folder; never asks otherwise."""
+        if not _is_terminal(sys.stdin):
+            return None
+        self.console.print(f"reps: the rep could not be saved: {reason}", markup=False)
+        try:
+            answer = self.console.input("Save it in another folder instead? Folder (Enter skips): ").strip()
+        except (EOFError, KeyboardInterrupt):
+            self.console.print()
+            return None
+        return Path(answer).expanduser() if answer else None
 
 
 def print_devices(devices: Sequence[InputDevice], *, as_json: bool = False) -> None:

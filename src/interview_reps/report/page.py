@@ -4,12 +4,10 @@ lets the page load nothing from the network."""
 from __future__ import annotations
 
 import html
-import os
-import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..errors import RepsError
+from .. import files
 
 # The page may load its own audio (a file beside it, or embedded) and nothing else: no script, style,
 # font or image from anywhere, no connection. Enforced by the browser, so a slip in a template shows
@@ -88,16 +86,13 @@ def document(title: str, body: Iterable[str], *, body_attrs: str = "", script: b
 
 
 def save_page(text: str, path: Path) -> Path:
-    """Write a page whole or not at all (a hidden temporary file, then a rename). Returns ``path``."""
+    """Write a page whole or not at all, private (files.replace). Returns ``path``."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(3)}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        files.private_dir(path.parent)
+        files.replace(path, text)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise RepsError(f"{path}: cannot write the page: {exc.strerror or exc}") from exc
+        raise files.write_error(exc, path.parent, f"{path}: cannot write the page") from exc
     return path
 
 
