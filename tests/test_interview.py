@@ -878,3 +878,39 @@ def test_ctrl_c_again_while_the_analyses_finish_keeps_the_recording(
     assert recordings(reps_home) == [second]
     assert f"(reps analyze {second} --question {ids[1]} makes it a rep)" in out
     assert "Traceback" not in err
+
+
+@pytest.mark.model
+def test_sigterm_in_the_second_answer_keeps_both_and_exits_143(
+    tmp_path: Path, clip: Callable[[str], Path], reps_home: Path
+) -> None:
+    """SIGTERM (a shutdown) ends the interview as Ctrl-C does, but the answer it stopped is not
+    analyzed: its recording is kept and named with the command that makes it a rep; the first answer
+    is a rep of the session; the summary is printed and reps exits 143."""
+    ids = ["tell-me-about-yourself", "why-this-company", "questions-for-us"]
+    args = [*INTERVIEW, "--no-speak", "--max-seconds", "40", *[a for q in ids for a in ("--question", q)]]
+    with PacedMic(tmp_path, clip("jfk.wav"), speed=8) as mic:
+        proc = subprocess.Popen(
+            reps_cmd(*args),
+            env=mic.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            second = wait_for(lambda: recordings(reps_home)[1:], what="answer 2 recording")[0]
+            wait_for(lambda: second.stat().st_size > 44 + 2 * 2 * RATE, what="2 s of answer 2")
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=120)
+        finally:
+            proc.kill()
+    assert proc.returncode == 143, err
+    assert err.strip().splitlines()[-1] == "reps: terminated" and "Traceback" not in err
+    assert "Stopped by SIGTERM: the interview ends here" in err and "Question 3 of 3" not in err
+    session, reps = session_of(reps_home)
+    assert [r["rep"]["question_id"] for r in reps] == ids[:1] and session["ended_early"]
+    [lost] = session["unsaved"]
+    assert (lost["answer"], lost["question_id"], lost["recording"]) == ("2", ids[1], str(second))
+    assert lost["reason"].startswith("not analyzed (SIGTERM)") and recordings(reps_home) == [second]
+    assert f"(reps analyze {second} --question {ids[1]} makes it a rep)" in " ".join(out.split())

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from .errors import QuestionError, RepsError
+from .errors import QuestionError, RepsError, Terminated
 from .models import INTERVIEW_REFLECTION_QUESTIONS
 from .practice import PracticeCallbacks, PracticeOptions, record_answer, save_answer, too_short
 from .settings import DEFAULT_MODEL, InterviewSettings
@@ -312,6 +312,7 @@ class _Run:
         self.pending: list[_Pending] = []
         self.unsaved: list[UnsavedAnswer] = []
         self.interrupted = False
+        self.terminated = False  # SIGTERM: the interview ends as after Ctrl-C, then reps exits 143
         self.saved = 0
         # One analysis at a time, beside the recording: on two cores, transcription gets one to itself.
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reps-analysis")
@@ -334,7 +335,7 @@ class _Run:
         if recording.problem:
             self.ui.warn(recording.problem)
         if recording.stopped_by == "terminated":  # SIGTERM: end here, keep the recording unanalyzed
-            self.interrupted = True
+            self.interrupted = self.terminated = True
             if recording.duration_s > 0:
                 path = str(recording.path)
                 again = f"reps analyze {path}" + (f" --question {question.id}" if follow_up is None else "")
@@ -408,8 +409,9 @@ class _Run:
         try:
             for item in self.pending:
                 item.future.exception()  # waits
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Terminated) as stop:
             self.interrupted = True
+            self.terminated = self.terminated or isinstance(stop, Terminated)
             for item in self.pending:
                 item.future.cancel()
             for item in self.pending:
@@ -421,11 +423,15 @@ class _Run:
             qid, path = item.question.id, str(item.recording.path)
             if item.future.cancelled():
                 again = f"reps analyze {path}" + (f" --question {qid}" if item.follow_up is None else "")
-                reason = f"not analyzed (Ctrl-C); the recording is kept at {path} ({again} makes it a rep)"
+                why = "SIGTERM" if self.terminated else "Ctrl-C"
+                reason = f"not analyzed ({why}); the recording is kept at {path} ({again} makes it a rep)"
                 self.unsaved.append(UnsavedAnswer(qid, reason, path, item.follow_up, item.number))
             elif item.future.exception() is not None:
                 error = str(item.future.exception()).removeprefix(f"{path}: ")  # the line names it at its end
                 self.unsaved.append(UnsavedAnswer(qid, error, path, item.follow_up, item.number))
+            elif (report := item.future.result()).rep is None:  # the library could not take it (disk full)
+                reason = f"{report.not_saved}; the recording is kept at {path}"
+                self.unsaved.append(UnsavedAnswer(qid, reason, path, item.follow_up, item.number))
             else:
                 self.saved += 1
         self.unsaved.sort(key=lambda u: (int((u.answer or "0").rstrip("a")), u.answer or ""))
@@ -504,6 +510,9 @@ def run_interview(
     except KeyboardInterrupt:
         run.interrupted = True
         ui.note("Stopped by Ctrl-C: the interview ends here; every answer so far is kept.")
+    except Terminated:
+        run.interrupted = run.terminated = True
+        ui.note("Stopped by SIGTERM: the interview ends here; every answer so far is kept.")
     except RepsError as exc:  # e.g. the microphone went away: keep what was said, then say why
         failure = exc
     finally:
@@ -530,6 +539,8 @@ def run_interview(
             ui.session_reflection_saved(session)
     if run.saved:
         _write_page(library, session, ui)
+    if run.terminated:
+        raise Terminated
     if run.interrupted:
         return 130
     if run.unsaved:
