@@ -7,9 +7,10 @@ STAMP := $(VENV)/.installed
 # Hashed pins of every package, one file per supported Python (make lock regenerates them).
 LOCKS := requirements/py310.txt requirements/py311.txt
 # Debian packages: PortAudio for the microphone, sox to build the virtual microphone's raw file in tests,
-# chromium for the browser tests of the HTML reports (headless, driven over the DevTools protocol),
-# strace for the test that traces an analysis for network use (tests/test_offline.py).
-SYSTEM_PACKAGES := libportaudio2 sox chromium strace
+# espeak-ng: the interviewer's voice when Piper (the `voice` extra) is missing; chromium for the browser
+# tests of the HTML reports (headless, driven over the DevTools protocol); strace for the test that
+# traces an analysis for network use (tests/test_offline.py).
+SYSTEM_PACKAGES := libportaudio2 sox espeak-ng chromium strace
 # make eval speaks the labelled answers of tests/data/content/ with espeak-ng to score content through ASR.
 EVAL_PACKAGES := espeak-ng
 # The demo's own practice library, emptied at every run: the demo never touches your REPS_HOME.
@@ -90,7 +91,7 @@ screenshots: setup ## redraw the README's screenshots of the HTML pages (docs/*.
 lock: ## regenerate the hashed pins in requirements/ from pyproject.toml (needs the network), then make setup
 	@test -x $(BIN)/uv || { test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); $(BIN)/python -m pip install -q "uv>=0.9,<0.14"; }
 	for v in 3.10 3.11; do \
-	  $(BIN)/uv pip compile -q pyproject.toml requirements/build.in --extra dev --universal \
+	  $(BIN)/uv pip compile -q pyproject.toml requirements/build.in --extra dev --extra voice --universal \
 	    --generate-hashes --python-version $$v -o requirements/py$${v/./}.txt || exit 1; \
 	done
 

@@ -35,57 +35,13 @@ from interview_reps.questions import Question, pick_question
 from interview_reps.record import LevelUpdate
 from interview_reps.store import Library
 from interview_reps.wavfile import WavStreamWriter
-from vmic import alsa_env, raw_clip, virtual_mic
+from vmic import PacedMic, virtual_mic
 
 QUESTION = "tell-me-about-yourself"
 RATE = 16_000
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-class PacedMic:
-    """A virtual microphone paced like a real one: the file plugin reads a FIFO this thread fills
-    at ``speed`` x real time (the clip, then silence). Every time PortAudio opens the device (it
-    also does so to probe it) the clip starts again from its beginning."""
-
-    def __init__(self, tmp_path: Path, clip: Path, *, speed: float = 2.0) -> None:
-        self.data = raw_clip(clip)
-        self.bytes_per_s = 2 * RATE * speed
-        self.fifo = tmp_path / "mic.fifo"
-        os.mkfifo(self.fifo)
-        self.env = alsa_env(tmp_path, self.fifo)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._feed, daemon=True)
-
-    def _feed(self) -> None:
-        chunk = 3200  # 100 ms
-        while not self._stop.is_set():
-            fd = os.open(self.fifo, os.O_WRONLY)  # waits for the recorder to open the device
-            try:
-                pos, start = 0, time.monotonic()
-                while not self._stop.is_set():
-                    block = self.data[pos : pos + chunk]
-                    os.write(fd, block + bytes(chunk - len(block)))
-                    pos += chunk
-                    ahead = pos / self.bytes_per_s - (time.monotonic() - start)
-                    if ahead > 0:
-                        time.sleep(ahead)
-            except BrokenPipeError:
-                pass  # the device was closed
-            finally:
-                os.close(fd)
-
-    def __enter__(self) -> PacedMic:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        fd = os.open(self.fifo, os.O_RDONLY | os.O_NONBLOCK)  # releases a writer waiting in open()
-        time.sleep(0.05)
-        os.close(fd)
-        self._thread.join(timeout=5)
 
 
 def reps_cmd(*args: str) -> list[str]:

@@ -6,6 +6,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,15 +25,30 @@ def raw_clip(clip: Path, *, rate: int = RATE, pad_s: float = 0.0, gain: float = 
     return subprocess.run(cmd, check=True, capture_output=True).stdout
 
 
-def alsa_env(tmp_path: Path, infile: Path) -> dict:
-    """Environment whose default ALSA capture device reads raw PCM from ``infile`` (a file or a FIFO)."""
+def alsa_env(tmp_path: Path, infile: Path, *, playback: Path | None = None) -> dict:
+    """Environment whose default ALSA capture device reads raw PCM from ``infile`` (a file or a FIFO).
+
+    ``playback``: the default output device writes what it plays there as raw PCM (at the rate and
+    format the player opened it with), one file per opening: ``playback.0001``, ``playback.0002``, ...
+    (ALSA's file plugin with ``truncate false``); otherwise playback goes nowhere.
+    """
     conf = tmp_path / f"{infile.name}.conf"
+    out = (
+        f'type file  slave.pcm {{ type null }}  file "{playback}"  format "raw"  truncate false'
+        if playback is not None
+        else "type null"
+    )
     conf.write_text(
-        "pcm.!default {\n  type asym\n  playback.pcm { type null }\n"
+        f"pcm.!default {{\n  type asym\n  playback.pcm {{ {out} }}\n"
         f'  capture.pcm {{ type file  slave.pcm {{ type null }}  file "/dev/null"  infile "{infile}"  format "raw" }}\n'
         "}\n"
     )
     return {**os.environ, "ALSA_CONFIG_PATH": f"/usr/share/alsa/alsa.conf:{conf}"}
+
+
+def played(playback: Path) -> list[Path]:
+    """The files the output device wrote, one per opening that played something (probes write nothing)."""
+    return sorted(p for p in playback.parent.glob(f"{playback.name}.*") if p.stat().st_size > 0)
 
 
 def virtual_mic(
@@ -47,6 +65,78 @@ def no_mic(tmp_path: Path) -> dict:
     conf = tmp_path / "no-capture.conf"
     conf.write_text("pcm.!default { type asym playback.pcm { type null } }\n")
     return {**os.environ, "ALSA_CONFIG_PATH": str(conf)}
+
+
+class PacedMic:
+    """A virtual microphone paced like a real one: the file plugin reads a FIFO this thread fills
+    at ``speed`` x real time (the clip, then silence; with ``loop``, the clip again and again). Every
+    time PortAudio opens the device (it also does so to probe it) the clip starts again from its
+    beginning, unless the device is opened again before this thread saw it closed (then it goes on)."""
+
+    def __init__(
+        self,
+        tmp_path: Path,
+        clip: Path,
+        *,
+        speed: float = 2.0,
+        playback: Path | None = None,
+        on_open: Callable[[], object] | None = None,
+        loop: bool = False,
+    ) -> None:
+        """``playback``: as for ``alsa_env``. ``on_open`` is called each time the device is opened, and
+        what it returns is appended to ``opened`` (e.g. what the speakers had played by then)."""
+        self.data = raw_clip(clip)
+        self.bytes_per_s = 2 * RATE * speed
+        self.fifo = tmp_path / "mic.fifo"
+        os.mkfifo(self.fifo)
+        self.env = alsa_env(tmp_path, self.fifo, playback=playback)
+        self.on_open = on_open
+        self.loop = loop
+        self.opened: list[object] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._feed, daemon=True)
+
+    def _feed(self) -> None:
+        chunk = 3200  # 100 ms
+        while not self._stop.is_set():
+            fd = os.open(self.fifo, os.O_WRONLY)  # waits for the recorder to open the device
+            if self.on_open is not None and not self._stop.is_set():
+                self.opened.append(self.on_open())
+            try:
+                pos, start, bytes_per_s = 0, time.monotonic(), self.bytes_per_s
+                while not self._stop.is_set():
+                    if self.loop:
+                        at = pos % len(self.data)
+                        block = (self.data[at:] + self.data)[:chunk]
+                    else:
+                        block = self.data[pos : pos + chunk]
+                    os.write(fd, block + bytes(chunk - len(block)))
+                    pos += chunk
+                    if self.bytes_per_s != bytes_per_s:  # set_speed: from here on
+                        bytes_per_s = self.bytes_per_s
+                        start = time.monotonic() - pos / bytes_per_s
+                    ahead = pos / bytes_per_s - (time.monotonic() - start)
+                    if ahead > 0:
+                        time.sleep(ahead)
+            except BrokenPipeError:
+                pass  # the device was closed
+            finally:
+                os.close(fd)
+
+    def set_speed(self, speed: float) -> None:
+        """The pace from now on."""
+        self.bytes_per_s = 2 * RATE * speed
+
+    def __enter__(self) -> PacedMic:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        fd = os.open(self.fifo, os.O_RDONLY | os.O_NONBLOCK)  # releases a writer waiting in open()
+        time.sleep(0.05)
+        os.close(fd)
+        self._thread.join(timeout=5)
 
 
 class RealTimeMic:

@@ -20,6 +20,13 @@ REFLECTION_QUESTIONS: tuple[tuple[str, str], ...] = (
     ("feedback_noticed", "What feedback, verbal or not, did I notice?"),
     ("story_gap", "What part of my story didn't connect?"),
 )
+# The same four, asked once about a whole mock interview; saved in its session.json.
+INTERVIEW_REFLECTION_QUESTIONS: tuple[tuple[str, str], ...] = (
+    ("stumped", "Which questions stumped me?"),
+    ("weak_or_vague", "What did I say that felt weak or vague?"),
+    ("feedback_noticed", "What feedback, verbal or not, did I notice?"),
+    ("story_gap", "What part of my story didn't connect?"),
+)
 
 FillerKind = Literal["filled_pause", "discourse_marker"]
 WordKind = Literal["word", "filled_pause", "discourse_marker"]
@@ -570,6 +577,93 @@ class Result:
 
 
 @dataclass(frozen=True)
+class FollowUpAsked:
+    """A follow-up question the interviewer asked after the answer to question ``of``."""
+
+    of: str | None  # the question id of the answer it followed
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"of": self.of, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FollowUpAsked:
+        return cls(of=data.get("of") or None, text=str(data["text"]))
+
+
+@dataclass(frozen=True)
+class SessionTag:
+    """Where a rep sits in a mock interview: the session, the answer's number in it ("2"; "2a" for the
+    follow-up asked after answer 2), and the follow-up question it answers, if it is one."""
+
+    session_id: str
+    answer: str
+    follow_up: FollowUpAsked | None = None
+
+
+@dataclass(frozen=True)
+class UnsavedAnswer:
+    """An answer of a mock interview that did not become a rep, and why; its recording is kept."""
+
+    question_id: str | None
+    reason: str  # one line, e.g. "too short to judge (0.4 s)"
+    recording: str | None = None  # where the recording is kept, if anywhere
+    follow_up: str | None = None  # the follow-up question it answered, if it was one
+    answer: str | None = None  # its number in the interview, as SessionTag.answer
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Session:
+    """One mock interview (`reps interview`): the questions planned, when, how it ended, the reflection.
+
+    Its answers are the reps saved with ``session_id == id`` (the rep folders are the record); answers
+    that did not become reps are listed in ``unsaved``.
+    """
+
+    id: str
+    started_at: datetime  # timezone-aware
+    question_ids: tuple[str, ...]  # as planned, in the order asked
+    ended_at: datetime | None = None  # None while it runs (or after a crash)
+    ended_early: bool = False  # Ctrl-C ended it before the last question
+    unsaved: tuple[UnsavedAnswer, ...] = ()
+    reflection: dict[str, str] = field(default_factory=dict)  # the four questions, about the whole interview
+    settings: dict[str, Any] = field(default_factory=dict)  # how it was run: count, voice, follow-ups, ...
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "started_at": iso_utc(self.started_at),
+            "ended_at": iso_utc(self.ended_at) if self.ended_at else None,
+            "question_ids": list(self.question_ids),
+            "ended_early": self.ended_early,
+            "unsaved": [u.to_dict() for u in self.unsaved],
+            "reflection": dict(self.reflection),
+            "settings": dict(self.settings),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Session:
+        """The Session ``to_dict`` wrote. Raises ValueError naming what is missing or malformed."""
+        try:
+            ended = data.get("ended_at")
+            return cls(
+                id=str(data["id"]),
+                started_at=parse_time(data["started_at"]),
+                question_ids=tuple(str(q) for q in data["question_ids"]),
+                ended_at=parse_time(ended) if ended else None,
+                ended_early=bool(data.get("ended_early", False)),
+                unsaved=tuple(_known(UnsavedAnswer, u) for u in data.get("unsaved", ())),
+                reflection={str(k): str(v) for k, v in dict(data.get("reflection") or {}).items()},
+                settings=dict(data.get("settings") or {}),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"not a saved interview session ({_why(exc)})") from exc
+
+
+@dataclass(frozen=True)
 class Rep:
     """One answer saved in the practice library: its analysis, its question and when it was given.
 
@@ -585,6 +679,16 @@ class Rep:
     audio_deleted_at: datetime | None = None
     folder: Path | None = field(default=None, compare=False)
     reflection: Reflection | None = None  # what the person wrote after the rep (reflection.json)
+    session: SessionTag | None = None  # the mock interview the answer was given in (`reps interview`)
+
+    @property
+    def session_id(self) -> str | None:
+        return self.session.session_id if self.session is not None else None
+
+    @property
+    def follow_up(self) -> FollowUpAsked | None:
+        """The interviewer's follow-up question this rep answers (None: a question of the bank)."""
+        return self.session.follow_up if self.session is not None else None
 
     def to_dict(self) -> dict[str, Any]:
         """Schema 1 plus a "rep" object, as saved in the rep's result.json."""
@@ -595,6 +699,11 @@ class Rep:
             "source_path": self.source_path,
             "audio_file": self.audio_file,
         }
+        if self.session is not None:
+            rep["session_id"] = self.session.session_id
+            rep["session_answer"] = self.session.answer
+            if self.session.follow_up is not None:
+                rep["follow_up"] = self.session.follow_up.to_dict()
         if self.audio_deleted_at is not None:
             rep["audio_deleted_at"] = iso_utc(self.audio_deleted_at)
         if self.reflection:
@@ -619,9 +728,21 @@ class Rep:
                 audio_deleted_at=parse_time(deleted) if deleted else None,
                 folder=folder,
                 reflection=Reflection.of(rep["reflection"]) if rep.get("reflection") else None,
+                session=_session_tag(rep),
             )
         except (KeyError, TypeError) as exc:
             raise ValueError(f"not a saved rep ({_why(exc)})") from exc
+
+
+def _session_tag(rep: Mapping[str, Any]) -> SessionTag | None:
+    if not rep.get("session_id"):
+        return None
+    follow_up = rep.get("follow_up")
+    return SessionTag(
+        session_id=str(rep["session_id"]),
+        answer=str(rep.get("session_answer") or ""),
+        follow_up=FollowUpAsked.from_dict(follow_up) if follow_up else None,
+    )
 
 
 def iso_utc(when: datetime) -> str:

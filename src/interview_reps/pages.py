@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from .errors import LibraryError, RepsError
-from .models import REFLECTION_QUESTIONS, Audio, Rep, Result
+from .models import INTERVIEW_REFLECTION_QUESTIONS, REFLECTION_QUESTIONS, Audio, Rep, Result
 from .settings import PatternSettings
 
 if TYPE_CHECKING:
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .comparison import Comparison
     from .questions import Question
     from .report.envelope import Envelope
+    from .sessions import SessionSummary
     from .store import Library
 
 # Earlier reps of the same question a rep's page looks back over for patterns (as `reps analyze` does).
@@ -173,6 +174,33 @@ def reflection_pairs(answers: Mapping[str, str]) -> list[tuple[str, str]]:
     known = [(labels[key], answers[key]) for key, _ in REFLECTION_QUESTIONS if answers.get(key)]
     other = [(key.replace("_", " "), value) for key, value in answers.items() if key not in labels and value]
     return known + other
+
+
+# ------------------------------------------------------------------------------- an interview
+
+
+def write_session_page(library: Library, summary: SessionSummary) -> Path:
+    """A mock interview's page (summary.html in its folder): its answers linked to their reports
+    (written first where missing), its patterns, its reflection. Returns its path."""
+    from .report.page import save_page
+    from .report.session import render_session_html
+
+    path = library.session_page_path(summary.session.id)
+    reps = [library.get(a.rep_id) for a in summary.answers if _exists(library, a.rep_id)]
+    labels = dict(INTERVIEW_REFLECTION_QUESTIONS)
+    reflection = [(labels.get(k, k.replace("_", " ")), v) for k, v in summary.session.reflection.items() if v]
+    html = render_session_html(
+        summary, links=_report_links(library, reps, path.parent), reflection=reflection
+    )
+    return save_page(html, path)
+
+
+def _exists(library: Library, rep_id: str) -> bool:
+    try:
+        library.resolve(rep_id)
+    except LibraryError:
+        return False
+    return True
 
 
 # ------------------------------------------------------------------------------------- progress

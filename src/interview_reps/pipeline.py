@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import AudioError, LibraryError, LibraryWriteError, ModelError, RepsError, RepsWarning
-from .models import Audio, Rep, Result
+from .models import Audio, Rep, Result, SessionTag
 from .settings import DEFAULT_MODEL, AnalysisSettings, PatternSettings, TranscribeSettings
 
 if TYPE_CHECKING:
@@ -272,15 +272,16 @@ def save_and_report(
     created_at: datetime | None = None,
     audio: Path | None = None,
     source_path: str | None = None,
+    session: SessionTag | None = None,
     fallback: Library | None = None,
 ) -> RepReport:
     """Save ``result`` as a rep in ``library`` (unless None), then find patterns and draw the trend chart
     from the saved reps of its question, then write the rep's Markdown and HTML reports.
 
-    ``audio``: the recording to keep with the rep (default: the file the result was made from). An
-    unreadable index costs the patterns and the chart, never the rep. A library that cannot be written
-    (read-only, full) costs the save, never the analysis: the rep goes to ``fallback`` if given, else
-    the report comes back unsaved, ``not_saved`` saying why.
+    ``audio``: the recording to keep with the rep (default: the file the result was made from);
+    ``session`` as for ``Library.save``. An unreadable index costs the patterns and the chart, never
+    the rep. A library that cannot be written (read-only, full) costs the save, never the analysis:
+    the rep goes to ``fallback`` if given, else the report comes back unsaved, ``not_saved`` saying why.
     """
     from .report import render_markdown
 
@@ -294,6 +295,7 @@ def save_and_report(
             created_at=created_at,
             audio=audio,
             source_path=source_path,
+            session=session,
         )
 
     try:

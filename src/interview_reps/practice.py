@@ -1,8 +1,9 @@
 """The practice flow: pick a question, prepare, record the answer, analyze, save, report, reflect.
 
 The flow has no terminal of its own: it tells a ``PracticeCallbacks`` what happens and asks it when
-to stop and what the person reflects. The CLI supplies a terminal one (``console.practice``); a mock
-interview of several questions calls ``answer_question`` once per question.
+to stop and what the person reflects. The CLI supplies a terminal one (``console.practice``); the mock
+interview (``interview.py``) records each answer with ``record_answer`` and saves it with
+``save_answer`` in the background.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from .models import REFLECTION_QUESTIONS
 from .settings import DEFAULT_MODEL, AnalysisSettings
 
 if TYPE_CHECKING:
-    from .models import Rep
+    from .models import Rep, SessionTag
     from .pipeline import RepReport
     from .questions import Question
     from .record import CaptureOptions, LevelUpdate, Recording
@@ -241,26 +242,11 @@ def answer_question(
     shows the report; the rep goes to ``fallback``, or where ``ui.save_elsewhere`` says, or only the
     recording is kept (LibraryWriteError).
     """
-    from .record import record_to_wav
     from .text import clock
-    from .wavfile import discard_recording, new_recording_path, write_note
 
-    path = new_recording_path(library.home)
-    write_note(path, question_id=question.id if question else None, started_at=datetime.now(timezone.utc))
-    ui.recording_started(question, capture)
-    recording = None
-    try:
-        recording = record_to_wav(path, capture, should_stop=ui.should_stop, on_level=ui.level)
-    except BaseException:
-        if not path.exists():
-            discard_recording(path)  # its note
-        raise
-    finally:
-        ui.recording_stopped(recording, capture)
-    kept = f"the recording is kept at {path}"
-    if recording.duration_s == 0:  # stopped before the first block: nothing to keep
-        discard_recording(path)
-        kept = "nothing was recorded"
+    recording = record_answer(question, capture, ui, library=library)
+    path = recording.path
+    assert path is not None
     if recording.stopped_by == "terminated":
         ui.warn(
             f"stopped by SIGTERM before the analysis; the recording ({clock(recording.duration_s)}) is kept at {path}"
@@ -271,16 +257,15 @@ def answer_question(
     if recording.problem:
         ui.warn(recording.problem)
     interrupted = recording.stopped_by == "interrupt"
-    min_s = AnalysisSettings().min_duration_s
-    if recording.duration_s < min_s:
-        message = f"the answer is too short to judge ({recording.duration_s:.1f} s; at least {min_s:g} s needed); {kept}"
+    short = too_short(recording)
+    if short is not None:
         if interrupted:
-            ui.warn(message)
+            ui.warn(short)
             return Answer(recording, None, interrupted=True)
-        raise AudioError(message)
+        raise AudioError(short)
     if interrupted:
         ui.note(f"Stopped by Ctrl-C; analyzing what was said. The recording is at {path}")
-    report = _save_answer(
+    report = save_answer(
         recording,
         question,
         ui,
@@ -346,13 +331,54 @@ def last_time_line(library: Library, question_id: str | None) -> str | None:
     return line(rep.reflection, rep.created_at.astimezone().strftime("%b %d"))
 
 
-def _save_answer(
+def record_answer(
+    question: Question | None, capture: CaptureOptions, ui: PracticeCallbacks, *, library: Library
+) -> Recording:
+    """Record one answer into a new WAV in ``REPS_HOME/recordings/`` (with its note: the question, when),
+    telling ``ui`` as it goes. A recording stopped before its first block is removed (nothing to keep).
+
+    Raises DeviceError when the microphone fails (``ui.recording_stopped`` still hears of it).
+    """
+    from .record import record_to_wav
+    from .wavfile import discard_recording, new_recording_path, write_note
+
+    path = new_recording_path(library.home)
+    write_note(path, question_id=question.id if question else None, started_at=datetime.now(timezone.utc))
+    ui.recording_started(question, capture)
+    recording = None
+    try:
+        recording = record_to_wav(path, capture, should_stop=ui.should_stop, on_level=ui.level)
+    except BaseException:
+        if not path.exists():
+            discard_recording(path)  # its note
+        raise
+    finally:
+        ui.recording_stopped(recording, capture)
+    if recording.duration_s == 0:  # stopped before the first block: nothing to keep
+        discard_recording(path)
+    return recording
+
+
+def too_short(recording: Recording) -> str | None:
+    """Why the recording is too short to judge (with where it is kept), or None when it is long enough."""
+    min_s = AnalysisSettings().min_duration_s
+    if recording.duration_s >= min_s:
+        return None
+    kept = (
+        f"the recording is kept at {recording.path}" if recording.duration_s > 0 else "nothing was recorded"
+    )
+    return f"the answer is too short to judge ({recording.duration_s:.1f} s; at least {min_s:g} s needed); {kept}"
+
+
+def save_answer(
     recording: Recording,
     question: Question | None,
     ui: PracticeCallbacks,
     *,
     library: Library,
-    model: str,
+    model: str = DEFAULT_MODEL,
+    created_at: datetime | None = None,
+    session: SessionTag | None = None,
     job_terms: Sequence[str] = (),
     limit_s: float | None = None,
     fallback: Library | None = None,
@@ -360,8 +386,13 @@ def _save_answer(
     """Analyze the recording and save it as a rep (a 16 kHz mono copy when it was recorded otherwise,
     or the recording itself when the disk has no room for that copy).
 
+    ``job_terms``: a job description's terms the answer is checked for (``--job``). ``created_at`` and
+    ``session`` are saved with the rep (``Library.save``). On success the recording leaves
+    recordings/; on any failure it stays, and the error says where.
+
     A recording with no speech in it is renamed ``*.no-speech.wav`` (kept, but not offered again as
-    a leftover to analyze, since analyzing it would fail the same way)."""
+    a leftover to analyze, since analyzing it would fail the same way).
+    """
     from .audio import load_audio, write_wav
     from .pipeline import analyze_audio, save_and_report
     from .settings import SAMPLE_RATE_HZ
@@ -394,6 +425,8 @@ def _save_answer(
             question=question,
             audio=copy,
             source_path=str(copy.resolve()),
+            created_at=created_at,
+            session=session,
             fallback=fallback,
         )
     except RepsError as exc:

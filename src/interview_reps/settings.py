@@ -163,6 +163,30 @@ class PatternSettings:
 
 
 @dataclass(frozen=True)
+class InterviewSettings:
+    """The mock interview (`reps interview`) and the patterns of its session summary."""
+
+    # Quiet between the end of the spoken question and the start of recording, so the room's echo has
+    # died away and the voice never reaches the recording (a furnished room's reverberation time is
+    # 0.3-0.6 s; product choice).
+    after_voice_s: float = 0.5
+    # A session pattern holds in at least this many answers and this share of them, as a pattern across
+    # reps does (PatternSettings: "the same stumble twice is feedback", 2 of 3, 3 of 5).
+    min_answers: int = 2
+    min_share: float = 0.6
+    # "Answers got shorter as the interview went on": over at least trend_min_answers answers, each
+    # answer's length against its question's target (so a 30 s closing answer is not "shorter" than a
+    # 2-minute story), with a rank correlation (Kendall's tau) of trend_min_tau or more in size and the
+    # last answer at least length_change_fraction off the first (product choice).
+    trend_min_answers: int = 3
+    trend_min_tau: float = 0.6
+    length_change_fraction: float = 0.25
+    # Pace and fillers drifting over the interview: the same tau, and a change of at least
+    # PatternSettings.pace_change_wpm or of filler_change_per_min from the first answer to the last.
+    filler_change_per_min: float = 2.0
+
+
+@dataclass(frozen=True)
 class ContentSettings:
     """What the answer said (analyze/content.py). Tuned on the tuning split of the labelled answers
     (tests/data/content/), never on the held-out one; README "Content" states the figures."""

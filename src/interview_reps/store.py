@@ -25,7 +25,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from . import failpoints, files
 from .errors import LibraryError, LibraryWriteError, RepsWarning
-from .models import Metrics, Reflection, Rep, Result, iso_utc, parse_time
+from .models import Metrics, Reflection, Rep, Result, Session, SessionTag, iso_utc, parse_time
 from .settings import reps_home
 
 if TYPE_CHECKING:
@@ -36,12 +36,18 @@ INDEX_NAME = "library.sqlite3"
 LOCK_NAME = ".index.lock"
 # PRAGMA user_version of the index. v1: one row per rep with the metrics as a JSON text column.
 # v2: metrics in their own table (one row per rep and metric), the audio file name per rep.
-INDEX_VERSION = 2
+# v3: the mock interview (session) each rep was given in.
+INDEX_VERSION = 3
 # Another `reps` may hold the write lock while it saves a rep; saving takes milliseconds, so 15 s is
 # generous and still lets a stuck process surface as an error instead of a hang.
 BUSY_TIMEOUT_S = 15.0
 # `Library.reps("")` / `entries("")`: the reps saved without a question id.
 NO_QUESTION = ""
+# Mock interviews are kept in sessions/<id>/session.json; their ids start with this, so a session id
+# never reads as a rep id (`reps show ID` takes either).
+SESSION_PREFIX = "s-"
+# `reps show latest-session`: the most recent mock interview.
+LATEST_SESSION = "latest-session"
 # What the library itself keeps in REPS_HOME. A library made by an older reps under a loose umask is
 # made private at first use: these entries (and everything under them), never other files kept there.
 LIBRARY_ENTRIES = (
@@ -113,6 +119,7 @@ class RepEntry:
     audio_file: str | None  # None once the audio was deleted for privacy
     metrics: dict[str, float | int | None] = field(default_factory=dict)
     reflection: Reflection | None = None  # the rep's reflection.json, if the person wrote one
+    session_id: str | None = None  # the mock interview it was given in
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -122,6 +129,7 @@ class RepEntry:
             "source_path": self.source_path,
             "model": self.model,
             "audio_file": self.audio_file,
+            "session_id": self.session_id,
             "metrics": dict(self.metrics),
             "reflection": self.reflection.to_dict() if self.reflection else None,
         }
@@ -146,6 +154,7 @@ class Library:
     def __init__(self, home: Path | str | None = None) -> None:
         self.home = Path(home).expanduser() if home is not None else reps_home()
         self.reps_dir = self.home / "reps"
+        self.sessions_dir = self.home / "sessions"
         self.index_path = self.home / INDEX_NAME
         self.read_only = False  # set once the index had to be read from a copy in memory
         self.repaired: list[str] = []  # what the first use repaired (a damaged index), for `check`
@@ -191,12 +200,14 @@ class Library:
         created_at: datetime | None = None,
         audio: Path | str | None = None,
         source_path: str | None = None,
+        session: SessionTag | None = None,
     ) -> Rep:
         """Save ``result`` as a new rep: a copy of the recording and result.json, in a folder that appears
         whole or not at all, then indexed.
 
         ``audio`` is the recording to keep (default: the file the result was made from); ``created_at``
-        when the answer was given (default: now); ``source_path`` the recording to name as its source.
+        when the answer was given (default: now); ``source_path`` the recording to name as its source;
+        ``session`` the mock interview it was given in and its place there.
         If the index cannot be written the rep is still saved; the next read (or a rebuild) indexes it.
         """
         when = (created_at or _now()).astimezone(timezone.utc)
@@ -208,6 +219,11 @@ class Library:
             "created_at": iso_utc(when),
             "source_path": source_path or result.audio_path,
         }
+        if session is not None:
+            record["rep"]["session_id"] = session.session_id
+            record["rep"]["session_answer"] = session.answer
+            if session.follow_up is not None:
+                record["rep"]["follow_up"] = session.follow_up.to_dict()
         self._start()
         try:
             with files.temp_dir(self._writable_dir(self.reps_dir), f"{when:%Y%m%d-%H%M%S}") as tmp:
@@ -454,13 +470,17 @@ class Library:
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int | None = None,
+        session_id: str | None = None,
     ) -> list[RepEntry]:
         """Index rows, oldest first. ``question_id`` None: every rep; ``NO_QUESTION``: reps without one.
 
         ``since`` is inclusive, ``until`` exclusive (naive datetimes are local time); ``limit`` keeps the
-        most recent reps.
+        most recent reps; ``session_id`` only the reps of that mock interview.
         """
         where, args = [], []
+        if session_id is not None:
+            where.append("session_id = ?")
+            args.append(session_id)
         if question_id == NO_QUESTION:
             where.append("question_id IS NULL")
         elif question_id is not None:
@@ -472,7 +492,7 @@ class Library:
         if until is not None:
             where.append("created_at < ?")
             args.append(iso_utc(until))
-        sql = "SELECT id, question_id, created_at, source_path, model, audio_file FROM reps"
+        sql = "SELECT id, question_id, created_at, source_path, model, audio_file, session_id FROM reps"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY created_at DESC, id DESC"
@@ -494,8 +514,9 @@ class Library:
                 audio_file=audio_file,
                 metrics=_ordered_metrics(metrics[rid]),
                 reflection=self.reflection(rid),
+                session_id=session,
             )
-            for rid, qid, created, source, model, audio_file in rows
+            for rid, qid, created, source, model, audio_file, session in rows
         ]
 
     def reps(
@@ -505,11 +526,12 @@ class Library:
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int | None = None,
+        session_id: str | None = None,
     ) -> list[Rep]:
         """The saved reps, oldest first; same filters as `entries`. A folder that cannot be read is left
         out (`check` names it)."""
         out = []
-        for entry in self.entries(question_id, since=since, until=until, limit=limit):
+        for entry in self.entries(question_id, since=since, until=until, limit=limit, session_id=session_id):
             try:
                 out.append(self._read_rep(entry.id))
             except LibraryError:
@@ -667,6 +689,125 @@ class Library:
                 ]
             )
         return len(entries)
+
+    # ----------------------------------------------------------------------------------------- sessions
+
+    def start_session(
+        self,
+        question_ids: Iterable[str],
+        *,
+        settings: Mapping[str, Any] | None = None,
+        started_at: datetime | None = None,
+    ) -> Session:
+        """A new mock interview with a fresh id, saved at once (so even a crash leaves its record)."""
+        when = (started_at or _now()).astimezone(timezone.utc)
+        for _ in range(20):
+            session_id = f"{SESSION_PREFIX}{when:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+            try:
+                (self.sessions_dir / session_id).mkdir(parents=True)
+            except FileExistsError:
+                continue  # taken a moment ago
+            except OSError as exc:
+                raise LibraryError(
+                    f"{self.sessions_dir}: cannot save the interview: {exc.strerror or exc}"
+                ) from exc
+            session = Session(session_id, when, tuple(question_ids), settings=dict(settings or {}))
+            self.save_session(session)
+            return session
+        raise LibraryError(f"{self.sessions_dir}: no free interview id")
+
+    def save_session(self, session: Session) -> Path:
+        """Write (or replace) the session's ``session.json``, whole or not at all. Returns its path."""
+        folder = self.sessions_dir / session.id
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LibraryError(f"{folder}: cannot save the interview: {exc.strerror or exc}") from exc
+        path = folder / "session.json"
+        _replace_durably(path, json.dumps(session.to_dict(), indent=1) + "\n", what="the interview")
+        return path
+
+    def sessions(self) -> list[Session]:
+        """Every mock interview, oldest first. One whose file cannot be read is left out."""
+        out = []
+        for session_id in self._session_ids():
+            with contextlib.suppress(LibraryError):
+                out.append(self._read_session(session_id))
+        return sorted(out, key=lambda s: (s.started_at, s.id))
+
+    def get_session(self, session_id: str) -> Session:
+        """One mock interview; ``session_id`` may be a unique prefix of its id, or "latest-session"."""
+        return self._read_session(self.resolve_session(session_id))
+
+    def resolve_session(self, session_id: str) -> str:
+        """The full id of a session from its id, a unique prefix of one, or "latest-session"."""
+        wanted = session_id.strip()
+        ids = sorted(self._session_ids())
+        if wanted in ids:
+            return wanted
+        if wanted.lower() == LATEST_SESSION:
+            found = self.sessions()
+            if not found:
+                raise LibraryError(f"no interviews yet in {self.home}; `reps interview` starts one")
+            return found[-1].id
+        matches = [sid for sid in ids if wanted and sid.startswith(wanted)]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            shown = ", ".join(matches[:4]) + (", ..." if len(matches) > 4 else "")
+            raise LibraryError(f"interview id '{wanted}' is ambiguous: {shown}; give more of the id")
+        close = difflib.get_close_matches(wanted, ids, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise LibraryError(
+            f"no interview '{wanted}' in {self.sessions_dir}; {hint}`reps sessions` lists your interviews"
+        )
+
+    def delete_session(self, session_id: str) -> str:
+        """Delete a mock interview's record (its reflection and plan; its reps are deleted one by one
+        with ``delete``). Returns the full id."""
+        sid = self.resolve_session(session_id)
+        folder = self.sessions_dir / sid
+        try:
+            # gone at once (a hidden, locked name); its files go after, a kill part-way leaves a leftover
+            with files.removing(folder):
+                pass
+        except OSError as exc:
+            raise files.write_error(exc, folder, f"{folder}: cannot delete the interview") from exc
+        return sid
+
+    def session_page_path(self, session_id: str) -> Path:
+        """Where the session's HTML page is kept (written by ``pages.write_session_page``)."""
+        return self.sessions_dir / self.resolve_session(session_id) / "summary.html"
+
+    def _session_ids(self) -> set[str]:
+        try:
+            return {
+                entry.name
+                for entry in os.scandir(self.sessions_dir)
+                if entry.name.startswith(SESSION_PREFIX)
+                and entry.is_dir(follow_symlinks=False)
+                and os.path.isfile(os.path.join(entry.path, "session.json"))
+            }
+        except FileNotFoundError:
+            return set()
+        except OSError as exc:
+            raise LibraryError(
+                f"{self.sessions_dir}: cannot list the interviews: {exc.strerror or exc}"
+            ) from exc
+
+    def _read_session(self, session_id: str) -> Session:
+        path = self.sessions_dir / session_id / "session.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError("not an object")
+            return Session.from_dict({**data, "id": session_id})
+        except FileNotFoundError as exc:
+            raise LibraryError(f"{path.parent}: the interview is gone (deleted?)") from exc
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise LibraryError(
+                f"{path}: unreadable interview ({exc}); delete the folder or restore it"
+            ) from exc
 
     # ---------------------------------------------------------------------------------------- internals
 
@@ -1105,8 +1246,23 @@ def _migrate_v1(conn: sqlite3.Connection, index_path: Path) -> None:
     _run_script(conn, _V1)
 
 
+def _migrate_v3(conn: sqlite3.Connection, index_path: Path) -> None:
+    conn.execute("ALTER TABLE reps ADD COLUMN session_id TEXT")
+    conn.execute("CREATE INDEX reps_session ON reps (session_id)")
+    # Reps saved before v3 were given outside any interview, unless a newer reps wrote them.
+    reps_dir = index_path.parent / "reps"
+    for (rid,) in conn.execute("SELECT id FROM reps").fetchall():
+        try:
+            record = json.loads((reps_dir / rid / "result.json").read_text(encoding="utf-8"))
+            session = (record.get("rep") or {}).get("session_id")
+        except (OSError, ValueError, AttributeError):
+            session = None
+        if session:
+            conn.execute("UPDATE reps SET session_id = ? WHERE id = ?", (str(session), rid))
+
+
 # Each step takes the index from version n-1 to n, inside the caller's transaction.
-_MIGRATIONS = {1: _migrate_v1, 2: _migrate_v2}
+_MIGRATIONS = {1: _migrate_v1, 2: _migrate_v2, 3: _migrate_v3}
 
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
@@ -1160,10 +1316,10 @@ def _upsert(conn: sqlite3.Connection, record: dict[str, Any]) -> None:
     rep = record.get("rep") or {}
     rid = rep["id"]
     conn.execute(
-        "INSERT INTO reps (id, question_id, created_at, source_path, model, audio_file) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET question_id = excluded.question_id, "
+        "INSERT INTO reps (id, question_id, created_at, source_path, model, audio_file, session_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET question_id = excluded.question_id, "
         "created_at = excluded.created_at, source_path = excluded.source_path, model = excluded.model, "
-        "audio_file = excluded.audio_file",
+        "audio_file = excluded.audio_file, session_id = excluded.session_id",
         (
             rid,
             rep.get("question_id") or None,
@@ -1171,6 +1327,7 @@ def _upsert(conn: sqlite3.Connection, record: dict[str, Any]) -> None:
             rep.get("source_path"),
             (record.get("model") or {}).get("name"),
             rep.get("audio_file"),
+            rep.get("session_id") or None,
         ),
     )
     conn.execute("DELETE FROM metrics WHERE rep_id = ?", (rid,))

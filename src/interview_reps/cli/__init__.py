@@ -19,6 +19,7 @@ import click
 from .. import __version__
 from ..errors import RepsError, RepsWarning, Terminated
 from .analyze import analyze_command
+from .interview import interview_command, sessions_command
 from .library import (
     compare_command,
     delete_command,
@@ -108,6 +109,7 @@ def cli() -> None:
     \b
     Examples:
       reps practice                      answer a question from the bank, out loud
+      reps interview                     a mock interview: five questions in a row, read aloud
       reps analyze answer.m4a            feedback on a saved recording
       reps analyze *.wav --json          one JSON object per file, for scripts
       reps history                       every rep so far
@@ -121,6 +123,8 @@ for command in (
     analyze_command,
     questions_command,
     practice_command,
+    interview_command,
+    sessions_command,
     devices_command,
     mic_check_command,
     history_command,

@@ -22,9 +22,17 @@ if TYPE_CHECKING:
 @click.option("--since", type=DAY, metavar="YYYY-MM-DD", help="Only reps from this day on (local time).")
 @click.option("--until", type=DAY, metavar="YYYY-MM-DD", help="Only reps up to and including this day.")
 @click.option("--last", type=click.IntRange(min=1), metavar="N", help="Only the N most recent reps.")
+@click.option(
+    "--session", "session_id", metavar="ID", help="Only the reps of this mock interview (`reps sessions`)."
+)
 @json_option("Print a JSON list of reps, oldest first, on stdout.")
 def history_command(
-    question_id: str | None, since: datetime | None, until: datetime | None, last: int | None, as_json: bool
+    question_id: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    last: int | None,
+    session_id: str | None,
+    as_json: bool,
 ) -> None:
     """Every rep so far, newest last, with its key metrics.
 
@@ -32,14 +40,17 @@ def history_command(
     Examples:
       reps history
       reps history --question tell-me-about-yourself --since 2024-05-01
+      reps history --session latest-session      the answers of the last mock interview
       reps history --json | jq '.[-1].metrics.wpm'
     """
     import json
 
     from ..store import Library, day_range
 
+    library = Library()
     start, end = day_range(since.date() if since else None, until.date() if until else None)
-    entries = Library().entries(question_id, since=start, until=end, limit=last)
+    session = library.resolve_session(session_id) if session_id is not None else None
+    entries = library.entries(question_id, since=start, until=end, limit=last, session_id=session)
     if as_json:
         click.echo(json.dumps([e.to_dict() for e in entries], indent=1, ensure_ascii=False))
     elif entries:
@@ -52,7 +63,7 @@ def history_command(
 
 @click.command("show", short_help="Print a rep's report again (with its reflection).")
 @click.argument("rep_id", metavar="ID")
-@json_option('Print the rep\'s schema-1 result (plus its "rep" object).')
+@json_option("Print the rep's schema-1 result (plus its \"rep\" object), or the interview's summary.")
 @click.option(
     "--html",
     "as_html",
@@ -61,7 +72,10 @@ def history_command(
 )
 @open_option("Open the rep's HTML report in the browser (implies --html).")
 def show_command(rep_id: str, as_json: bool, as_html: bool, open_page: bool) -> None:
-    """Print a rep's report again. ID may be a unique prefix of the id, or "latest".
+    """Print a rep's report again, or a mock interview's session summary.
+
+    ID may be a rep id, a unique prefix of one, or "latest"; or an interview id (s-...), a unique
+    prefix of one, or "latest-session" (--html and --open: the interview's page, linked to its answers').
 
     \b
     Examples:
@@ -69,13 +83,33 @@ def show_command(rep_id: str, as_json: bool, as_html: bool, open_page: bool) -> 
       reps show latest --open                 see and hear it in the browser
       reps show 20240501-0930 --html          print the path of its HTML report
       reps show 20240501-0930 --json | jq .fillers
+      reps show latest-session                the last mock interview
+      reps show latest-session --open         the same in the browser, each answer linked to its report
     """
     import json
 
     from ..pipeline import rep_report_text
-    from ..store import Library
+    from ..store import LATEST_SESSION, SESSION_PREFIX, Library
 
     library = Library()
+    if rep_id.strip().startswith(SESSION_PREFIX) or rep_id.strip().lower() == LATEST_SESSION:
+        from ..interview import summarize
+
+        summary = summarize(library, library.get_session(rep_id))
+        if as_html or open_page:
+            from ..pages import write_session_page
+
+            path = write_session_page(library, summary)
+            click.echo(str(path))
+            if open_page:
+                open_in_browser(path)
+        elif as_json:
+            click.echo(json.dumps(summary.to_dict(), indent=1, ensure_ascii=False))
+        else:
+            from ..console.interview import print_session_summary
+
+            print_session_summary(summary)
+        return
     if as_html or open_page:
         from ..pages import write_rep_page
 
@@ -244,32 +278,51 @@ def export_command(fmt: str, question_id: str | None, output: Path | None) -> No
     is_flag=True,
     help="Delete only the audio (the recording and any clips); keep metrics, transcript and report.",
 )
-@click.option("--all", "all_reps", is_flag=True, help="Every rep in the library.")
+@click.option("--all", "all_reps", is_flag=True, help="Every rep in the library (and every interview).")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 def delete_command(rep_ids: tuple[str, ...], audio_only: bool, all_reps: bool, yes: bool) -> None:
     """Delete reps (folder, audio, metrics), or with --audio-only just their audio, for privacy.
 
+    An interview id (s-..., `reps sessions`) stands for the interview's reps; without --audio-only its
+    record (plan, reflection) goes too, as every interview's does with --all.
+
     \b
     Examples:
       reps delete 20240501-0930
+      reps delete s-20240501-093000-ab12       a mock interview and its answers
       reps delete --all --audio-only --yes     keep the numbers, drop every recording
     """
-    from ..store import Library
+    from ..store import LATEST_SESSION, SESSION_PREFIX, Library
 
     library = Library()
     if all_reps == bool(rep_ids):
         raise click.UsageError("give rep ids or --all (not both)")
-    ids = (
-        [e.id for e in library.entries()]
-        + sorted(library.orphans())  # orphans: folders that lost their result
-        if all_reps
-        else list(dict.fromkeys(r if r in library.orphans() else library.resolve(r) for r in rep_ids))
-    )
-    if not ids:
+    sessions: list[str] = []
+    ids: list[str] = []
+    orphans = library.orphans()  # folders that lost their result
+    if all_reps:
+        ids = [e.id for e in library.entries()] + sorted(orphans)
+        sessions = [s.id for s in library.sessions()]
+    for given in rep_ids:
+        if given in orphans:
+            ids.append(given)
+        elif given.strip().startswith(SESSION_PREFIX) or given.strip().lower() == LATEST_SESSION:
+            sid = library.resolve_session(given)
+            sessions.append(sid)
+            ids += [e.id for e in library.entries(session_id=sid)]
+        else:
+            ids.append(library.resolve(given))
+    ids, sessions = list(dict.fromkeys(ids)), list(dict.fromkeys(sessions))
+    if audio_only:
+        sessions = []  # the numbers stay, and so does the interview they belong to
+    if not ids and not sessions:
         click.echo("No reps to delete.", err=True)
         return
     what = "the audio of " if audio_only else ""
     shown = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+    if sessions:
+        n = len(sessions)
+        shown += f"{'; ' if ids else ''}{n} interview record{'s' if n != 1 else ''}"
     if not yes:
         try:
             sure = click.confirm(
@@ -289,6 +342,9 @@ def delete_command(rep_ids: tuple[str, ...], audio_only: bool, all_reps: bool, y
         else:
             library.delete(rid)
             click.echo(f"{rid}: deleted", err=True)
+    for sid in sessions:
+        library.delete_session(sid)
+        click.echo(f"{sid}: interview deleted", err=True)
 
 
 @click.command("reflect", short_help="Write (or rewrite) the reflection of a rep.")

@@ -159,19 +159,39 @@ def practice_command(
         sys.exit(code)
 
 
-@click.command("devices", short_help="List the microphones (input devices).")
-@json_option("Print a JSON list of input devices on stdout.")
-def devices_command(as_json: bool) -> None:
+@click.command("devices", short_help="List the microphones (input devices), or the speakers.")
+@click.option("--output", is_flag=True, help="List the speakers and headphones (output devices) instead.")
+@json_option("Print a JSON list of devices on stdout.")
+def devices_command(output: bool, as_json: bool) -> None:
     """List the microphones (input devices): index, name, channels, default sample rate.
 
     The default input is marked with *. Choose another with `--device INDEX` or `--device NAME`
-    in `reps practice` and `reps mic-check`.
+    in `reps practice`, `reps interview` and `reps mic-check`. With --output, the speakers for the
+    interviewer's voice (`reps interview --speaker`).
 
     \b
     Examples:
       reps devices
       reps devices --json | jq '.[] | select(.is_default)'
+      reps devices --output
     """
+    if output:
+        from dataclasses import asdict
+
+        from ..console.interview import print_output_devices
+        from ..speak import default_output_index, list_output_devices
+
+        devices = list_output_devices()
+        if as_json:
+            import json
+
+            default = default_output_index()
+            click.echo(
+                json.dumps([{**asdict(d), "is_default": d.index == default} for d in devices], indent=1)
+            )
+        else:
+            print_output_devices(devices, default_output_index())
+        return
     from ..console.practice import print_devices
     from ..devices import list_input_devices
 

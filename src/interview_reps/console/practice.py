@@ -238,8 +238,12 @@ class TerminalPractice(PracticeCallbacks):
         self.console.print(line, markup=False, style="italic")
         self.console.print()
 
+    def stop_controls(self) -> str:
+        """How to end the answer, as the recording line says it."""
+        return "Enter or Ctrl-C stops" if self.enter.active else "Ctrl-C stops"
+
     def recording_started(self, question: Question | None, capture: CaptureOptions) -> None:
-        stop_how = "Enter or Ctrl-C stops" if self.enter.active else "Ctrl-C stops"
+        stop_how = self.stop_controls()
         limit = f"stops by itself at {clock(capture.max_s)}"
         if capture.stop_on_silence_s:
             limit += f" or after {capture.stop_on_silence_s:g} s of silence"
