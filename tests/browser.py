@@ -160,7 +160,24 @@ class Browser:
         self._next_id = 0
 
     def __enter__(self) -> Browser:
+        """Start chromium; a start that does not answer in ``timeout_s`` is tried once more (a first
+        start on a cold machine can stall), then fails quoting what chromium printed."""
+        try:
+            return self._start()
+        except TimeoutError:
+            return self._start()
+
+    def _log_tail(self) -> str:
+        try:
+            return Path(self._log).read_text(errors="replace")[-2000:] or "nothing"
+        except OSError:
+            return "nothing"
+
+    def _start(self) -> Browser:
+        self._buffer = b""
         self._profile = tempfile.mkdtemp(prefix="reps-chromium-")
+        fd, self._log = tempfile.mkstemp(prefix="reps-chromium-", suffix=".log")
+        log = os.fdopen(fd, "wb")
         commands_r, self._commands = os.pipe()
         self._replies, replies_w = os.pipe()
         # Chromium's ends moved above fd 9, so putting them on 3 and 4 cannot overwrite one another.
@@ -178,13 +195,18 @@ class Browser:
             ],
             pass_fds=(commands_r, replies_w),
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
         )
+        log.close()
         os.close(commands_r)
         os.close(replies_w)
         try:
             self.call("Browser.getVersion", timeout_s=self.timeout_s)
+        except TimeoutError as exc:
+            tail = self._log_tail()
+            self.__exit__(None, None, None)
+            raise TimeoutError(f"{exc} in {self.timeout_s:g} s; it printed: {tail}") from exc
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -205,6 +227,8 @@ class Browser:
                 with suppress(OSError):
                     os.close(fd)
             shutil.rmtree(self._profile, ignore_errors=True)
+            with suppress(OSError):
+                os.unlink(self._log)
 
     def new_page(self) -> Page:
         target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]

@@ -774,7 +774,7 @@ def test_at_a_terminal_enter_ends_each_answer_then_one_reflection_on_the_intervi
     text = err.text
     assert text.count("(you stopped it)") == 2 and "Enter ends the answer, Ctrl-C the interview" in text
     assert text.index("Question 2 of 2") > text.index("(you stopped it)")
-    assert text.count("Recording starts in 1 s.") == 2
+    assert text.count("Recording starts in 1 s (Enter starts now).") == 2
     # each question reached the speakers whole before the microphone opened for its answer
     assert len(played(out)) == 2
     assert [len(s) for s in mic.opened[-2:]] == [1, 2] and all(not s for s in mic.opened[:-2])

@@ -154,7 +154,7 @@ def interview_command(
         sys.exit(code)
 
 
-@click.command("sessions")
+@click.command("sessions", short_help="The mock interviews so far: when, questions, answers.")
 @click.option("--last", type=click.IntRange(min=1), metavar="N", help="Only the N most recent interviews.")
 @json_option("Print each interview's session summary as JSON (a list, oldest first).")
 def sessions_command(last: int | None, as_json: bool) -> None:
