@@ -309,3 +309,12 @@ def test_every_noise_band_is_stated() -> None:
     assert METRIC_SPECS["filler_percent"].target_text() == "≤ 4% of words"
     assert METRIC_SPECS["longest_pause_s"].target_text() == "< 2 s"
     assert METRIC_SPECS["wpm"].format(141.6) == "142" and METRIC_SPECS["wpm"].format(None) == "–"
+
+
+def test_no_pace_pattern_from_answers_too_short_to_judge_pace() -> None:
+    """Under TargetBands.min_words_to_judge_pace words the report shows no pace verdict, so the patterns
+    do not name one either (a pace of 12 words is noise)."""
+    slow = [make_result(wpm=90.0, word_count=12) for _ in range(3)]
+    assert [p.kind for p in find_patterns(as_reps(slow))] == []
+    judged = [make_result(wpm=90.0, word_count=200) for _ in range(3)]
+    assert "pace_low" in [p.kind for p in find_patterns(as_reps(judged))]

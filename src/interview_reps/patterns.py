@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .judge import pace_judged
 from .models import Filler, Rep, Result, Word
 from .settings import PatternSettings, TargetBands
 from .text import clock, phrase
@@ -240,11 +241,12 @@ def _observe(
                 "pace falling through the answer", f"{begin:.0f} → {end:.0f} wpm", rank=5
             )
 
-    # 6. Overall pace outside the target band.
+    # 6. Overall pace outside the target band (on enough words to judge it, as the report's row is).
     lo, hi = _BANDS.wpm
-    if m.wpm > hi:
+    judged = pace_judged(result, _BANDS)
+    if judged and m.wpm > hi:
         out["pace_high", ""] = _Observation(f"pace above {hi:g} wpm", f"{m.wpm:.0f} wpm", rank=6)
-    elif 0 < m.wpm < lo:
+    elif judged and 0 < m.wpm < lo:
         out["pace_low", ""] = _Observation(f"pace below {lo:g} wpm", f"{m.wpm:.0f} wpm", rank=6)
 
     # 7. The answer's length against the question's target.
