@@ -848,7 +848,9 @@ def test_ctrl_c_again_while_the_analyses_finish_keeps_the_recording(
     """A second Ctrl-C while the last answers are analyzed: the analysis under way ends, the ones not
     started are left, their recordings kept and named with the command that makes them reps."""
     ids = ["tell-me-about-yourself", "why-this-company", "questions-for-us"]
-    args = [*INTERVIEW, "--no-speak", "--max-seconds", "40", *[a for q in ids for a in ("--question", q)]]
+    # Answer 1 runs to a 90 s limit (11 s at the mic's 8x pace): its analysis takes seconds even on a
+    # fast machine, so the second Ctrl-C (answer 2 is 2 s long) comes while it is under way.
+    args = [*INTERVIEW, "--no-speak", "--max-seconds", "90", *[a for q in ids for a in ("--question", q)]]
     with PacedMic(tmp_path, clip("jfk.wav"), speed=8) as mic:
         proc = subprocess.Popen(
             reps_cmd(*args),

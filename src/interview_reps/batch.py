@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -31,8 +32,9 @@ def in_order(
     """
     from concurrent.futures.process import BrokenProcessPool
 
-    pool = _pool(jobs, setup)
-    futures: list[Future[T]] = [pool.submit(fn, *args) for args in calls]
+    with _ctrl_c_held():
+        pool = _pool(jobs, setup)
+        futures: list[Future[T]] = [pool.submit(fn, *args) for args in calls]
     retried: set[int] = set()
     stop_now = True  # unless every item was yielded, or the caller stopped asking with nothing left running
     try:
@@ -46,10 +48,11 @@ def in_order(
                     else:
                         retried.add(i)
                         pool.shutdown(wait=True, cancel_futures=True)
-                        pool = _pool(jobs, setup)
-                        for j in range(i, len(calls)):
-                            if not _finished(futures[j]):
-                                futures[j] = pool.submit(fn, *calls[j])
+                        with _ctrl_c_held():
+                            pool = _pool(jobs, setup)
+                            for j in range(i, len(calls)):
+                                if not _finished(futures[j]):
+                                    futures[j] = pool.submit(fn, *calls[j])
                         continue
                 yield result
                 break
@@ -77,10 +80,29 @@ def _pool(jobs: int, setup: Callable[[], None] | None) -> ProcessPoolExecutor:
     )
 
 
+@contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """SIGINT blocked in this thread while workers are started: they inherit the block, so a Ctrl-C in
+    the moments before a worker's initializer ignores it (while Python starts and imports this package)
+    cannot kill the worker and break the pool. Here the signal waits and arrives once the block ends."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no signal masks (nor a process group's Ctrl-C)
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def _start_worker(threads: int, setup: Callable[[], None] | None) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if hasattr(signal, "pthread_sigmask"):  # held since the worker started (_ctrl_c_held); ignored now
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     # CTranslate2 and the BLAS read this before their first use: each worker keeps to its share of the
     # cores, so N workers do not fight over them. A value the user set is kept.
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
