@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..interview import InterviewOptions
-from .options import device_option, job_option, json_option, model_option
+from .options import job_option, json_option, model_option, recording_options
 
 
 @click.command("interview", short_help="A mock interview: several questions in a row, asked aloud.")
@@ -32,38 +32,11 @@ from .options import device_option, job_option, json_option, model_option
 @job_option(
     "A job description (plain text): questions that fit it are asked first; answers are checked for its terms."
 )
-@click.option(
-    "--prep-seconds",
-    "prep_s",
-    type=click.FloatRange(min=0),
-    metavar="SECONDS",
-    default=InterviewOptions.prep_s,
-    show_default=True,
-    help="Time to prepare after each question; 0 starts recording at once.",
-)
-@click.option(
-    "--max-seconds",
-    "max_s",
-    type=click.FloatRange(min=1),
-    metavar="SECONDS",
-    default=InterviewOptions.max_s,
-    show_default=True,
-    help="End each answer after this many seconds of audio.",
-)
-@click.option(
-    "--stop-on-silence",
-    "stop_on_silence_s",
-    type=click.FloatRange(min=0.5),
-    metavar="SECONDS",
-    help="End an answer after this many seconds of silence once you have spoken (off by default).",
-)
-@device_option
-@click.option(
-    "--sample-rate",
-    "sample_rate_hz",
-    type=click.IntRange(min=8000),
-    metavar="HZ",
-    help="Record at this rate instead of 16000 Hz; the audio is resampled to 16 kHz for analysis.",
+@recording_options(
+    prep_s=InterviewOptions.prep_s,
+    max_s=InterviewOptions.max_s,
+    prep_help="Time to prepare after each question; 0 starts recording at once.",
+    answer="each answer",
 )
 @click.option("--no-speak", is_flag=True, help="Show the questions without reading them aloud.")
 @click.option(

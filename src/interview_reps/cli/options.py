@@ -37,6 +37,56 @@ def device_option(f: F) -> F:
     )(f)
 
 
+def recording_options(
+    *, prep_s: float, max_s: float, prep_help: str, answer: str = "the answer"
+) -> Callable[[F], F]:
+    """How an answer is recorded (``reps practice``, ``reps interview``): --prep-seconds, --max-seconds,
+    --stop-on-silence, --device, --sample-rate. ``answer``: "each answer" where it records several."""
+    options = [
+        click.option(
+            "--prep-seconds",
+            "prep_s",
+            type=click.FloatRange(min=0),
+            metavar="SECONDS",
+            default=prep_s,
+            show_default=True,
+            help=prep_help,
+        ),
+        click.option(
+            "--max-seconds",
+            "max_s",
+            type=click.FloatRange(min=1),
+            metavar="SECONDS",
+            default=max_s,
+            show_default=True,
+            help=f"End {answer} after this many seconds of audio.",
+        ),
+        click.option(
+            "--stop-on-silence",
+            "stop_on_silence_s",
+            type=click.FloatRange(min=0.5),
+            metavar="SECONDS",
+            help=f"End {answer} after this many seconds of silence once you have spoken (off by default).",
+        ),
+        device_option,
+        click.option(
+            "--sample-rate",
+            "sample_rate_hz",
+            type=click.IntRange(min=8000),
+            metavar="HZ",
+            help="Record at this rate instead of 16000 Hz (or the device's default if it refuses "
+            "16000); the audio is resampled to 16 kHz for analysis.",
+        ),
+    ]
+
+    def apply(f: F) -> F:
+        for option in reversed(options):
+            f = option(f)
+        return f
+
+    return apply
+
+
 def jobs_option(f: F) -> F:
     return click.option(
         "--jobs",

@@ -15,6 +15,7 @@ from .options import (
     json_option,
     model_option,
     question_option,
+    recording_options,
 )
 
 
@@ -58,39 +59,10 @@ def questions_command(category: str | None, search: str | None, as_json: bool) -
 @job_option(
     "A job description (plain text): questions that fit it come first; the answer is checked for its terms."
 )
-@click.option(
-    "--prep-seconds",
-    "prep_s",
-    type=click.FloatRange(min=0),
-    metavar="SECONDS",
-    default=PracticeOptions.prep_s,
-    show_default=True,
-    help="Time to prepare before recording starts; 0 starts at once.",
-)
-@click.option(
-    "--max-seconds",
-    "max_s",
-    type=click.FloatRange(min=1),
-    metavar="SECONDS",
-    default=PracticeOptions.max_s,
-    show_default=True,
-    help="Stop recording after this many seconds of audio.",
-)
-@click.option(
-    "--stop-on-silence",
-    "stop_on_silence_s",
-    type=click.FloatRange(min=0.5),
-    metavar="SECONDS",
-    help="Stop after this many seconds of silence once you have spoken (off by default).",
-)
-@device_option
-@click.option(
-    "--sample-rate",
-    "sample_rate_hz",
-    type=click.IntRange(min=8000),
-    metavar="HZ",
-    help="Record at this rate instead of 16000 Hz (or the device's default if it refuses "
-    "16000); the audio is resampled to 16 kHz for analysis.",
+@recording_options(
+    prep_s=PracticeOptions.prep_s,
+    max_s=PracticeOptions.max_s,
+    prep_help="Time to prepare before recording starts; 0 starts at once.",
 )
 @click.option("--no-reflect", is_flag=True, help="Skip the four reflection questions after the report.")
 @model_option
