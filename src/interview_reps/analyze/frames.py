@@ -162,11 +162,13 @@ def speech_probability(samples: np.ndarray, n: int) -> np.ndarray:
     windows = np.pad(samples.astype(np.float32, copy=False), (0, pad)).reshape(-1, _SILERO_WINDOW)
     session = getattr(model, "session", None)
     if session is None:  # another faster-whisper: its own wrapper, all at once
-        probs = np.asarray(model(windows.reshape(-1)), dtype=np.float32).reshape(-1)
+        probs: np.ndarray = np.asarray(model(windows.reshape(-1)), dtype=np.float32).reshape(-1)
     else:
         state_h = np.zeros((1, 1, 128), dtype=np.float32)
         state_c = np.zeros((1, 1, 128), dtype=np.float32)
-        tail = np.zeros((1, _SILERO_CONTEXT), dtype=np.float32)
+        tail: np.ndarray = np.zeros(
+            (1, _SILERO_CONTEXT), dtype=np.float32
+        )  # wide: numpy's stubs differ by version
         parts = []
         for start in range(0, len(windows), _SILERO_BATCH):
             block = windows[start : start + _SILERO_BATCH]
