@@ -4,11 +4,11 @@ many answers built at the Result level (values close to every threshold) and ove
 from __future__ import annotations
 
 import random
+import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import tomllib
 
 from consistency import BANDS, problems
 from interview_reps.analyze.advice import advise, filler_trust, with_length_advice
@@ -18,6 +18,11 @@ from interview_reps.analyze.pace import pace_windows, words_per_minute
 from interview_reps.models import Filler, Metrics, Pause, Quality, Result, Voice, Word, with_rates
 from interview_reps.questions import get_question
 from interview_reps.settings import AnalysisSettings
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 CONTENT = Path(__file__).parent / "data" / "content"
 SETTINGS = AnalysisSettings()
