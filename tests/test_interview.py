@@ -17,7 +17,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -860,18 +859,27 @@ def test_ctrl_c_again_while_the_analyses_finish_keeps_the_recording(
             stderr=subprocess.PIPE,
             text=True,
         )
+        err_reader, out_reader = Reader(proc.stderr), Reader(proc.stdout)
+        err_reader.start()
+        out_reader.start()
         try:
             second = wait_for(lambda: recordings(reps_home)[1:], what="answer 2 recording")[0]
             wait_for(
                 lambda: second.stat().st_size > 44 + 2 * 2 * RATE, what="2 s of answer 2"
             )  # long enough to judge
             proc.send_signal(signal.SIGINT)  # ends answer 2 while answer 1 is analyzed
-            # the file stops growing once answer 2 is closed (the writer touches it 10 times a second)
-            wait_for(lambda: second.stat().st_mtime < time.time() - 0.3, what="answer 2 closed")
+            # the recording is over and the interview waits for its analyses (a Ctrl-C sent sooner could
+            # still land in the recorder, where it only ends the answer again)
+            wait_for(
+                lambda: "Analyzing the last 2 answers" in err_reader.text, what="the wait for 2 analyses"
+            )
             proc.send_signal(signal.SIGINT)  # while the analyses finish
-            out, err = proc.communicate(timeout=120)
+            proc.wait(timeout=120)
         finally:
             proc.kill()
+        err_reader.join(5)
+        out_reader.join(5)
+        out, err = out_reader.text, err_reader.text
     assert proc.returncode == 130, err
     session, reps = session_of(reps_home)
     assert [r["rep"]["question_id"] for r in reps] == ids[:1]

@@ -275,7 +275,14 @@ def test_a_long_analysis_opens_no_socket_and_writes_nothing_outside_reps_home(tm
 def test_the_trace_sees_onnxruntime_telemetry_when_interview_reps_is_not_loaded_first(tmp_path: Path) -> None:
     """The control: Silero VAD through faster-whisper alone, same trace, same empty HOME. onnxruntime
     1.32 then writes its device id and event queue under HOME and, some seconds on, looks up its
-    collector: the trace sees both (the process is stopped as soon as it has, or after a minute)."""
+    collector: the trace sees both (the process is stopped as soon as it has, or after a minute).
+    onnxruntime 1.23 (the newest for Python 3.10) wrote none of it in the same run, so there the control
+    has nothing to show."""
+    from importlib.metadata import version
+
+    onnxruntime = tuple(int(part) for part in version("onnxruntime").split(".")[:2])
+    if onnxruntime < (1, 32):
+        pytest.skip(f"onnxruntime {version('onnxruntime')} writes no telemetry to show (1.32 does)")
     home = tmp_path / "home"
     home.mkdir()
     code = (

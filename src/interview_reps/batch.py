@@ -118,6 +118,24 @@ def _finished(future: Future[Any]) -> bool:
 
 
 def _terminate(pool: ProcessPoolExecutor) -> None:
-    """End the workers now (on Ctrl-C or an error here), instead of waiting for their items to finish."""
-    for process in list((getattr(pool, "_processes", None) or {}).values()):  # no public way before 3.14
+    """End the workers now (on Ctrl-C or an error here), instead of waiting for their items to finish.
+
+    A worker ended while it was sending a result (a few hundred kB, more than a pipe holds) leaves half
+    a message in the pool's result pipe, and the pool's manager thread would wait for the rest for
+    ever: this process holds the pipe's writing end too, so it never reads an end. Once the workers are
+    gone that end is closed, the manager thread reads the end of the pipe, finds the pool broken and
+    stops, and the pool's shutdown returns. (No public way to do either before Python 3.14.)"""
+    import contextlib
+
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
         process.terminate()
+    for process in processes:
+        process.join(5)
+        if process.is_alive():
+            process.kill()
+            process.join(5)
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(OSError):
+            writer.close()
