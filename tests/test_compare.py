@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from interview_reps.comparison import METRIC_SPECS, MetricSpec, verdict
+from interview_reps.comparison import METRIC_SPECS, MetricSpec, compare, verdict
 from interview_reps.errors import LibraryError
 from interview_reps.models import Rep, Result
 from interview_reps.patterns import find_patterns, latest_patterns
@@ -318,3 +318,13 @@ def test_no_pace_pattern_from_answers_too_short_to_judge_pace() -> None:
     assert [p.kind for p in find_patterns(as_reps(slow))] == []
     judged = [make_result(wpm=90.0, word_count=200) for _ in range(3)]
     assert "pace_low" in [p.kind for p in find_patterns(as_reps(judged))]
+
+
+def test_a_rep_too_short_to_judge_pace_is_not_compared_on_it() -> None:
+    """A 5-word rep's pace and pitch spread are noise: its report judges neither, so compare shows no
+    verdict on them (and its baseline leaves them out), while the other measures still compare."""
+    full, short = make_result(wpm=130.0, word_count=200), make_result(wpm=49.0, word_count=5)
+    c = compare(as_reps([full, short]))
+    assert c.metrics["wpm"].trend == "n/a" and c.metrics["pitch_variation_st"].trend == "n/a"
+    assert c.metrics["wpm"].baseline == 130.0
+    assert c.metrics["longest_pause_s"].trend != "n/a"

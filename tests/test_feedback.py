@@ -137,6 +137,13 @@ def test_reps_reflect_saves_from_options(reflected: list[str]) -> None:
     for report in ("report.md", "report.html"):  # both reports of the rep show it at once
         assert "the middle dragged" in (Library().get(reflected[1]).folder / report).read_text()
     assert run("reflect", reflected[1], ok=False).exit_code == 1  # no terminal, no options
+    # an option changes its own answer only, and every report shows the new one at once
+    run("reflect", reflected[1], "--weak", "the numbers were vague")
+    assert Library().get(reflected[1]).reflection == Reflection(
+        (("weak_or_vague", "the numbers were vague"), ("story_gap", "why I moved"))
+    )
+    shown = run("show", reflected[1]).output
+    assert "the numbers were vague" in shown and "the middle dragged" not in shown and "why I moved" in shown
 
 
 # ------------------------------------------------------------------------ 2. fair comparisons

@@ -164,6 +164,11 @@ def test_delete_asks_first(library: list[str], reps_home: Path) -> None:
 
 
 def test_delete_audio_only_keeps_the_metrics(library: list[str], reps_home: Path) -> None:
+    from interview_reps.report import render_markdown
+
+    rep = Library().get(library[0])
+    Library().write_report(rep.id, render_markdown(rep.result, rep_id=rep.id, audio_file=rep.audio_file))
+    assert "](audio.wav)" in run("show", library[0]).stdout
     out = run("delete", "--all", "--audio-only", "--yes")
     assert out.stderr.count("deleted 1 audio file; metrics kept") == 4
     assert not list((reps_home / "reps").rglob("*.wav"))
@@ -171,6 +176,8 @@ def test_delete_audio_only_keeps_the_metrics(library: list[str], reps_home: Path
     assert [r["id"] for r in reps] == library and all(r["audio_file"] is None for r in reps)
     assert reps[0]["metrics"]["wpm"] == 185.0
     assert {r["has_audio"] for r in csv.DictReader(StringIO(run("export").stdout))} == {"0"}
+    shown = run("show", library[0]).stdout  # the report no longer links the deleted copy
+    assert "](audio.wav)" not in shown and "The rep's copy of the audio was deleted" in shown
     assert run("delete", ok=False).exit_code == 2  # neither ids nor --all
 
 

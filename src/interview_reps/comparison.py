@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import RepsError
+from .judge import pace_judged
 from .models import Metrics, Rep, iso_utc
 from .patterns import Pattern, find_patterns
 from .settings import AnalysisSettings, PatternSettings, TargetBands
@@ -374,16 +375,27 @@ def _trends(
     out = {}
     for name in [f.name for f in fields(Metrics)]:
         spec = spec_for(name, question)
-        values = tuple(_value(r.result.metrics, name) for r in reps)
+        values = tuple(_judged_value(r, name) for r in reps)
         first, last = values[0], values[-1]
         # the change as shown: the difference of the shown values, so "+10" never sits beside a verdict
         # made on 10.04
         delta = None if first is None or last is None else round(spec.shown(last) - spec.shown(first), 3)
-        history = [v for v in (_value(r.result.metrics, name) for r in baseline) if v is not None]
+        history = [v for v in (_judged_value(r, name) for r in baseline) if v is not None]
         base = round(statistics.median(history), 3) if history else None
         out[name] = MetricTrend(spec, values, delta, verdict(spec, first, last), base)
     order = {name: i for i, name in enumerate(METRIC_SPECS)}
     return dict(sorted(out.items(), key=lambda item: order.get(item[0], len(order))))
+
+
+# Measures a report does not judge on too few words (judge.pace_judged): noise, so not compared either.
+_NEED_WORDS = frozenset({"wpm", "articulation_rate", "pitch_variation_st"})
+
+
+def _judged_value(rep: Rep, name: str) -> float | None:
+    """The rep's value of ``name``, or None where its report judged it not (too few words)."""
+    if name in _NEED_WORDS and not pace_judged(rep.result, _BANDS):
+        return None
+    return _value(rep.result.metrics, name)
 
 
 def _value(metrics: Metrics, name: str) -> float | None:

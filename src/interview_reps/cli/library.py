@@ -363,7 +363,8 @@ def reflect_command(
     story_gap: str | None,
 ) -> None:
     """The four reflection questions for a rep (ID, a unique prefix of it, or "latest"): asked one by
-    one on a terminal, or given as options. Saved with the rep and shown wherever the rep is.
+    one on a terminal, or given as options (each changes only its own answer; "" clears it). Saved
+    with the rep and shown wherever the rep is.
 
     \b
     Examples:
@@ -383,7 +384,10 @@ def reflect_command(
         "story_gap": story_gap,
     }
     answers = {k: v for k, v in given.items() if v is not None}
-    if not answers:
+    if answers:  # options change the answers they name; the others stay as they were ("" clears one)
+        earlier = library.get(rid).reflection
+        answers = {**(earlier.to_dict() if earlier else {}), **answers}
+    else:
         if not sys.stdin.isatty():
             raise RepsError(
                 "give the answers as options (--stumped, --weak, --noticed, --gap) or run on a terminal"
@@ -444,8 +448,13 @@ def library_check() -> None:
 
 
 def _refresh_page(library: Library, rep_id: str) -> None:
-    """The rep's HTML report, written again without its audio (it would point at a deleted file)."""
+    """The rep's reports, written again without its audio (they would point at a deleted file)."""
     from ..pages import write_rep_page
+    from ..report.markdown import without_audio
 
     with contextlib.suppress(RepsError):  # the audio is gone either way; the page says so when it cannot play
         write_rep_page(library, rep_id)
+    with contextlib.suppress(RepsError):  # as for the page: `reps show` says where the audio was
+        text = library.report_text(rep_id)
+        if text is not None:
+            library.write_report(rep_id, without_audio(text, library.get(rep_id).result))

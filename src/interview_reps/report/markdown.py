@@ -160,6 +160,16 @@ def render_markdown(
     return "\n".join(out)
 
 
+def without_audio(markdown: str, result: Result) -> str:
+    """``markdown`` (a rep's report) once its audio was deleted: the recording line no longer links
+    the rep's copy, and says it is gone."""
+    lines = markdown.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("Recording: ["):
+            lines[i] = recording_line(result) + " The rep's copy of the audio was deleted (metrics kept)."
+    return "\n".join(lines)
+
+
 def recording_line(result: Result, *, audio_file: str | None = None) -> str:
     """Which recording, where its copy is, and how it was made and cut."""
     name = Path(result.audio_path).name
@@ -232,7 +242,8 @@ def reflection_section(reflection: Reflection, themes: Sequence[str] = ()) -> li
 
 def with_reflection(markdown: str, reflection: Reflection | None, themes: Sequence[str] = ()) -> str:
     """``markdown`` (a rep's report) with its reflection section put in, or replaced, before the
-    transcript; unchanged when there is no reflection (or the same one is in it already, and no themes)."""
+    transcript; unchanged when there is no reflection. Without ``themes``, those already in the section
+    are kept."""
     if not reflection:
         return markdown
     lines = markdown.split("\n")
@@ -240,8 +251,10 @@ def with_reflection(markdown: str, reflection: Reflection | None, themes: Sequen
     if REFLECTION_HEADING in lines:
         a = lines.index(REFLECTION_HEADING)
         b = next((i for i in range(a + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        if not themes:
-            return markdown  # the section is there; keep its themes
+        if not themes:  # the reflection may be new; the themes written with the old one are kept
+            blocks = "\n".join(lines[a + 1 : b]).strip().split("\n\n")
+            kept = [line.removeprefix("- ") for line in blocks[1].split("\n")] if len(blocks) > 1 else []
+            section = reflection_section(reflection, kept)[1:]
         return "\n".join([*lines[:a], *section, "", *lines[b:]])
     at = lines.index("## Transcript") if "## Transcript" in lines else len(lines)
     return "\n".join([*lines[:at], *section, "", *lines[at:]])
