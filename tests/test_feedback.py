@@ -575,3 +575,28 @@ def test_the_progress_page_has_the_reflections_and_the_terminals_verdicts(wav: P
 
     page = write_comparison_page(library, compare_library(library, [a, other], chart=False)).read_text()
     assert "these reps answer different questions" in page
+
+
+def test_history_and_compare_read_at_80_columns(monkeypatch, reflected: list[str], wav: Path) -> None:
+    """At 80 columns the history numbers its questions instead of folding their ids into strips, and
+    compare keeps every metric's name whole (fewer columns, the rest said under the table)."""
+    import rich.console
+
+    save_and_report(make_result(), library=Library(), question=get_question("why-this-company"), audio=wav)
+    monkeypatch.setenv("COLUMNS", "80")
+    out = io.StringIO()
+    real = rich.console.Console
+    monkeypatch.setattr(rich.console, "Console", lambda **kw: real(file=out, width=80, **kw))
+    from interview_reps.console.tables import print_comparison, print_history
+    from interview_reps.pipeline import compare_library
+
+    print_history(Library().entries())
+    history = out.getvalue()
+    assert all(len(line) <= 80 for line in history.splitlines())
+    assert f"Q: 1 {QUESTION}; 2 why-this-company" in history and "…" not in history
+    out.truncate(0)
+    out.seek(0)
+    print_comparison(compare_library(Library(), question_id=QUESTION, chart=False))
+    table = out.getvalue()
+    assert all(len(line) <= 80 for line in table.splitlines())
+    assert "Pace (wpm)" in table and "Fillers (% of words)" in table and "…" not in table

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -136,7 +137,12 @@ def print_comparison(comparison: Comparison, *, all_metrics: bool = False) -> No
     from ..reflection import reflection_lines
 
     reps = comparison.reps
-    shown = list(range(len(reps))) if len(reps) <= 6 else [0, *range(len(reps) - 5, len(reps))]
+    console = wide_stdout()
+    # Under 110 columns the metric names would be cut to "…": the first and the last two reps, and the
+    # baseline, target and noise band left to a wider terminal (or --json).
+    narrow = console.width < 110
+    most = 3 if narrow else 6
+    shown = list(range(len(reps))) if len(reps) <= most else [0, *range(len(reps) - most + 1, len(reps))]
     title = f"{len(reps)} reps of {comparison.question_id}" if comparison.question_id else f"{len(reps)} reps"
     # Units sit in the metric's name, so the other columns stay narrow enough for 80 columns.
     table = Table(
@@ -148,9 +154,10 @@ def print_comparison(comparison: Comparison, *, all_metrics: bool = False) -> No
         table.add_column(f"#{i + 1}\n{label}", justify="right", no_wrap=True)
     table.add_column("Change", justify="right", no_wrap=True)
     table.add_column("Verdict", no_wrap=True)
-    table.add_column("Baseline", justify="right", no_wrap=True)
-    table.add_column("Target", justify="right", no_wrap=True)
-    table.add_column("Noise", justify="right", no_wrap=True)
+    if not narrow:
+        table.add_column("Baseline", justify="right", no_wrap=True)
+        table.add_column("Target", justify="right", no_wrap=True)
+        table.add_column("Noise", justify="right", no_wrap=True)
     style = {"improved": "green", "regressed": "red"}
     for name, m in comparison.metrics.items():
         if not all_metrics and name not in KEY_METRICS:
@@ -163,19 +170,26 @@ def print_comparison(comparison: Comparison, *, all_metrics: bool = False) -> No
             *(m.spec.format(m.values[i]) for i in shown),
             change,
             f"[{style[text]}]{text}[/]" if text in style else text,
-            m.spec.format(m.baseline),
-            m.spec.target_text(unit=False),
-            m.spec.band_text(unit=False),
+            *(
+                ()
+                if narrow
+                else (m.spec.format(m.baseline), m.spec.target_text(unit=False), m.spec.band_text(unit=False))
+            ),
         )
     for warning in comparison.warnings:
         from . import warning as warn
 
         warn(warning)
-    wide_stdout().print(table)
+    console.print(table)
     lines = [
         VERDICT_RULE,
         f"Your baseline: the median of your last {comparison.baseline_reps} reps, any question.",
     ]
+    if narrow:
+        lines.append(
+            "Baselines, targets and noise bands: in a terminal 110 columns wide, or with --json."
+            + (f" Reps shown: #1 and the last {most - 1} of {len(reps)}." if len(reps) > most else "")
+        )
     reflected = [(i, r) for i, r in enumerate(reps) if r.reflection]
     if reflected:
         labels = rep_dates([r.created_at for r in reps])
@@ -190,7 +204,9 @@ def print_comparison(comparison: Comparison, *, all_metrics: bool = False) -> No
         lines.append("No pattern holds across these reps yet.")
     if comparison.chart is not None:
         lines.append(f"Trend chart: {comparison.chart}")
-    print("\n".join(lines))
+    for line in lines:  # wrapped to the table's width, a continued line indented under its start
+        indent = " " * (len(line) - len(line.lstrip(" -")))
+        print(textwrap.fill(line, console.width, subsequent_indent=indent, break_on_hyphens=False))
 
 
 def rep_dates(times: Sequence[datetime], *, sep: str = " ") -> list[str]:
@@ -203,11 +219,16 @@ def rep_dates(times: Sequence[datetime], *, sep: str = " ") -> list[str]:
 
 _HISTORY_COLUMNS = (
     ("wpm", "WPM"),
-    ("filler_percent", "Fillers\n%"),
-    ("fillers_per_min", "Fillers\n/min"),
-    ("clause_pauses_per_min", "Hesit.\n/min"),
-    ("longest_pause_s", "Longest\npause s"),
-    ("answer_length_s", "Length\ns"),
+    ("filler_percent", "Fill.\n%"),
+    ("fillers_per_min", "Fill.\n/min"),
+    ("clause_pauses_per_min", "Hes.\n/min"),
+    ("longest_pause_s", "Max\npause"),
+    ("answer_length_s", "Len.\ns"),
+)
+# Short headers, so a history fits 80 columns; spelled out under the table.
+_HISTORY_LEGEND = (
+    "Fill.: filler words; Hes.: pauses mid-sentence; Max pause: the longest silent pause, s; "
+    "Len.: the answer's length"
 )
 REFLECTED_MARK = "✎"
 
@@ -221,24 +242,34 @@ def print_history(entries: Sequence[RepEntry]) -> None:
     table = Table(
         title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True
     )
+    console = wide_stdout()
     table.add_column("When", no_wrap=True)
     table.add_column("Rep", no_wrap=True)
     with_question = len(questions) > 1
+    # On a narrow terminal a question column would be folded into strips of three letters: a number
+    # there, and the questions it stands for under the table.
+    keyed = with_question and console.width < 120
+    key: dict[str | None, str] = {}
     if with_question:
-        table.add_column("Question", overflow="fold", ratio=1)
+        table.add_column(
+            "Q" if keyed else "Question", no_wrap=keyed, overflow="fold", ratio=None if keyed else 1
+        )
     for _, head in _HISTORY_COLUMNS:
         table.add_column(head, justify="right")
-    table.add_column("Refl.", justify="center", no_wrap=True)
+    table.add_column(REFLECTED_MARK, justify="center", no_wrap=True)
     for e in entries:
+        asked = key.setdefault(e.question_id, str(len(key) + 1)) if keyed else e.question_id or "–"
         table.add_row(
             _local(e.created_at, "%b %d %H:%M"),
             e.id,
-            *([e.question_id or "–"] if with_question else []),
+            *([asked] if with_question else []),
             *(METRIC_SPECS[name].format(_number(e.metrics.get(name))) for name, _ in _HISTORY_COLUMNS),
             REFLECTED_MARK if e.reflection else "",
         )
-    console = wide_stdout()
     console.print(table)
+    console.print(_HISTORY_LEGEND, style="dim")
+    if key:
+        console.print("Q: " + "; ".join(f"{n} {qid or 'no question'}" for qid, n in key.items()), style="dim")
     if any(e.reflection for e in entries):
         console.print(f"{REFLECTED_MARK}: you wrote a reflection (`reps show ID` shows it)", style="dim")
 
