@@ -13,7 +13,15 @@ import click
 
 from ..errors import RepsError
 from ..settings import AnalysisSettings
-from .options import fallback_dir_option, job_option, jobs_option, json_option, model_option, question_option
+from .options import (
+    fallback_dir_option,
+    job_option,
+    job_terms,
+    jobs_option,
+    json_option,
+    model_option,
+    question_option,
+)
 
 if TYPE_CHECKING:
     from ..pipeline import RepReport
@@ -123,7 +131,7 @@ def analyze_command(
     paths = list(files)
     # An unknown question id or a bad date fails before any work.
     question = get_question(question_id) if question_id is not None else None
-    job_terms = _job_terms(job_file)
+    terms = job_terms(job_file)
     created_at = recorded_times(paths, recorded)
     library = fallback = None
     if not no_save:
@@ -137,7 +145,7 @@ def analyze_command(
         paths,
         library=library,
         question=question,
-        job_terms=job_terms,
+        job_terms=terms,
         created_at=created_at,
         jobs=jobs,
         model=model,
@@ -215,15 +223,6 @@ def _print_outcomes(
                 f"Saved in the library at {outcome.saved_in}: the practice library cannot be written"
             )
     return failed
-
-
-def _job_terms(job_file: Path | None) -> tuple[str, ...]:
-    """The terms of ``--job FILE``; a missing, unreadable or empty file fails before any work."""
-    if job_file is None:
-        return ()
-    from ..analyze.content import job_terms_from_file
-
-    return job_terms_from_file(job_file)
 
 
 class _Relay:

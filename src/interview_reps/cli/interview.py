@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..interview import InterviewOptions
-from .options import job_option, json_option, model_option, recording_options
+from .options import job_option, job_terms, json_option, model_option, recording_options
 
 
 @click.command("interview", short_help="A mock interview: several questions in a row, asked aloud.")
@@ -101,16 +101,11 @@ def interview_command(
         raise click.UsageError("--count and --question: give one or the other (the questions set the count)")
     if question_ids and category:
         raise click.UsageError("--category and --question: give one or the other")
-    job_terms: tuple[str, ...] = ()
-    if job_file is not None:
-        from ..analyze.content import job_terms_from_file
-
-        job_terms = job_terms_from_file(job_file)
     options = InterviewOptions(
         count=count,
         category=category,
         question_ids=question_ids,
-        job_terms=job_terms,
+        job_terms=job_terms(job_file),
         prep_s=prep_s,
         max_s=max_s,
         stop_on_silence_s=stop_on_silence_s,

@@ -116,6 +116,15 @@ def job_option(help: str) -> Callable[[F], F]:
     return click.option("--job", "job_file", type=click.Path(path_type=Path), metavar="FILE", help=help)
 
 
+def job_terms(job_file: Path | None) -> tuple[str, ...]:
+    """The terms of ``--job FILE``; a missing, unreadable or empty file fails before any work."""
+    if job_file is None:
+        return ()
+    from ..analyze.content import job_terms_from_file
+
+    return job_terms_from_file(job_file)
+
+
 DAY = click.DateTime(formats=["%Y-%m-%d"])
 
 

@@ -12,6 +12,7 @@ from .options import (
     device_option,
     fallback_dir_option,
     job_option,
+    job_terms,
     json_option,
     model_option,
     question_option,
@@ -108,14 +109,9 @@ def practice_command(
     from ..console.practice import TerminalPractice
     from ..practice import run_practice
 
-    job_terms: tuple[str, ...] = ()
-    if job_file is not None:
-        from ..analyze.content import job_terms_from_file
-
-        job_terms = job_terms_from_file(job_file)
     options = PracticeOptions(
         question_id=question_id,
-        job_terms=job_terms,
+        job_terms=job_terms(job_file),
         category=category,
         prep_s=prep_s,
         max_s=max_s,
