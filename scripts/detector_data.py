@@ -202,7 +202,8 @@ def splice(
     room_snr_db: float | None = None,
 ) -> Spliced:
     """``carrier`` (16 kHz) with one donor filler at each of ``places``: "start" (before the first
-    word, "Um, so..."), "mid" (in the carrier's longest silence, after a phrase or sentence end) or
+    word, "Um, so..."), "open" (the same said in one breath with the first word, 0.2-0.4 s into the
+    recording, as an answer recorded from the microphone starts), "mid" (in the carrier's longest silence, after a phrase or sentence end) or
     "end" ("..., um."). Each filler sits 5 dB under the carrier's loud frames (fillers are soft),
     with 0.15-0.35 s of quiet either side; a pink-noise bed at the carrier's floor runs throughout,
     or, with ``room_snr_db``, that many dB under its loud frames (a noisy room).
@@ -223,18 +224,21 @@ def splice(
     def quiet(s: float) -> np.ndarray:
         return np.zeros(int(s * SR))
 
-    pieces: list[np.ndarray] = [lead if lead.size else quiet(0.8)]
+    opening = "open" in places  # "Um, so..." in one breath, soon after the recording starts
+    pieces: list[np.ndarray] = [
+        quiet(rng.uniform(0.2, 0.4)) if opening else lead if lead.size else quiet(0.8)
+    ]
     fillers: list[tuple[float, float, str]] = []
     tokens = list(carrier_tokens)
     used = 0
     t = pieces[0].size / SR
     first_sound = None
-    if "start" in places:
+    if "start" in places or opening:
         d, x = donor_audio(used)
         used += 1
         fillers.append((t, t + x.size / SR, d.text))
         first_sound = t
-        gap = rng.uniform(0.15, 0.3)
+        gap = rng.uniform(0.0, 0.06) if opening else rng.uniform(0.15, 0.3)
         pieces += [x, quiet(gap)]
         t += x.size / SR + gap
         tokens = [d.text, *tokens]

@@ -1019,6 +1019,8 @@ def compact_block(
 
 # Where spliced answers put their fillers (issue 9: start, after sentence ends, end).
 SPLICE_PLACES = (("start", "end"), ("start", "mid"), ("mid", "end"), ("start", "mid", "end"))
+# Added in round 3 (both splits): the opening filler run into the first word, soon after the start.
+OPEN_PLACES = (("open", "mid"), ("open", "end"))
 # The tuning split's built answers are also built in a noisy room (a pink-noise bed this many dB under
 # the loud frames, as in the long answers) and with no filler at all: its staged clips are nearly all
 # fillers, and the fit must also see the sounds that are not (noise, read speech the stamps miss).
@@ -1171,7 +1173,9 @@ def collect(clips: Sequence[Path], *, model: str | None, systems: Systems | None
         ]
         if not donors:
             continue
-        variants: list[tuple[tuple[str, ...], float | None]] = [(p, None) for p in SPLICE_PLACES]
+        variants: list[tuple[tuple[str, ...], float | None]] = [
+            (p, None) for p in SPLICE_PLACES + OPEN_PLACES
+        ]
         if split == "tune":
             variants += [((), None)] + [(p, TUNE_ROOM_SNR_DB) for p in ((), *SPLICE_PLACES)]
         for c in carriers:
@@ -1214,7 +1218,56 @@ def collect(clips: Sequence[Path], *, model: str | None, systems: Systems | None
         labels = label_candidates(cands, content, ref.tokens, None, ref.duration_s)
         speakers = sorted({split_of(by_stem[stem])[0] for stem, _ in plan})
         items.append(Item(name, path, " + ".join(speakers), split, True, ref, cands, labels))
+    items += _trimmed(items, systems, spliced_dir)
     return Collected(items, systems)
+
+
+# Added in round 3 (both splits): each recording with fillers cut to this much before its first word
+# and after its last, as an answer recorded from the microphone starts ("Um, so..." at once).
+TRIM_EDGE_S = 0.3
+
+
+def _trimmed(items: Sequence[Item], systems: Systems, out_dir: Path) -> list[Item]:
+    """The recordings with filled pauses, their lead and tail cut to ``TRIM_EDGE_S``: the speaker's
+    own opening and closing fillers right at the edges of the file."""
+    import soundfile as sf
+    from detector_data import carrier_cuts, label_candidates
+    from faster_whisper import decode_audio
+
+    out: list[Item] = []
+    for it in items:
+        if it.spliced or not sum(filler_counts(it.ref.tokens).values()):
+            continue
+        x = decode_audio(str(it.path), sampling_rate=SR)
+        if it.ref.timed and it.ref.words:
+            first, last = it.ref.words[0].start, it.ref.words[-1].end
+        else:
+            first, last, _ = carrier_cuts(x)
+        a, b = max(0.0, first - TRIM_EDGE_S), min(x.size / SR, last + TRIM_EDGE_S)
+        name = f"{it.name}+trim"
+        path = out_dir / f"{name}.wav"
+        sf.write(path, x[int(a * SR) : int(b * SR)], SR, subtype="PCM_16")
+        words = [
+            TimedWord(w.start - a, w.end - a, w.text) for w in it.ref.words if a <= w.start and w.end <= b
+        ]
+        ref = Reference(
+            name=name,
+            duration_s=b - a,
+            tokens=it.ref.tokens,
+            timed=it.ref.timed,
+            words=words,
+            judged=[(0.0, b - a)] if it.ref.timed else [],
+            first_word_s=(first - a) if it.ref.timed else None,
+            last_word_s=(last - a) if it.ref.timed else None,
+            pauses_known=False,
+            notes=[f"trimmed: {it.name} from {a:.2f} s to {b:.2f} s"],
+        )
+        cands, content = _candidates(systems, path)
+        labels = label_candidates(
+            cands, content, ref.tokens, ref.timed_fillers if ref.timed else None, ref.duration_s
+        )
+        out.append(Item(name, path, it.speaker, it.split, True, ref, cands, labels))
+    return out
 
 
 def score_items(data: Collected, items: Sequence[Item], weights: Any = None) -> list[ClipScore]:
@@ -1238,6 +1291,12 @@ def split_report(out: Callable[[str], None], data: Collected, *, ablation: bool)
             tot = totals(score_items(data, items))
             summary[f"{split} {kind}"] = tot
             rows.append(_split_row(split, kind, items, tot))
+            for sub, label in BUILT_GROUPS.items() if spliced else ():
+                part = [it for it in items if _built_group(it.name) == sub]
+                if part:
+                    sub_tot = totals(score_items(data, part))
+                    summary[f"{split} {kind}: {label}"] = sub_tot
+                    rows.append(_split_row(" ", f"- {label}", part, sub_tot))
     out(
         table(
             [
@@ -1268,7 +1327,9 @@ def split_report(out: Callable[[str], None], data: Collected, *, ablation: bool)
     out("\n== ablation: held-out recall and precision with each evidence source removed (refitted on tuning)")
     arows = []
     full = totals(score_items(data, held))
-    arows.append(["all evidence", *_rp(full)])
+    arows.append(["all evidence, the shipped weights", *_rp(full)])
+    refit = DetectorWeights.from_json(fit(x, y, FEATURES))
+    arows.append(["all evidence, refitted here", *_rp(totals(score_items(data, held, refit)))])
     for label, group in ABLATION_GROUPS.items():
         w = DetectorWeights.from_json(fit(x, y, FEATURES, drop=group))
         arows.append([f"without {label}", *_rp(totals(score_items(data, held, w)))])
@@ -1280,6 +1341,24 @@ def split_report(out: Callable[[str], None], data: Collected, *, ablation: bool)
 def _rp(t: dict[str, Any]) -> list[str]:
     fp, it = t["filled_pauses"], t["filled_pauses"]["in_time"]
     return [_f(fp["recall"]), _f(fp["precision"]), _f(it["recall"]), _f(it["precision"]), str(fp["hyp"])]
+
+
+# The built answers in groups, for the split table: those built as in earlier rounds (their figures
+# compare across rounds), and those added in round 3 (OPEN_PLACES, TRIM_EDGE_S).
+BUILT_GROUPS = {
+    "spliced": "spliced as before",
+    "open": "opening run into the first word",
+    "trim": "recordings, edges trimmed",
+    "long": "long answers",
+}
+
+
+def _built_group(name: str) -> str:
+    if "+trim" in name:
+        return "trim"
+    if "+open" in name:
+        return "open"
+    return "spliced" if "+" in name else "long"
 
 
 def _split_row(split: str, kind: str, items: Sequence[Item], tot: dict[str, Any]) -> list[Any]:

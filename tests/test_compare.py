@@ -328,3 +328,11 @@ def test_a_rep_too_short_to_judge_pace_is_not_compared_on_it() -> None:
     assert c.metrics["wpm"].trend == "n/a" and c.metrics["pitch_variation_st"].trend == "n/a"
     assert c.metrics["wpm"].baseline == 130.0
     assert c.metrics["longest_pause_s"].trend != "n/a"
+
+
+def test_two_fillers_in_one_second_after_a_phrase_show_that_second_once() -> None:
+    """ "and then um uh" twice in a rep: its evidence reads "at 0:01, 0:04", not each time twice."""
+    text = "so and then um uh we did more of it and then um uh again"
+    reps = as_reps([make_result(**spoken(text, start=0.2, step=0.3)) for _ in range(2)])
+    [p] = [p for p in find_patterns(reps) if p.kind == "filler_after_phrase"]
+    assert p.key == "and then" and p.evidence[0].detail == "at 0:01, 0:04"

@@ -205,6 +205,18 @@ def test_a_token_stacked_off_its_sound_takes_the_nearest_voiced_run() -> None:
     assert c.feature("steady_frac") == pytest.approx(1.0)
 
 
+def test_an_opening_token_stamped_on_the_first_instant_takes_the_sound_before_the_first_word() -> None:
+    """ "Uh, so this is..." 0.3 s into the recording: the aligner put "Uh," on 0.0-0.0, 0.36 s from
+    its sound, and "so" late, on the last of its own vowel. The token's sound lies between the start
+    and "so" (the order the decoder wrote them in), so it is the token's; "so" does not take it."""
+    words = (Word("so", 0.9, 1.0), Word("this", 1.0, 1.24), Word("is", 1.24, 1.48))
+    frames = built_frames(2.0, speech=[(0.32, 1.5, 0.9)], voiced=[(0.36, 0.72), (1.05, 1.2), (1.3, 1.45)])
+    token = Word("Uh,", 0.0, 0.0, probability=0.01)
+    [c] = [c for c in find_candidates((token,), words, frames) if c.start < 0.9]
+    assert c.token is token and (c.start, c.end) == pytest.approx((0.36, 0.72))
+    assert c.feature("edge") == 1.0 and c.feature("steady_frac") == pytest.approx(1.0)
+
+
 def test_a_counted_token_is_timed_on_its_sound() -> None:
     token = Word("uh,", 1.0, 1.0, probability=0.9)
     ev = tuple(1.0 if f == "written" else 0.0 for f in FEATURES)

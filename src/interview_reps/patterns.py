@@ -223,7 +223,7 @@ def _observe(
         for said in _phrases_before(f, result.words, s.phrase_gap_s):
             after.setdefault(said, []).append(f.start)
     for said, times in after.items():
-        when = ", ".join(clock(t) for t in times)
+        when = ", ".join(dict.fromkeys(clock(t) for t in times))  # two fillers in one second: one time
         out["filler_after_phrase", said] = _Observation(
             f'fillers right after "{said}"', f"at {when}", times[0], rank=4
         )

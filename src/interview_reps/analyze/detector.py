@@ -217,7 +217,7 @@ def find_candidates(
         elif not any(
             stretches[k][0] < tok.end + NEAR_S and tok.start - NEAR_S < stretches[k][1] for k in claimed
         ):  # a second token on a stretch another token claimed is the same sound
-            start, end = _token_sound(tok, frames, bursts, used_bursts)
+            start, end = _token_sound(tok, frames, bursts, used_bursts, _between(tok, content))
             claimed.update(k for k, st in enumerate(stretches) if st == (start, end))
             spans.append((start, end, tok))
     # A stretch right beside one a token claimed is the rest of that filler ("u-m": the pitch track
@@ -263,16 +263,27 @@ def find_candidates(
     ]
 
 
+def _between(tok: Word, content: tuple[Word, ...]) -> tuple[float, float]:
+    """The gap between the content words said before and after a token: where its sound must be,
+    whatever its stamp says."""
+    before = [w.end for w in content if w.start <= tok.start]
+    after = [w.start for w in content if w.start >= tok.end]
+    return max(before, default=-math.inf), min(after, default=math.inf)
+
+
 def _token_sound(
     tok: Word,
     frames: FrameFeatures,
     bursts: list[tuple[float, float]],
     used: set[tuple[float, float]],
+    between: tuple[float, float] = (math.inf, -math.inf),
 ) -> tuple[float, float]:
     """Where a token with no voiced stretch of its own sounds: its stamp, when the stamp holds sound
     (``MIN_TOKEN_SOUND_S`` of loud frames); else the nearest unexplained voiced run (shorter than a
-    stretch: a clipped "uh" in a run of them) within ``TOKEN_SOUND_S`` of it. The aligner stacks the
-    tokens of a run of fillers on one instant, off their sounds."""
+    stretch: a clipped "uh" in a run of them) within ``TOKEN_SOUND_S`` of it, or anywhere in
+    ``between`` (the gap between the content words around it). The aligner stacks the tokens of a
+    run of fillers on one instant, off their sounds, and puts an opening "Um," on the first instant
+    of its chunk, however late the "um" is said."""
     a, b = frames.frame(tok.start), frames.frame(tok.end)
     stamp = (tok.start, max(tok.end, tok.start + frames.hop_s))
     if float(frames.is_loud[a:b].sum()) * frames.hop_s >= MIN_TOKEN_SOUND_S - 1e-9:
@@ -280,7 +291,8 @@ def _token_sound(
     near = [
         (_distance(bu, stamp), bu)
         for bu in bursts
-        if bu not in used and _distance(bu, stamp) <= TOKEN_SOUND_S
+        if bu not in used
+        and (_distance(bu, stamp) <= TOKEN_SOUND_S or between[0] <= bu[0] and bu[1] <= between[1])
     ]
     if not near:
         return stamp
