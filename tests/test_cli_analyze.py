@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -184,6 +185,27 @@ def test_help_is_light_and_has_examples() -> None:
     assert code_ == 0 and "Examples" in out and "--json" in out
 
 
+def _commands(command: click.Command, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and subcommand of ``reps``, as the words that name it (``()`` for ``reps``)."""
+    found = [path]
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            found += _commands(sub, (*path, name))
+    return found
+
+
+def test_every_help_fits_an_80_column_terminal() -> None:
+    """Examples blocks are not rewrapped (click's \\b), so each of their lines must fit by itself."""
+    commands = _commands(cli)
+    assert len(commands) > 15 and ("library",) in commands
+    for words in commands:
+        result = CliRunner().invoke(cli, [*words, "--help"], env={"COLUMNS": "80"})
+        assert result.exit_code == 0, result.output
+        too_long = [line for line in result.stdout.splitlines() if len(line) > 80]
+        assert not too_long, f"reps {' '.join(words)} --help: {too_long}"
+        assert "\b" not in result.stdout  # a marker click did not take shows as a control character
+
+
 @pytest.mark.model
 def test_recorded_date_for_past_answers(tmp_path: Path) -> None:
     code, _, err = run(
@@ -203,6 +225,67 @@ def test_recorded_date_for_past_answers(tmp_path: Path) -> None:
     code, out, _ = run("history", "--json")
     days = [rep["created_at"][:10] for rep in json.loads(out)]
     assert days == ["2023-11-14", "2026-11-20"]  # oldest first
+
+
+def test_future_recorded_date_is_refused_today_and_file_are_not(tmp_path: Path) -> None:
+    """A date more than a day ahead would sort last in the history forever: one line, before any work."""
+    from datetime import date, datetime, timedelta
+
+    from interview_reps.pipeline import recorded_times
+
+    code, _, err = run("analyze", str(SAMPLES / "jfk.wav"), "--recorded", "2099-01-01")
+    assert code == 1
+    assert err.strip().splitlines() == [
+        f"reps: error: --recorded: '2099-01-01' is in the future (today is {date.today():%Y-%m-%d}); "
+        "give the day the answer was given, or 'file'"
+    ]
+    in_two_days = (datetime.now() + timedelta(days=2)).isoformat(timespec="minutes")
+    assert run("analyze", str(SAMPLES / "jfk.wav"), "--recorded", in_two_days)[0] == 1
+    # Today, later today (a day's leeway for time zones) and 'file' still work.
+    wav = tmp_path / "take.wav"
+    wav.write_bytes(b"")
+    os.utime(wav, (1_700_000_000, 1_700_000_000))
+    later_today = (datetime.now() + timedelta(hours=20)).isoformat(timespec="minutes")
+    for given in (date.today().isoformat(), later_today):
+        (when,) = recorded_times([wav], given)
+        assert when is not None and when.tzinfo is not None
+    (when,) = recorded_times([wav], "file")
+    assert when is not None and when.timestamp() == 1_700_000_000
+
+
+def test_m_ss_with_60_seconds_or_more_is_one_clear_line() -> None:
+    """0:70 is no time in m:ss: refused before any work, with what was likely meant."""
+    code, out, err = run("analyze", str(SAMPLES / "jfk.wav"), "--no-save", "--end", "0:70")
+    assert code == 1 and out == ""
+    assert err.strip().splitlines() == [
+        "reps: error: --end: '0:70': the seconds of m:ss go up to 59; write 1:10 (or 70)"
+    ]
+    for bad in ("1:60", "0:99.5"):
+        code, _, err = run("analyze", str(SAMPLES / "jfk.wav"), "--no-save", "--start", bad)
+        assert code == 1 and err.startswith(f"reps: error: --start: '{bad}': the seconds of m:ss")
+    for bad in ("nan", "inf", "-0:30", "1:-5"):  # float() reads the first two; the others are no m:ss
+        code, _, err = run("analyze", str(SAMPLES / "jfk.wav"), "--no-save", "--start", bad)
+        assert code == 1
+        assert err.strip().splitlines() == [f"reps: error: --start: '{bad}' is not a time like 7.5 or 1:05"]
+
+
+def test_start_after_the_end_says_both_times() -> None:
+    """--start past an 11-second file: both times as m:ss, on one line naming the file."""
+    jfk = SAMPLES / "jfk.wav"
+    code, out, err = run("analyze", str(jfk), "--no-save", "--start", "99")
+    assert code == 1 and out == ""
+    assert err.strip().splitlines()[-1] == (
+        f"reps: error: {jfk}: --start 1:39 is after the end of the recording (0:11)"
+    )
+    code, _, err = run("analyze", str(jfk), "--no-save", "--start", "0:11")
+    assert (
+        err.strip().splitlines()[-1]
+        == f"reps: error: {jfk}: --start 0:11 is at the end of the recording (0:11)"
+    )
+    code, _, err = run("analyze", str(jfk), "--no-save", "--end", "0")
+    assert code == 1
+    assert err.strip().splitlines()[-1] == f"reps: error: {jfk}: --end 0:00 is not after the start (0:00)"
+    assert "Traceback" not in err
 
 
 def test_bad_recorded_date_fails_before_any_work() -> None:

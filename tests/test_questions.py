@@ -253,6 +253,33 @@ def test_cli_lists_the_bank() -> None:
     assert "questions" in result.stderr and "*.toml" in result.stderr
 
 
+@pytest.mark.parametrize("columns", [60, 40])
+def test_cli_narrow_terminal_wraps_under_the_indent(columns: int) -> None:
+    """On a narrow terminal each question is a list entry; a wrapped line keeps the indent of the text it
+    continues (the question's 4, the id line's 2), so that only ids start at the margin."""
+    result = CliRunner().invoke(cli, ["questions"], env={"COLUMNS": str(columns)})
+    assert result.exit_code == 0, result.output
+    bank = {q.id: q for q in load_questions()}
+    entries: dict[str, list[str]] = {}
+    for line in result.stdout.splitlines():
+        assert len(line) <= columns, line
+        if line and not line.startswith(" ") and not re.fullmatch(r"\S+ \(\d+\)", line):
+            entries[line.split()[0]] = [line]  # an id line
+        elif line.startswith(" "):
+            entries[list(entries)[-1]].append(line)
+    assert set(entries) == set(bank)
+    wrapped = 0
+    for qid, lines in entries.items():
+        text = [line for line in lines if line.startswith("    ")]
+        head = [line for line in lines if line not in text]
+        assert " ".join(line.strip() for line in text) == bank[qid].text
+        lo, hi = bank[qid].target_s
+        assert " ".join(head).split() == f"{qid} {lo:g}-{hi:g} s, {bank[qid].structure}".split()
+        assert all(line.startswith("  ") and not line.startswith("   ") for line in head[1:])
+        wrapped += len(text) > 1
+    assert wrapped >= 5  # the test saw wrapping
+
+
 def test_cli_json() -> None:
     result = CliRunner().invoke(cli, ["questions", "--json"])
     assert result.exit_code == 0, result.output

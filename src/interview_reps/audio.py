@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from .errors import AudioError
 from .models import Audio
 from .settings import SAMPLE_RATE_HZ, AnalysisSettings
+from .text import clock_exact
 
 if TYPE_CHECKING:
     import numpy as np
@@ -99,11 +101,12 @@ def load_audio(
     if start_s is not None or end_s is not None:
         a = max(start_s or 0.0, 0.0)
         b = full_s if end_s is None else min(end_s, full_s)
-        if a >= full_s or b <= a:
-            raise AudioError(
-                f"{path}: the range {a:g}-{'' if end_s is None else f'{end_s:g}'} s is outside the recording "
-                f"({full_s:.1f} s long)"
-            )
+        if a >= full_s:
+            start, length = clock_exact(a), clock_exact(math.floor(full_s * 10) / 10)  # never above a
+            where = "at" if start == length else "after"
+            raise AudioError(f"{path}: --start {start} is {where} the end of the recording ({length})")
+        if b <= a:
+            raise AudioError(f"{path}: --end {clock_exact(b)} is not after the start ({clock_exact(a)})")
         samples = samples[int(a * SAMPLE_RATE_HZ) : int(b * SAMPLE_RATE_HZ)]
     if samples.size == 0:
         raise AudioError(f"{path}: no audio in the file (truncated or not audio)")

@@ -4,18 +4,21 @@ chart from the saved reps -> report. No terminal here: callers pass a ``progress
 from __future__ import annotations
 
 import contextlib
+import math
 import os
+import re
 import warnings
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import AudioError, LibraryError, LibraryWriteError, ModelError, RepsError, RepsWarning
 from .models import Audio, Rep, Result, SessionTag
 from .settings import DEFAULT_MODEL, AnalysisSettings, PatternSettings, TranscribeSettings
+from .text import clock_exact
 
 if TYPE_CHECKING:
     from .comparison import Comparison
@@ -610,20 +613,34 @@ def _unknown_question(library: Library, question_id: str) -> str:
 # ---------------------------------------------------------------------------------------- options
 
 
+_MINUTES_SECONDS = re.compile(r"(\d+):(\d+(?:\.\d*)?)")  # "1:05", "0:07.5"
+
+
 def parse_time_s(text: str, option: str) -> float:
-    """``--start``/``--end``: seconds ("7.5") or minutes and seconds ("1:05"). Raises RepsError."""
+    """``--start``/``--end``: seconds ("7.5") or minutes and seconds ("1:05"; the seconds under 60).
+    Raises RepsError."""
     value = text.strip()
+    if ":" in value:
+        match = _MINUTES_SECONDS.fullmatch(value)
+        if match is None:
+            raise RepsError(f"{option}: '{text}' is not a time like 7.5 or 1:05")
+        minutes, seconds_s = int(match[1]), float(match[2])
+        if seconds_s >= 60:
+            total_s = 60 * minutes + seconds_s
+            raise RepsError(
+                f"{option}: '{text}': the seconds of m:ss go up to 59; "
+                f"write {clock_exact(total_s)} (or {total_s:g})"
+            )
+        return 60 * minutes + seconds_s
     try:
-        if ":" in value:
-            minutes, seconds = value.split(":", 1)
-            result = 60 * int(minutes) + float(seconds)
-        else:
-            result = float(value)
+        result_s = float(value)
     except ValueError:
-        raise RepsError(f"{option}: '{text}' is not a time like 7.5 or 1:05") from None
-    if result < 0:
+        result_s = math.nan
+    if not math.isfinite(result_s):  # "abc", also "nan" and "inf", which float() reads
+        raise RepsError(f"{option}: '{text}' is not a time like 7.5 or 1:05")
+    if result_s < 0:
         raise RepsError(f"{option}: '{text}' is before the start of the recording")
-    return result
+    return result_s
 
 
 def recorded_times(paths: Sequence[Path], recorded: str | None) -> list[datetime | None]:
@@ -639,7 +656,15 @@ def recorded_times(paths: Sequence[Path], recorded: str | None) -> list[datetime
         raise RepsError(
             f"--recorded: '{recorded}' is not a date like 2026-11-20 or 2026-11-20T09:30, nor 'file'"
         ) from None
-    return [when if when.tzinfo else when.astimezone()] * len(paths)
+    when = when if when.tzinfo else when.astimezone()
+    now = datetime.now(timezone.utc)
+    # A day's leeway for time zones; a later date would sort last in the history forever.
+    if when - now > timedelta(days=1):
+        raise RepsError(
+            f"--recorded: '{recorded}' is in the future (today is {now.astimezone():%Y-%m-%d}); "
+            "give the day the answer was given, or 'file'"
+        )
+    return [when] * len(paths)
 
 
 def _modified(path: Path) -> datetime | None:

@@ -108,14 +108,14 @@ def cli() -> None:
 
     \b
     Examples:
-      reps practice                      answer a question from the bank, out loud
-      reps interview                     a mock interview: five questions in a row, read aloud
-      reps analyze answer.m4a            feedback on a saved recording
-      reps analyze *.wav --json          one JSON object per file, for scripts
-      reps history                       every rep so far
-      reps compare                       what improved, what regressed
-      reps show latest --open            the last rep in the browser: see and hear it
-      reps progress --open               trends over every rep, each a link to its report
+      reps practice              answer a question from the bank, out loud
+      reps interview             a mock interview: five questions, read aloud
+      reps analyze answer.m4a    feedback on a saved recording
+      reps analyze *.wav --json  one JSON object per file, for scripts
+      reps history               every rep so far
+      reps compare               what improved, what regressed
+      reps show latest --open    the last rep in the browser: see and hear it
+      reps progress --open       trends over every rep, each a link to its report
     """
 
 

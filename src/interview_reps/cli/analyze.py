@@ -111,12 +111,14 @@ def analyze_command(
       reps analyze answer.wav
       reps analyze takes/*.m4a --question tell-me-about-yourself --recorded file
       reps analyze answer.wav --question took-initiative --job job.txt
-      reps analyze takes/*.wav --jobs 2        two files at a time
+      reps analyze takes/*.wav --jobs 2          two files at a time
       reps analyze answer.wav --json --no-save | jq .metrics.wpm
-      reps analyze answer.wav --clips clips/    then listen to each flagged moment
-      reps analyze answer.wav --no-save --html answer.html   a page to open in the browser
-      reps analyze interview.wav --channel left     your voice, on its own channel
-      reps analyze interview.wav --start 0:07 --end 2:10   your answer, not the question
+      reps analyze answer.wav --clips clips/     listen to each flagged moment
+      reps analyze answer.wav --no-save --html answer.html
+                                                 a page to open in the browser
+      reps analyze interview.wav --channel left  your voice, on its own channel
+      reps analyze interview.wav --start 0:07 --end 2:10
+                                                 your answer, not the question
     """
     from .. import console
     from ..pages import html_page_paths

@@ -86,13 +86,13 @@ def interview_command(
 
     \b
     Examples:
-      reps interview                                  five questions, read aloud
+      reps interview                             five questions, read aloud
       reps interview --count 3 --prep-seconds 10
       reps interview --category behavioural --count 4
       reps interview --question tell-me-about-yourself --question why-this-company
-      reps interview --job job.txt --follow-ups       questions for this job, and follow-ups
+      reps interview --job job.txt --follow-ups  for this job, with follow-ups
       reps interview --no-speak --stop-on-silence 4
-      reps sessions                                   the interviews so far
+      reps sessions                              the interviews so far
     """
     from ..console.interview import TerminalInterview
     from ..interview import run_interview

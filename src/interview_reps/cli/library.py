@@ -40,7 +40,7 @@ def history_command(
     Examples:
       reps history
       reps history --question tell-me-about-yourself --since 2024-05-01
-      reps history --session latest-session      the answers of the last mock interview
+      reps history --session latest-session   the answers of the last interview
       reps history --json | jq '.[-1].metrics.wpm'
     """
     import json
@@ -80,11 +80,11 @@ def show_command(rep_id: str, as_json: bool, as_html: bool, open_page: bool) -> 
     \b
     Examples:
       reps show latest
-      reps show latest --open                 see and hear it in the browser
-      reps show 20240501-0930 --html          print the path of its HTML report
+      reps show latest --open          see and hear it in the browser
+      reps show 20240501-0930 --html   print the path of its HTML report
       reps show 20240501-0930 --json | jq .fillers
-      reps show latest-session                the last mock interview
-      reps show latest-session --open         the same in the browser, each answer linked to its report
+      reps show latest-session         the last mock interview
+      reps show latest-session --open  in the browser, with a link to each answer
     """
     import json
 
@@ -167,11 +167,12 @@ def compare_command(
 
     \b
     Examples:
-      reps compare                                  the question you practised last
+      reps compare                               the question you practised last
       reps compare --question why-this-company --last 5
-      reps compare 20240501-0930 20240503-1812      these reps
+      reps compare 20240501-0930 20240503-1812   these reps
       reps compare --json | jq '.metrics.wpm.trend'
-      reps compare --question why-this-company --open    trend charts in the browser
+      reps compare --question why-this-company --open
+                                                 trend charts in the browser
     """
     import json
 
@@ -289,8 +290,8 @@ def delete_command(rep_ids: tuple[str, ...], audio_only: bool, all_reps: bool, y
     \b
     Examples:
       reps delete 20240501-0930
-      reps delete s-20240501-093000-ab12       a mock interview and its answers
-      reps delete --all --audio-only --yes     keep the numbers, drop every recording
+      reps delete s-20240501-093000-ab12    a mock interview and its answers
+      reps delete --all --audio-only --yes  keep the numbers, drop every recording
     """
     from ..store import LATEST_SESSION, SESSION_PREFIX, Library
 

@@ -98,13 +98,14 @@ def practice_command(
 
     \b
     Examples:
-      reps practice                                   a question you have not practised lately
+      reps practice                      a question you have not practised lately
       reps practice --category behavioural
-      reps practice --job job.txt                     questions that fit this job description
+      reps practice --job job.txt        questions that fit this job description
       reps practice --question tell-me-about-yourself --prep-seconds 30
-      reps practice --stop-on-silence 4               stop 4 s after you finish speaking
-      reps practice --device USB                      a microphone whose name contains "USB"
-      reps practice --question why-this-company --max-seconds 120 --prep-seconds 0 --no-reflect < /dev/null
+      reps practice --stop-on-silence 4  stop 4 s after you finish speaking
+      reps practice --device USB         a microphone whose name contains "USB"
+      reps practice --question why-this-company --max-seconds 120 \\
+          --prep-seconds 0 --no-reflect < /dev/null
     """
     from ..console.practice import TerminalPractice
     from ..practice import run_practice

@@ -285,8 +285,13 @@ def print_questions(questions: Sequence[Question]) -> None:
             console.print(Text(f"{category} ({len(group)})", style="bold"))
             for q in group:
                 lo, hi = (plain_number(s) for s in q.target_s)
-                console.print(Text.assemble((q.id, "cyan"), f"  {lo}-{hi} s, {q.structure}", style=""))
-                console.print(f"    {q.text}", soft_wrap=False)
+                # Wrapped to the terminal, each continued line indented under the text it continues.
+                head = _wrap(f"{q.id}  {lo}-{hi} s, {q.structure}", console.width, "", "  ")
+                first = Text(head[0])
+                first.stylize("cyan", 0, len(q.id))
+                console.print(first)
+                for line in [*head[1:], *_wrap(q.text, console.width, "    ", "    ")]:
+                    console.print(Text(line))  # Text: a "[" in a question is not markup
             console.print()
         return
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
@@ -304,6 +309,19 @@ def print_questions(questions: Sequence[Question]) -> None:
                 end_section=j == len(group) - 1 and i < len(by_category) - 1,
             )
     console.print(table)
+
+
+def _wrap(text: str, width: int, indent: str, continued: str) -> list[str]:
+    """``text`` in lines of ``width`` at most, the first indented by ``indent``, the others by ``continued``
+    (words, ids and "60-120" are never broken)."""
+    return textwrap.wrap(
+        text,
+        width,
+        initial_indent=indent,
+        subsequent_indent=continued,
+        break_on_hyphens=False,
+        break_long_words=False,
+    ) or [indent]
 
 
 def _local(when: datetime, fmt: str) -> str:
