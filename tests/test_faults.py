@@ -917,3 +917,41 @@ def test_an_unreadable_file_costs_only_itself_in_a_batch(tmp_path: Path) -> None
     assert len(proc.stdout.splitlines()) == 2  # both readable files analyzed
     assert f"reps: error: {secret}: cannot read: permission denied" in proc.stderr.splitlines()
     assert "Traceback" not in proc.stderr and proc.stderr.strip().endswith("reps: 1 of 3 files failed")
+
+
+@needs_root
+@pytest.mark.model
+def test_a_full_disk_ends_a_mock_interview_with_every_answer_kept(tmp_path: Path) -> None:
+    """The disk fills during the first answer of a mock interview (it said beforehand how little room
+    there was for its answers). The interview ends there instead of asking a question whose answer
+    could not be kept; the answer is analyzed, the summary says it is not saved and where its
+    recording is, the last line says why, and the index is not taken for damaged."""
+    clip = clip_path("jfk.wav")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    with mounted("-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", str(disk)):
+        home = disk / "lib"
+        Library(home).entries()
+        fill(disk, leave_bytes=120_000)
+        env = home_env(home, virtual_mic(tmp_path, clip, pad_s=0.0))
+        args = ["interview", "--count", "2", "--max-seconds", "10", "--prep-seconds", "0"]
+        proc = subprocess.run(
+            reps_cmd(*args, "--no-reflect", "--no-speak"),
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+        wav = recording_in(home)
+        assert "Traceback" not in proc.stderr, proc.stderr
+        assert proc.returncode == 1 and wav is not None
+        assert "(2 answers of up to 0:10 need" in proc.stderr and "what was said is kept" in proc.stderr
+        assert "Question 2 of 2" not in proc.stderr
+        assert "The interview ends here: the recording could not go on" in proc.stderr
+        assert "damaged" not in proc.stderr
+        assert f"not saved: cannot save the rep: the disk holding {home} is full" in proc.stdout
+        assert f"the recording is kept at {wav}" in proc.stdout
+        last = assert_one_clear_line(proc.stderr)
+        assert "is full" in last and f"kept at {wav}" in last
+        assert sf.info(str(wav)).duration > 1.0

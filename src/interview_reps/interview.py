@@ -14,9 +14,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from .errors import QuestionError, RepsError, Terminated
+from .errors import LibraryError, LibraryWriteError, QuestionError, RepsError, Terminated
 from .models import INTERVIEW_REFLECTION_QUESTIONS
-from .practice import PracticeCallbacks, PracticeOptions, record_answer, save_answer, too_short
+from .practice import (
+    PracticeCallbacks,
+    PracticeOptions,
+    record_answer,
+    save_answer,
+    too_short,
+    where_to_record,
+)
 from .settings import DEFAULT_MODEL, InterviewSettings
 
 if TYPE_CHECKING:
@@ -313,13 +320,15 @@ class _Run:
         self.unsaved: list[UnsavedAnswer] = []
         self.interrupted = False
         self.terminated = False  # SIGTERM: the interview ends as after Ctrl-C, then reps exits 143
+        self.stopped: RepsError | None = None  # a recording that could not go on (the disk full)
         self.saved = 0
         # One analysis at a time, beside the recording: on two cores, transcription gets one to itself.
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reps-analysis")
 
     def answer(self, question: Question, number: str, *, follow_up: str | None = None) -> bool:
         """Ask (aloud when there is a voice), let the person prepare, record; the analysis starts in
-        the background. Returns True when Ctrl-C ended the answer."""
+        the background. Returns True when the interview ends here: Ctrl-C, SIGTERM, or a recording
+        that could not go on (the disk is full; ``stopped`` says why, what was said is analyzed)."""
         from .models import UnsavedAnswer
 
         if self.interviewer is not None:
@@ -355,6 +364,12 @@ class _Run:
         if interrupted:
             self.interrupted = True
             self.ui.note("Stopped by Ctrl-C: the interview ends here; every answer so far is kept.")
+        elif recording.stopped_by == "error":  # the next answer could not be kept either
+            self.stopped = LibraryWriteError(recording.problem or "the recording could not go on")
+            self.ui.note(
+                "The interview ends here: the recording could not go on; every answer so far is kept."
+            )
+            return True
         return interrupted
 
     def _analyze(
@@ -475,6 +490,8 @@ def run_interview(
         max_s=options.max_s,
         stop_on_silence_s=options.stop_on_silence_s,
     )
+    # Refuses a library that cannot be written before the first question; warns when the disk is low.
+    where_to_record(library, None, capture, ui, answers=len(questions) * (2 if options.follow_ups else 1))
     interviewer, voice_line = _interviewer(options)
     session = library.start_session(
         [q.id for q in questions],
@@ -528,7 +545,13 @@ def run_interview(
         unsaved=tuple(run.unsaved),
         settings={**session.settings, "voice": interviewer.voice_name if interviewer else None},
     )
-    library.save_session(session)
+    failure = failure or run.stopped
+    try:
+        library.save_session(session)
+    except LibraryError as exc:  # the disk is full: the summary is still shown, then why it is not kept
+        failure = failure or exc
+        if failure is not exc:
+            ui.warn(str(exc))
     ui.summary(summarize(library, session))
     if failure is not None:
         raise failure

@@ -169,7 +169,7 @@ def run_practice(options: PracticeOptions, ui: PracticeCallbacks, *, library: Li
         max_s=options.max_s,
         stop_on_silence_s=options.stop_on_silence_s,
     )
-    library = _where_to_record(library, fallback, capture, ui)
+    library = where_to_record(library, fallback, capture, ui)
     ui.question(question)
     last = last_time_line(library, question.id)
     if last:
@@ -194,10 +194,16 @@ def _leftovers(library: Library) -> list[WavRepair]:
     return library.unsaved_recordings()
 
 
-def _where_to_record(
-    library: Library, fallback: Library | None, capture: CaptureOptions, ui: PracticeCallbacks
+def where_to_record(
+    library: Library,
+    fallback: Library | None,
+    capture: CaptureOptions,
+    ui: PracticeCallbacks,
+    *,
+    answers: int = 1,
 ) -> Library:
-    """The library the answer goes into: REPS_HOME, or ``fallback`` when REPS_HOME cannot be written.
+    """The library the answers go into: REPS_HOME, or ``fallback`` when REPS_HOME cannot be written;
+    warns when the disk has less room than ``answers`` answers of ``capture.max_s`` may take.
     Raises LibraryWriteError before the question when neither can keep an answer."""
     from .text import clock
     from .wavfile import recordings_dir
@@ -207,18 +213,24 @@ def _where_to_record(
         reason = f"{library.home} cannot be written (a read-only disk or folder)"
         if fallback is None or not files.writable(recordings_dir(fallback.home)):
             raise LibraryWriteError(
-                f"cannot record: {reason}, so nothing you say could be kept; give --fallback-dir DIR, "
-                "or set REPS_HOME to a writable folder"
+                f"cannot record: {reason}, so nothing you say could be kept; "
+                + ("give --fallback-dir DIR, or " if answers == 1 else "")
+                + "set REPS_HOME to a writable folder"
             )
         ui.warn(f"{reason}; recording into {fallback.home} instead")
         return fallback
     # The recording, and its copy in the rep (twice again when it is resampled), with a margin.
-    needed = int(capture.max_s * capture.sample_rate_hz * capture.channels * 2 * 2 + 1_000_000)
+    needed = answers * int(capture.max_s * capture.sample_rate_hz * capture.channels * 2 * 2 + 1_000_000)
     free = files.free_bytes(folder)
     if free < needed:
+        what = (
+            f"a {clock(capture.max_s)} answer needs"
+            if answers == 1
+            else f"{answers} answers of up to {clock(capture.max_s)} need"
+        )
         ui.warn(
-            f"only {files.megabytes(free)} free on the disk holding {library.home} (a {clock(capture.max_s)} "
-            f"answer needs {files.megabytes(needed)}): if it fills, recording stops and what was said is kept"
+            f"only {files.megabytes(free)} free on the disk holding {library.home} ({what} "
+            f"{files.megabytes(needed)}): if it fills, recording stops and what was said is kept"
         )
     return library
 

@@ -962,7 +962,7 @@ class Library:
             return conn
         except sqlite3.OperationalError as exc:
             conn.close()
-            if _cannot_write(exc):
+            if _cannot_write(exc) or _disk_full(self.home, exc):
                 return self._snapshot()
             if _busy(exc):
                 raise self._error(exc) from exc
@@ -1079,6 +1079,15 @@ def _cannot_write(exc: sqlite3.Error) -> bool:
     """A write the index refused for want of permission or space (not damage)."""
     text = str(exc)
     return "readonly" in text or "read-only" in text or "full" in text or "unable to open" in text
+
+
+# SQLite reports a write that found no room as "disk I/O error" when it was its -wal or -shm file
+# (SQLITE_IOERR, not SQLITE_FULL): with less room than this left, that is the disk full, not damage.
+_FULL_DISK_BYTES = 1_000_000
+
+
+def _disk_full(folder: Path, exc: sqlite3.Error) -> bool:
+    return "disk I/O error" in str(exc) and files.free_bytes(folder) < _FULL_DISK_BYTES
 
 
 def _read_only_os_error(exc: OSError) -> bool:
