@@ -336,3 +336,26 @@ def test_two_fillers_in_one_second_after_a_phrase_show_that_second_once() -> Non
     reps = as_reps([make_result(**spoken(text, start=0.2, step=0.3)) for _ in range(2)])
     [p] = [p for p in find_patterns(reps) if p.kind == "filler_after_phrase"]
     assert p.key == "and then" and p.evidence[0].detail == "at 0:01, 0:04"
+
+
+def test_a_rate_of_few_events_needs_a_change_beyond_their_chance_wobble() -> None:
+    """Mid-sentence pauses 3 in a 24 s answer (7.5/min) and 5 in a 73 s one (4.1/min): within the
+    Poisson wobble of those counts (±4.7/min), so unchanged; the same rates over ten times as many
+    events are a real change. The band applied is stated, as the table shows it."""
+    from dataclasses import replace as with_
+
+    from interview_reps.comparison import METRIC_SPECS, noise_for
+
+    spec = METRIC_SPECS["clause_pauses_per_min"]
+    short = make_result(duration_s=24.5).metrics
+    a = with_(short, speaking_span_s=24.0, clause_pauses_per_min=7.5)
+    b = with_(short, speaking_span_s=73.0, clause_pauses_per_min=4.1)
+    assert noise_for(spec, a, b) == pytest.approx((7.5 * 60 / 24 + 4.1 * 60 / 73) ** 0.5)
+    assert verdict(spec, 7.5, 4.1, noise=noise_for(spec, a, b)) == "unchanged"
+    long_a, long_b = with_(a, speaking_span_s=240.0), with_(b, speaking_span_s=730.0)
+    assert noise_for(spec, long_a, long_b) < 3.4
+    assert verdict(spec, 7.5, 4.1, noise=noise_for(spec, long_a, long_b)) == "improved"
+    assert noise_for(METRIC_SPECS["wpm"], a, b) == 10.0  # not a count: its own band
+    c = compare(as_reps([make_result(duration_s=24.5), make_result(duration_s=24.5)]))
+    m = c.metrics["filler_percent"]
+    assert m.band >= 1.0 and m.band_text(unit=False) == f"±{round(m.band, 1):g}"

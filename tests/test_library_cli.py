@@ -123,12 +123,16 @@ def test_compare_json(library: list[str], tmp_path: Path) -> None:
         "trend": "improved",
         "better": "target",
         "noise_band": 10.0,
+        "noise_band_min": 10.0,
         "unit": "wpm",
         "target": [120.0, 165.0],
         "baseline": 165.0,
         "in_target": [False, False, True],
         "count": False,
     }
+    # a rate of few counted events: its band is at least their chance wobble, and says so
+    fillers = data["metrics"]["filler_percent"]
+    assert fillers["noise_band"] >= fillers["noise_band_min"] == 1.0
     assert data["metrics"]["filled_pause_count"]["count"] is True  # a raw count: never judged
     assert data["metrics"]["filled_pause_count"]["trend"] in ("changed", "unchanged")
     kinds = {p["kind"] for p in data["patterns"]}

@@ -83,3 +83,22 @@ def test_the_same_speech_three_times_keeps_its_rates(variants: dict[str, Result]
     assert b.fillers_per_min == pytest.approx(a.fillers_per_min, rel=0.02)
     assert b.pauses_per_min == pytest.approx(a.pauses_per_min, rel=0.02)
     assert b.wpm == pytest.approx(a.wpm, rel=0.02)
+
+
+def test_the_same_delivery_three_times_over_compares_as_unchanged(variants: dict[str, Result]) -> None:
+    """Issue 12: the same speech, once and three times over, as two reps of a question: compare
+    judges every delivery metric unchanged (or in its target both times), never by its raw counts."""
+    from datetime import datetime, timedelta, timezone
+
+    from interview_reps.comparison import DELIVERY_METRICS, compare
+    from interview_reps.models import Rep
+
+    day = datetime(2026, 11, 20, 9, tzinfo=timezone.utc)
+    reps = [
+        Rep("once", "tell-me-about-yourself", day, variants["speech"]),
+        Rep("thrice", "tell-me-about-yourself", day + timedelta(days=1), variants["three times"]),
+    ]
+    c = compare(reps)
+    judged = {name: c.metrics[name].verdict_text for name in DELIVERY_METRICS if name in c.metrics}
+    assert len(judged) >= 12, judged
+    assert set(judged.values()) <= {"unchanged", "in target"}, judged

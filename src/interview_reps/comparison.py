@@ -36,6 +36,9 @@ class MetricSpec:
     digits: int = 1
     target_open: bool = False  # the band excludes its edge ("under 2 s")
     count: bool = False  # a raw count: shown, never judged (its rate is; issue 12)
+    # A rate of counted events: "min" (per minute of the speaking span) or "words" (per 100 words, or
+    # % of words). Its noise band widens to the chance wobble of the counts it rests on (``noise_for``).
+    per: Literal["min", "words"] | None = None
 
     def format(self, value: float | None) -> str:
         """The value as the tables show it ("–" when there is none)."""
@@ -46,9 +49,9 @@ class MetricSpec:
         makes a shown number disagree with its verdict."""
         return round(float(value), self.digits)
 
-    def band_text(self, *, unit: bool = True) -> str:
-        """The noise band: "±10 wpm"."""
-        return f"±{self.noise:g}{self._suffix(unit)}"
+    def band_text(self, *, unit: bool = True, noise: float | None = None) -> str:
+        """The noise band: "±10 wpm" (``noise``: the band applied, when wider than the spec's)."""
+        return f"±{round(self.noise if noise is None else noise, self.digits):g}{self._suffix(unit)}"
 
     def target_text(self, *, unit: bool = True) -> str:
         """The target: "120–165 wpm", "≤ 4%", "< 2 s", "" when there is none."""
@@ -99,16 +102,33 @@ _LONG_PAUSE_S = AnalysisSettings().long_pause_s
 # - Pitch and loudness variation: trackers wobble by a few tenths of a semitone / about a dB.
 # - Hedges and restarts: one per 100 words; repeated wording two per 100 words (a repeated phrase
 #   is at least two uses).
+# - Rates of counted events (``per``) rest on few events in a short answer: their band is at least the
+#   chance wobble of the two counts (``noise_for``). Measured: the same 24 s answer, once and three
+#   times over, read 7.4 and 4.1 mid-sentence pauses a minute (3 in 24 s; 1-3 in each 24 s of the
+#   long one: the transcriber punctuates the same words differently in another context, and a
+#   sentence pause becomes a mid-sentence one; tests/test_stability.py).
 METRIC_SPECS: dict[str, MetricSpec] = {
     s.name: s
     for s in (
         MetricSpec("wpm", "Pace", "wpm", "target", 10.0, _BANDS.wpm, 0),
         MetricSpec("articulation_rate", "Articulation", "syll/s", "none", 0.3),
         MetricSpec(
-            "filler_percent", "Fillers", "% of words", "lower", 1.0, (None, _BANDS.filler_percent_max)
+            "filler_percent",
+            "Fillers",
+            "% of words",
+            "lower",
+            1.0,
+            (None, _BANDS.filler_percent_max),
+            per="words",
         ),
         MetricSpec(
-            "filled_pause_percent", "Um, uh", "% of words", "lower", 1.0, (None, _BANDS.filler_percent_max)
+            "filled_pause_percent",
+            "Um, uh",
+            "% of words",
+            "lower",
+            1.0,
+            (None, _BANDS.filler_percent_max),
+            per="words",
         ),
         MetricSpec(
             "discourse_marker_percent",
@@ -117,19 +137,20 @@ METRIC_SPECS: dict[str, MetricSpec] = {
             "lower",
             1.0,
             (None, _BANDS.filler_percent_max),
+            per="words",
         ),
         # Per minute, fillers depend on pace as well: shown beside the share, which is what is judged.
-        MetricSpec("fillers_per_min", "Fillers", "/min", "none", 1.0),
+        MetricSpec("fillers_per_min", "Fillers", "/min", "none", 1.0, per="min"),
         MetricSpec("filled_pause_count", "Um, uh", "", "none", 1.0, digits=0, count=True),
         MetricSpec("discourse_marker_count", "Like, so, ...", "", "none", 1.0, digits=0, count=True),
         MetricSpec("pause_count", "Pauses", "", "none", 2.0, digits=0, count=True),
         # Pause rate has no better direction: sentence pauses are good, hesitations are not (those are
         # the mid-sentence and long pause rows).
-        MetricSpec("pauses_per_min", "Pause rate", "/min", "none", 1.0),
-        MetricSpec("clause_pauses_per_min", "Mid-sentence pauses", "/min", "lower", 1.0),
+        MetricSpec("pauses_per_min", "Pause rate", "/min", "none", 1.0, per="min"),
+        MetricSpec("clause_pauses_per_min", "Mid-sentence pauses", "/min", "lower", 1.0, per="min"),
         MetricSpec("clause_pause_count", "Mid-sentence pauses", "", "none", 1.0, digits=0, count=True),
         MetricSpec("sentence_pause_count", "Sentence pauses", "", "none", 2.0, digits=0, count=True),
-        MetricSpec("long_pauses_per_min", "Long pauses", "/min", "lower", 0.5, (None, 0.0)),
+        MetricSpec("long_pauses_per_min", "Long pauses", "/min", "lower", 0.5, (None, 0.0), per="min"),
         MetricSpec("long_pause_count", "Long pauses", "", "none", 1.0, digits=0, count=True),
         MetricSpec(
             "longest_pause_s", "Longest pause", "s", "lower", 0.5, (None, _LONG_PAUSE_S), target_open=True
@@ -147,11 +168,11 @@ METRIC_SPECS: dict[str, MetricSpec] = {
             (AnalysisSettings().monotone_below_st, None),
         ),
         MetricSpec("loudness_variation_db", "Loudness variation", "dB", "higher", 1.0),
-        MetricSpec("hedges_per_100_words", "Hedges", "/100 words", "lower", 1.0),
+        MetricSpec("hedges_per_100_words", "Hedges", "/100 words", "lower", 1.0, per="words"),
         MetricSpec("hedge_count", "Hedges", "", "none", 1.0, digits=0, count=True),
-        MetricSpec("restarts_per_100_words", "Restarts", "/100 words", "lower", 1.0),
+        MetricSpec("restarts_per_100_words", "Restarts", "/100 words", "lower", 1.0, per="words"),
         MetricSpec("restart_count", "Restarts", "", "none", 1.0, digits=0, count=True),
-        MetricSpec("repeats_per_100_words", "Repeated wording", "/100 words", "lower", 2.0),
+        MetricSpec("repeats_per_100_words", "Repeated wording", "/100 words", "lower", 2.0, per="words"),
         MetricSpec("repeat_count", "Repeated wording", "", "none", 2.0, digits=0, count=True),
         # Answer length (start of the recording to the last word) is judged against the question's
         # target when the question is known (see spec_for); the recording's length is not judged.
@@ -211,6 +232,14 @@ class MetricTrend:
     delta: float | None  # last minus first
     trend: Trend
     baseline: float | None
+    noise: float | None = None  # the band applied (``noise_for``); None: the spec's
+
+    @property
+    def band(self) -> float:
+        return self.spec.noise if self.noise is None else self.noise
+
+    def band_text(self, *, unit: bool = True) -> str:
+        return self.spec.band_text(unit=unit, noise=self.band)
 
     @property
     def in_target(self) -> tuple[bool | None, ...]:
@@ -233,7 +262,8 @@ class MetricTrend:
             "delta": self.delta,
             "trend": self.trend,
             "better": self.spec.better,
-            "noise_band": self.spec.noise,
+            "noise_band": round(self.band, 3),  # the band applied to this comparison
+            "noise_band_min": self.spec.noise,  # the metric's own band, the least it can be
             "unit": self.spec.unit,
             "target": list(self.spec.target) if self.spec.target else None,
             "baseline": self.baseline,
@@ -321,14 +351,35 @@ def compare(
 
 VERDICT_RULE = (
     "Verdicts compare the first and the last rep on rates and shares, never raw counts, as shown "
-    "(rounded): a change within the noise band (±, in the metric's unit) is unchanged; with a target, "
+    "(rounded): a change within the noise band (±, in the metric's unit) is unchanged; for rates of "
+    "counted events (fillers, pauses, hedges, ...) the band is at least the chance wobble of the two "
+    "counts (one standard deviation), so short answers need bigger changes; with a target, "
     "staying inside it is unchanged ('in target'), and otherwise coming closer to it is improved and "
     "moving away regressed. 'changed': a measure with no better direction of its own (articulation; "
     "fillers per minute, which follows the pace: their share of words is judged), shown for context."
 )
 
 
-def verdict(spec: MetricSpec, first: float | None, last: float | None) -> Trend:
+def noise_for(spec: MetricSpec, first: Metrics, last: Metrics) -> float:
+    """The noise band for comparing ``first`` with ``last``: the spec's, or for a rate of counted
+    events (``spec.per``) the standard deviation of the difference of two Poisson counts, if wider.
+    A rate r over an exposure E (seconds of speaking span, or words) rests on n = r E / k events
+    (k: 60 per minute, 100 per 100 words), so its variance is r k / E."""
+    if spec.per is None:
+        return spec.noise
+    var = 0.0
+    for m in (first, last):
+        rate = _value(m, spec.name) or 0.0
+        exposure, k = (m.speaking_span_s, 60.0) if spec.per == "min" else (float(m.word_count), 100.0)
+        if exposure <= 0:
+            return spec.noise
+        var += rate * k / exposure
+    return max(spec.noise, var**0.5)
+
+
+def verdict(
+    spec: MetricSpec, first: float | None, last: float | None, *, noise: float | None = None
+) -> Trend:
     """improved / regressed / unchanged from the first to the last value, the same rule everywhere
     (``VERDICT_RULE``): on the values as shown, within ± the noise band unchanged, inside the target
     band both times unchanged, else closer to the band (or in the better direction) improved."""
@@ -336,7 +387,7 @@ def verdict(spec: MetricSpec, first: float | None, last: float | None) -> Trend:
         return "n/a"
     first, last = spec.shown(first), spec.shown(last)
     delta = last - first
-    if abs(delta) <= spec.noise + 1e-9:
+    if abs(delta) <= (spec.noise if noise is None else noise) + 1e-9:
         return "unchanged"
     if spec.better == "none" or spec.count:
         return "changed"
@@ -382,7 +433,8 @@ def _trends(
         delta = None if first is None or last is None else round(spec.shown(last) - spec.shown(first), 3)
         history = [v for v in (_judged_value(r, name) for r in baseline) if v is not None]
         base = round(statistics.median(history), 3) if history else None
-        out[name] = MetricTrend(spec, values, delta, verdict(spec, first, last), base)
+        noise = noise_for(spec, reps[0].result.metrics, reps[-1].result.metrics)
+        out[name] = MetricTrend(spec, values, delta, verdict(spec, first, last, noise=noise), base, noise)
     order = {name: i for i, name in enumerate(METRIC_SPECS)}
     return dict(sorted(out.items(), key=lambda item: order.get(item[0], len(order))))
 

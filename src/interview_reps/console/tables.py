@@ -173,7 +173,7 @@ def print_comparison(comparison: Comparison, *, all_metrics: bool = False) -> No
             *(
                 ()
                 if narrow
-                else (m.spec.format(m.baseline), m.spec.target_text(unit=False), m.spec.band_text(unit=False))
+                else (m.spec.format(m.baseline), m.spec.target_text(unit=False), m.band_text(unit=False))
             ),
         )
     for warning in comparison.warnings:

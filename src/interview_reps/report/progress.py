@@ -103,7 +103,7 @@ def _changes(comparison: Comparison) -> list[str]:
             f'<td class="num">{esc(change)}</td><td>{_verdict(m)}</td>'
             f'<td class="num hide-narrow">{esc(m.spec.format(m.baseline))}</td>'
             f'<td class="num">{esc(m.spec.target_text(unit=False)) or "–"}</td>'
-            f'<td class="num hide-narrow">{esc(m.spec.band_text(unit=False))}</td></tr>'
+            f'<td class="num hide-narrow">{esc(m.band_text(unit=False))}</td></tr>'
         )
     out.append("</tbody></table></div></section>")
     return out
@@ -211,7 +211,7 @@ def _describe(m: MetricTrend) -> str:
     if m.baseline is not None:
         text += f" Your baseline {m.spec.format(m.baseline)}."
     if m.trend in ("improved", "regressed", "unchanged", "changed"):
-        text += f" {m.verdict_text.capitalize()} (noise band {m.spec.band_text()})."
+        text += f" {m.verdict_text.capitalize()} (noise band {m.band_text()})."
     return text
 
 
