@@ -269,6 +269,14 @@ def test_m_ss_with_60_seconds_or_more_is_one_clear_line() -> None:
         assert err.strip().splitlines() == [f"reps: error: --start: '{bad}' is not a time like 7.5 or 1:05"]
 
 
+def test_an_end_before_the_start_is_one_clear_line() -> None:
+    code, out, err = run("analyze", str(SAMPLES / "jfk.wav"), "--no-save", "--start", "5", "--end", "4")
+    assert code == 1 and out == ""
+    assert err.strip().splitlines() == [
+        "reps: error: --end 4 is not after --start 5: give the range the answer is in"
+    ]
+
+
 def test_start_after_the_end_says_both_times() -> None:
     """--start past an 11-second file: both times as m:ss, on one line naming the file."""
     jfk = SAMPLES / "jfk.wav"

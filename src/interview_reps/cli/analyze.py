@@ -128,7 +128,7 @@ def analyze_command(
     start_s = parse_time_s(start, "--start") if start is not None else None
     end_s = parse_time_s(end, "--end") if end is not None else None
     if start_s is not None and end_s is not None and end_s <= start_s:
-        raise click.BadParameter(f"--end {end} is not after --start {start}")
+        raise RepsError(f"--end {end} is not after --start {start}: give the range the answer is in")
 
     paths = list(files)
     # An unknown question id or a bad date fails before any work.
