@@ -1243,12 +1243,18 @@ def _migrate_v2(conn: sqlite3.Connection, index_path: Path) -> None:
     # v1 did not record the audio file; the rep folders know it.
     reps_dir = index_path.parent / "reps"
     for (rid,) in conn.execute("SELECT id FROM reps").fetchall():
-        try:
-            record = json.loads((reps_dir / rid / "result.json").read_text(encoding="utf-8"))
-            audio = (record.get("rep") or {}).get("audio_file")
-        except (OSError, ValueError, AttributeError):
-            audio = None
+        audio = _saved_rep_field(reps_dir, rid, "audio_file")
         conn.execute("UPDATE reps SET audio_file = ? WHERE id = ?", (audio, rid))
+
+
+def _saved_rep_field(reps_dir: Path, rep_id: str, key: str) -> Any:
+    """``key`` of the "rep" part of a rep folder's result.json (None when it cannot be read): what an
+    index migration learns from the folders."""
+    try:
+        record = json.loads((reps_dir / rep_id / "result.json").read_text(encoding="utf-8"))
+        return (record.get("rep") or {}).get(key)
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def _migrate_v1(conn: sqlite3.Connection, index_path: Path) -> None:
@@ -1261,11 +1267,7 @@ def _migrate_v3(conn: sqlite3.Connection, index_path: Path) -> None:
     # Reps saved before v3 were given outside any interview, unless a newer reps wrote them.
     reps_dir = index_path.parent / "reps"
     for (rid,) in conn.execute("SELECT id FROM reps").fetchall():
-        try:
-            record = json.loads((reps_dir / rid / "result.json").read_text(encoding="utf-8"))
-            session = (record.get("rep") or {}).get("session_id")
-        except (OSError, ValueError, AttributeError):
-            session = None
+        session = _saved_rep_field(reps_dir, rid, "session_id")
         if session:
             conn.execute("UPDATE reps SET session_id = ? WHERE id = ?", (str(session), rid))
 
